@@ -1,0 +1,70 @@
+// Deterministic faults: early rep ends (time-slice expiry), failed allocations, injected
+// statuses. Correct callers reach the same final state under every plan.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "hvcall/status.hpp"
+
+namespace hvsim {
+
+struct FaultPlan {
+    static constexpr std::uint64_t kAnyCall = ~0ull;
+
+    // End a rep call early, with success, after `after_elements` elements of that call
+    // (at least one element always runs, as the TLFS promises).
+    struct RepEnd {
+        std::uint64_t call = kAnyCall;  // 0-based index among all calls the machine saw
+        std::uint32_t after_elements = 1;
+    };
+    // Return `status` from the `nth` (0-based) call of `code` that passes the generic rules.
+    struct InjectedStatus {
+        std::uint16_t code = 0;
+        std::uint64_t nth = 0;
+        hvcall::Status status = hvcall::Status::OPERATION_FAILED;
+    };
+
+    std::vector<RepEnd> rep_ends;
+    std::vector<std::uint64_t> failing_allocations;  // 0-based allocation indices that fail
+    std::vector<InjectedStatus> statuses;
+
+    // Seeded random early ends: after each element but the last, end the call with this
+    // probability (per mille). The same seed gives the same schedule.
+    std::uint64_t seed = 0;
+    std::uint32_t early_end_per_mille = 0;
+
+    [[nodiscard]] bool empty() const noexcept {
+        return rep_ends.empty() && failing_allocations.empty() && statuses.empty() && early_end_per_mille == 0;
+    }
+};
+
+// A plan being played: counters and the random stream.
+class FaultState {
+public:
+    FaultState() = default;
+    explicit FaultState(FaultPlan plan);
+
+    [[nodiscard]] bool active() const noexcept { return active_; }
+    // Called once per call that reaches its handler; returns a status to inject, if any.
+    std::optional<hvcall::Status> begin_call(std::uint64_t call_index, std::uint16_t code);
+    // After `done_in_call` elements of this call ran and more remain: end it now?
+    bool end_rep_early(std::uint64_t call_index, std::uint32_t done_in_call);
+    // Called for every allocation from deposited memory; true means it fails.
+    bool allocation_fails();
+
+    [[nodiscard]] const FaultPlan& plan() const noexcept { return plan_; }
+
+private:
+    std::uint64_t next_random();
+
+    FaultPlan plan_;
+    bool active_ = false;
+    std::uint64_t rng_ = 0;
+    std::uint64_t allocations_ = 0;
+    std::unordered_map<std::uint16_t, std::uint64_t> calls_per_code_;
+};
+
+}  // namespace hvsim

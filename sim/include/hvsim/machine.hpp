@@ -1,0 +1,138 @@
+// A root partition's CPUs and memory as the hypervisor sees them: a hypercall arrives with
+// its control word and GPAs (or registers), the generic rules judge it from the catalogue,
+// then the rep engine runs the handler. Returns the result word exactly as hardware would.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "hvcall/backend.hpp"
+#include "hvcall/control.hpp"
+#include "hvcall/result.hpp"
+#include "hvsim/diagnostic.hpp"
+#include "hvsim/fault_plan.hpp"
+#include "hvsim/hypervisor.hpp"
+#include "hvsim/memory.hpp"
+
+namespace hvsim {
+
+struct MachineConfig {
+    std::uint32_t cpus = 2;
+    std::uint64_t ram_bytes = 1ull << 30;       // root RAM is [0, ram_bytes)
+    std::uint64_t percpu_base = 0x100000;       // CPU i: input page at base + i * 8 KiB, output page after it
+    std::uint64_t root_partition_id = 1;        // what HvCallGetPartitionId answers the root
+    bool strict = false;                        // poison input pages and undefined output bytes
+    bool reject_spec_only = true;               // spec-only rules reject (else: recorded, call proceeds)
+    bool hypervisor_restarts_reps = false;      // TLFS continuation: on a time-slice end, rewrite the
+                                                // rep start and re-execute instead of returning
+    std::uint64_t poison = 0xDEADBEEFCAFEF00Dull;  // the stale-data pattern strict mode writes
+};
+
+class Machine {
+public:
+    explicit Machine(MachineConfig config = {}, FaultPlan plan = {});
+
+    // The three ways a CPU issues a hypercall. Never throw, never allocate in steady state.
+    hvcall::HypercallResult call(std::uint32_t cpu, hvcall::Control control, std::uint64_t input_gpa,
+                                 std::uint64_t output_gpa) noexcept;
+    hvcall::HypercallResult call_fast(std::uint32_t cpu, hvcall::Control control, std::uint64_t rdx,
+                                      std::uint64_t r8) noexcept;
+    hvcall::HypercallResult call_fast_xmm(std::uint32_t cpu, hvcall::Control control,
+                                          hvcall::XmmRegisters& regs) noexcept;
+
+    // Per-CPU hypercall pages. In strict mode, taking the input page fills it with the
+    // poison pattern first, as a real CPU's page holds the previous call's bytes.
+    [[nodiscard]] std::uint64_t input_page_gpa(std::uint32_t cpu) const noexcept;
+    [[nodiscard]] std::uint64_t output_page_gpa(std::uint32_t cpu) const noexcept;
+    [[nodiscard]] std::span<std::byte, hvcall::kPageSize> input_page(std::uint32_t cpu) noexcept;
+    [[nodiscard]] std::span<const std::byte, hvcall::kPageSize> output_page(std::uint32_t cpu) const noexcept;
+
+    // What the last call was rejected for (nothing after a success), and the spec-only
+    // violations it recorded on the way.
+    [[nodiscard]] const std::optional<Diagnostic>& last_diagnostic() const noexcept { return last_; }
+    [[nodiscard]] std::span<const Diagnostic> violations() const noexcept { return violations_; }
+    // How often each rule fired (rejection or violation) over the machine's life.
+    [[nodiscard]] std::span<const std::uint64_t, kRuleCount> rule_hits() const noexcept { return rule_hits_; }
+
+    [[nodiscard]] const MachineConfig& config() const noexcept { return config_; }
+    [[nodiscard]] PhysicalMemory& memory() noexcept { return memory_; }
+    [[nodiscard]] Hypervisor& hypervisor() noexcept { return hv_; }
+    [[nodiscard]] std::uint64_t calls() const noexcept { return calls_; }
+    [[nodiscard]] std::uint64_t restarts() const noexcept { return restarts_; }
+    void set_fault_plan(FaultPlan plan) { faults_ = FaultState(std::move(plan)); }
+
+private:
+    friend class CallContext;
+    struct Cpu {
+        Page* input;
+        Page* output;
+    };
+    struct Blocks;  // where this call's input and output bytes live (machine.cpp)
+
+    // rdx/r8 are the input/output GPAs of a memory call, or the first 16 input bytes of a fast one.
+    hvcall::HypercallResult issue(std::uint32_t cpu, hvcall::Control control, std::uint64_t rdx, std::uint64_t r8,
+                                  hvcall::XmmRegisters* regs) noexcept;
+    hvcall::HypercallResult dispatch(std::uint32_t cpu, hvcall::Control control, std::uint64_t rdx,
+                                     std::uint64_t r8, hvcall::XmmRegisters* regs) noexcept;
+    hvcall::HypercallResult run(const hvcall::CallInfo& call, const Handler& handler, hvcall::Control control,
+                                std::uint32_t cpu, Blocks& blocks) noexcept;
+    hvcall::HypercallResult reject(RuleId rule, Site site, std::uint64_t value, std::uint64_t bits = 0,
+                                   std::uint32_t size = 0) noexcept;
+    // A spec-only rule was broken: the rejection when the machine rejects them, else nothing
+    // (the violation is recorded and the call proceeds).
+    std::optional<hvcall::HypercallResult> spec_only(RuleId rule, Site site, std::uint64_t value,
+                                                     std::uint64_t bits = 0, std::uint32_t size = 0) noexcept;
+    void record(const Diagnostic& d) noexcept;
+    std::byte* block(std::uint64_t gpa) noexcept;
+    void poison(std::span<std::byte> bytes) const noexcept;
+
+    MachineConfig config_;
+    PhysicalMemory memory_;
+    Hypervisor hv_;
+    FaultState faults_;
+    std::vector<Cpu> cpus_;
+    struct CachedPage {
+        std::uint64_t pfn = 0;
+        Page* page = nullptr;
+    };
+    std::array<CachedPage, 4> page_cache_{};  // parameter blocks rarely leave a few pages
+    std::optional<Diagnostic> last_;
+    std::vector<Diagnostic> violations_;
+    std::array<std::uint64_t, kRuleCount> rule_hits_{};
+    std::uint64_t calls_ = 0;
+    std::uint64_t restarts_ = 0;
+};
+
+// The model as a Backend for one CPU: what hvcall's marshalling functions run against.
+class SimBackend final : public hvcall::Backend {
+public:
+    SimBackend(Machine& machine, std::uint32_t cpu = 0) noexcept : machine_(machine), cpu_(cpu) {}
+
+    [[nodiscard]] std::span<std::byte, hvcall::kPageSize> input_page() noexcept override {
+        return machine_.input_page(cpu_);
+    }
+    [[nodiscard]] std::span<const std::byte, hvcall::kPageSize> output_page() const noexcept override {
+        return machine_.output_page(cpu_);
+    }
+    hvcall::HypercallResult hypercall(hvcall::Control control) noexcept override {
+        return machine_.call(cpu_, control, machine_.input_page_gpa(cpu_), machine_.output_page_gpa(cpu_));
+    }
+    hvcall::HypercallResult hypercall_fast(hvcall::Control control, std::uint64_t rdx, std::uint64_t r8) noexcept override {
+        return machine_.call_fast(cpu_, control, rdx, r8);
+    }
+    hvcall::HypercallResult hypercall_fast_xmm(hvcall::Control control, hvcall::XmmRegisters& regs) noexcept override {
+        return machine_.call_fast_xmm(cpu_, control, regs);
+    }
+
+    [[nodiscard]] Machine& machine() noexcept { return machine_; }
+    [[nodiscard]] std::uint32_t cpu() const noexcept { return cpu_; }
+
+private:
+    Machine& machine_;
+    std::uint32_t cpu_;
+};
+
+}  // namespace hvsim

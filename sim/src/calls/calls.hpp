@@ -1,0 +1,12 @@
+// Declarations of the built-in handlers, from handlers.def.
+#pragma once
+
+#include "hvsim/call_context.hpp"
+
+namespace hvsim::calls {
+#define HV_SIMPLE(name) Outcome name(CallContext& ctx);
+#define HV_REP(name) Outcome name##_element(CallContext& ctx, std::uint32_t index);
+#include "handlers.def"
+#undef HV_SIMPLE
+#undef HV_REP
+}  // namespace hvsim::calls

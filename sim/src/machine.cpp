@@ -1,0 +1,258 @@
+#include "hvsim/machine.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace hvsim {
+
+using hvcall::CallInfo;
+using hvcall::Control;
+using hvcall::HypercallResult;
+using hvcall::kPageSize;
+using hvcall::Status;
+
+struct Machine::Blocks {
+    std::span<const std::byte> input;
+    std::span<std::byte> output;
+    // Fast calls: the register block as bytes (RDX, R8, XMM0..5); memory calls leave it unused.
+    alignas(8) std::array<std::byte, hvcall::kFastXmmBytes> registers{};
+};
+
+namespace {
+
+constexpr std::uint32_t round_up_16(std::uint32_t n) { return (n + 15u) & ~15u; }
+
+[[noreturn]] void precondition_failed(const char* what) {
+    std::fprintf(stderr, "hvsim::Machine: precondition failed: %s\n", what);
+    std::abort();
+}
+
+}  // namespace
+
+Machine::Machine(MachineConfig config, FaultPlan plan)
+    : config_(config), memory_(config.ram_bytes), hv_(config.root_partition_id), faults_(std::move(plan)) {
+    if (config_.cpus == 0) precondition_failed("at least one CPU");
+    if (config_.percpu_base % kPageSize != 0) precondition_failed("per-CPU pages are page aligned");
+    if (!memory_.in_ram(config_.percpu_base, std::uint64_t{config_.cpus} * 2 * kPageSize))
+        precondition_failed("per-CPU pages lie in RAM");
+    cpus_.reserve(config_.cpus);
+    for (std::uint32_t i = 0; i < config_.cpus; ++i)
+        cpus_.push_back({&memory_.page(input_page_gpa(i)), &memory_.page(output_page_gpa(i))});
+    violations_.reserve(8);
+}
+
+std::uint64_t Machine::input_page_gpa(std::uint32_t cpu) const noexcept {
+    return config_.percpu_base + std::uint64_t{cpu} * 2 * kPageSize;
+}
+std::uint64_t Machine::output_page_gpa(std::uint32_t cpu) const noexcept { return input_page_gpa(cpu) + kPageSize; }
+
+std::span<std::byte, kPageSize> Machine::input_page(std::uint32_t cpu) noexcept {
+    if (cpu >= cpus_.size()) precondition_failed("cpu index below MachineConfig::cpus");
+    if (config_.strict) poison(*cpus_[cpu].input);
+    return *cpus_[cpu].input;
+}
+std::span<const std::byte, kPageSize> Machine::output_page(std::uint32_t cpu) const noexcept {
+    if (cpu >= cpus_.size()) precondition_failed("cpu index below MachineConfig::cpus");
+    return *cpus_[cpu].output;
+}
+
+HypercallResult Machine::call(std::uint32_t cpu, Control control, std::uint64_t input_gpa,
+                              std::uint64_t output_gpa) noexcept {
+    return issue(cpu, control, input_gpa, output_gpa, nullptr);
+}
+HypercallResult Machine::call_fast(std::uint32_t cpu, Control control, std::uint64_t rdx, std::uint64_t r8) noexcept {
+    return issue(cpu, control, rdx, r8, nullptr);
+}
+HypercallResult Machine::call_fast_xmm(std::uint32_t cpu, Control control, hvcall::XmmRegisters& regs) noexcept {
+    return issue(cpu, control, regs[0], regs[1], &regs);
+}
+
+// One hypercall instruction, plus the hypervisor's own re-execution after a time-slice end
+// when MachineConfig::hypervisor_restarts_reps asks for the TLFS continuation.
+HypercallResult Machine::issue(std::uint32_t cpu, Control control, std::uint64_t rdx, std::uint64_t r8,
+                               hvcall::XmmRegisters* regs) noexcept {
+    if (cpu >= cpus_.size()) precondition_failed("cpu index below MachineConfig::cpus");
+    last_.reset();
+    violations_.clear();
+    for (;;) {
+        const HypercallResult r = dispatch(cpu, control, rdx, r8, regs);
+        ++calls_;
+        const bool cut_short = r.ok() && r.reps_completed() < control.rep_count();
+        if (!config_.hypervisor_restarts_reps || !cut_short) return r;
+        control = *control.with_rep_start(r.reps_completed());  // reps completed <= 4095 by construction
+        ++restarts_;
+    }
+}
+
+HypercallResult Machine::dispatch(std::uint32_t cpu, Control control, std::uint64_t rdx, std::uint64_t r8,
+                                  hvcall::XmmRegisters* regs) noexcept {
+    // Error ordering: the control word itself, then the call's shape, then its parameter
+    // blocks (input before output), then the handler. The TLFS leaves the order open.
+    if (const std::uint64_t bits = control.reserved_bits())
+        return reject(RuleId::control_reserved_bits, Site::control, control.raw(), bits);
+    if (control.nested())
+        if (auto r = spec_only(RuleId::control_nested, Site::control, control.raw(), Control::kNestedBit)) return *r;
+
+    const CallInfo* call = hvcall::find_call(control.code());
+    if (call == nullptr) return reject(RuleId::call_unknown_code, Site::control, control.code(), Control::kCodeMask);
+    const Handler& handler = hv_.handler(call->id);
+    if (!handler) return reject(RuleId::call_unimplemented, Site::control, control.code(), Control::kCodeMask);
+
+    const std::uint32_t reps = control.rep_count();
+    const std::uint32_t start = control.rep_start();
+    if (call->is_rep()) {
+        if (reps == 0) return reject(RuleId::control_rep_count_zero, Site::control, 0, Control::kRepCountMask);
+        if (start >= reps)
+            return reject(RuleId::control_rep_start_not_below_count, Site::control, start, Control::kRepStartMask);
+    } else {
+        if (reps != 0) return reject(RuleId::control_simple_rep_count, Site::control, reps, Control::kRepCountMask);
+        if (start != 0) return reject(RuleId::control_simple_rep_start, Site::control, start, Control::kRepStartMask);
+    }
+    if (control.varhead_qwords() != 0 && !call->allows_variable_header())
+        return reject(RuleId::control_varhead_not_allowed, Site::control, control.varhead_qwords(),
+                      Control::kVarheadMask);
+
+    const std::uint32_t in_size = call->input_size(control.varhead_qwords(), reps);
+    const std::uint32_t out_size = call->output_bytes(reps);
+    Blocks blocks;
+    std::uint32_t out_offset = 0;  // fast calls: where output starts in the register block
+    if (control.fast()) {
+        if (!call->allows_fast())
+            if (auto r = spec_only(RuleId::control_fast_not_allowed, Site::control, control.raw(), Control::kFastBit))
+                return *r;
+        if (in_size > hvcall::kFastRegsBytes && !call->allows_xmm())
+            if (auto r = spec_only(RuleId::fast_xmm_not_allowed, Site::control, in_size)) return *r;
+        if (in_size > hvcall::kFastXmmBytes) return reject(RuleId::fast_input_too_large, Site::control, in_size);
+        out_offset = round_up_16(in_size);
+        const std::uint32_t room = call->allows_xmm() ? hvcall::kFastXmmBytes - out_offset : 0;
+        if (out_size > room) return reject(RuleId::fast_output_too_large, Site::control, out_size);
+
+        std::memcpy(blocks.registers.data(), &rdx, 8);
+        std::memcpy(blocks.registers.data() + 8, &r8, 8);
+        if (regs != nullptr) std::memcpy(blocks.registers.data() + 16, regs->data() + 2, hvcall::kFastXmmBytes - 16);
+        blocks.input = std::span(blocks.registers).first(in_size);
+        blocks.output = std::span(blocks.registers).subspan(out_offset, out_size);
+    } else {
+        const std::uint64_t in_gpa = rdx, out_gpa = r8;
+        if (in_size != 0) {
+            if (in_gpa % 8 != 0) return reject(RuleId::gpa_input_unaligned, Site::input_gpa, in_gpa, 0, in_size);
+            if ((in_gpa % kPageSize) + in_size > kPageSize)
+                return reject(RuleId::gpa_input_crosses_page, Site::input_gpa, in_gpa, 0, in_size);
+            if (!memory_.in_ram(in_gpa, in_size))
+                return reject(RuleId::gpa_input_outside_ram, Site::input_gpa, in_gpa, 0, in_size);
+        }
+        if (out_size != 0) {
+            if (out_gpa % 8 != 0) return reject(RuleId::gpa_output_unaligned, Site::output_gpa, out_gpa, 0, out_size);
+            if ((out_gpa % kPageSize) + out_size > kPageSize)
+                return reject(RuleId::gpa_output_crosses_page, Site::output_gpa, out_gpa, 0, out_size);
+            if (!memory_.in_ram(out_gpa, out_size))
+                return reject(RuleId::gpa_output_outside_ram, Site::output_gpa, out_gpa, 0, out_size);
+        }
+        if (in_size != 0 && out_size != 0 && in_gpa < out_gpa + out_size && out_gpa < in_gpa + in_size)
+            if (auto r = spec_only(RuleId::gpa_input_output_overlap, Site::output_gpa, out_gpa, 0, out_size)) return *r;
+        if (in_size != 0) blocks.input = {block(in_gpa), in_size};
+        if (out_size != 0) blocks.output = {block(out_gpa), out_size};
+    }
+
+    if (config_.strict && out_size != 0) {
+        // Only bytes this call may define are poisoned: elements before rep start were
+        // written by an earlier call of the same loop and stay as they are.
+        poison(blocks.output.first(call->output_size));
+        poison(blocks.output.subspan(call->output_size + std::size_t{start} * call->rep_output_size));
+    }
+    if (faults_.active())
+        if (const auto injected = faults_.begin_call(calls_, control.code())) {
+            Diagnostic d{RuleId::fault_injected_status, *injected, Site::control};
+            d.value = static_cast<std::uint16_t>(*injected);
+            last_ = d;
+            record(d);
+            return HypercallResult::make(*injected, call->is_rep() ? start : 0);
+        }
+
+    const HypercallResult result = run(*call, handler, control, cpu, blocks);
+    if (control.fast() && regs != nullptr && out_size != 0)
+        std::memcpy(reinterpret_cast<std::byte*>(regs->data()) + out_offset, blocks.output.data(), out_size);
+    return result;
+}
+
+// The rep engine: elements from rep start, reps completed absolute, a failing element
+// reports its own index, a time-slice end returns success with fewer reps completed.
+HypercallResult Machine::run(const CallInfo& call, const Handler& handler, Control control, std::uint32_t cpu,
+                             Blocks& blocks) noexcept {
+    const std::uint32_t reps = control.rep_count();
+    const std::uint32_t start = control.rep_start();
+    CallContext ctx(*this, hv_, call, control, cpu, blocks.input, blocks.output);
+    if (!call.is_rep()) return HypercallResult::make(handler.simple(ctx).status());
+
+    for (std::uint32_t i = start; i < reps; ++i) {
+        const Outcome o = handler.element(ctx, i);
+        if (!o.is_ok()) return HypercallResult::make(o.status(), i);
+        if (i + 1 < reps && faults_.active() && faults_.end_rep_early(calls_, i + 1 - start))
+            return HypercallResult::make(Status::SUCCESS, i + 1);
+    }
+    return HypercallResult::make(Status::SUCCESS, reps);
+}
+
+HypercallResult Machine::reject(RuleId rule, Site site, std::uint64_t value, std::uint64_t bits,
+                                std::uint32_t size) noexcept {
+    Diagnostic d{rule, rule_info(rule).status, site};
+    d.value = value;
+    d.bits = bits;
+    d.size = size;
+    last_ = d;
+    record(d);
+    return HypercallResult::make(d.status);
+}
+
+std::optional<HypercallResult> Machine::spec_only(RuleId rule, Site site, std::uint64_t value,
+                                                  std::uint64_t bits, std::uint32_t size) noexcept {
+    if (config_.reject_spec_only) return reject(rule, site, value, bits, size);
+    Diagnostic d{rule, rule_info(rule).status, site};
+    d.value = value;
+    d.bits = bits;
+    d.size = size;
+    violations_.push_back(d);
+    record(d);
+    return std::nullopt;
+}
+
+void Machine::record(const Diagnostic& d) noexcept { ++rule_hits_[static_cast<std::size_t>(d.rule)]; }
+
+std::byte* Machine::block(std::uint64_t gpa) noexcept {
+    const std::uint64_t pfn = gpa / kPageSize;
+    auto& slot = page_cache_[pfn % page_cache_.size()];
+    if (slot.page == nullptr || slot.pfn != pfn) slot = {pfn, &memory_.page(gpa)};
+    return slot.page->data() + gpa % kPageSize;
+}
+
+void Machine::poison(std::span<std::byte> bytes) const noexcept {
+    std::byte pattern[8];
+    std::memcpy(pattern, &config_.poison, 8);
+    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = pattern[i % 8];
+}
+
+// --- CallContext: the handler's side of the same bookkeeping -------------------------------------
+
+Outcome CallContext::reject(RuleId rule, Site site, std::uint32_t offset, std::uint64_t value,
+                            std::uint64_t bits) noexcept {
+    Diagnostic d{rule, rule_info(rule).status, site, offset, value, bits};
+    machine_.last_ = d;
+    machine_.record(d);
+    return Outcome{d.status};
+}
+
+std::optional<Outcome> CallContext::violation(RuleId rule, Site site, std::uint32_t offset, std::uint64_t value,
+                                              std::uint64_t bits) noexcept {
+    if (machine_.config_.reject_spec_only) return reject(rule, site, offset, value, bits);
+    const Diagnostic d{rule, rule_info(rule).status, site, offset, value, bits};
+    machine_.violations_.push_back(d);
+    machine_.record(d);
+    return std::nullopt;
+}
+
+bool CallContext::allocation_fails() noexcept {
+    return machine_.faults_.active() && machine_.faults_.allocation_fails();
+}
+
+}  // namespace hvsim

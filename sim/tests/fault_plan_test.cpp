@@ -1,0 +1,91 @@
+#include <catch2/catch_test_macros.hpp>
+
+#include <vector>
+
+#include "test_machine.hpp"
+
+using namespace hvsim;
+using namespace hvsim::test;
+using hvcall::Status;
+
+namespace {
+
+constexpr std::uint64_t kIn = kScratch;
+constexpr std::uint64_t kOut = kScratch + hvcall::kPageSize;
+
+// A fixed workload of rep calls, resumed as Linux does; returns every raw result word.
+std::vector<std::uint64_t> run_workload(FaultPlan plan) {
+    auto m = make_machine(false, true, std::move(plan));
+    std::vector<std::uint64_t> results;
+    for (std::uint32_t n = 1; n <= 40; ++n) {
+        auto c = word(code_of(n % 2 ? CallId::get_vp_registers : CallId::map_gpa_pages), n * 7, 0);
+        for (;;) {
+            const auto r = m.call(0, c, kIn, kOut);
+            results.push_back(r.raw());
+            if (!r.ok() || r.reps_completed() == c.rep_count()) break;
+            c = *c.with_rep_start(r.reps_completed());
+        }
+    }
+    return results;
+}
+
+}  // namespace
+
+TEST_CASE("the same seed gives the same result sequence; another seed another", "[faults]") {
+    FaultPlan a;
+    a.seed = 42;
+    a.early_end_per_mille = 50;
+    const auto first = run_workload(a);
+    const auto second = run_workload(a);
+    CHECK(first == second);
+    CHECK(first.size() > 40);  // some calls were cut short and resumed
+
+    FaultPlan b = a;
+    b.seed = 43;
+    CHECK(run_workload(b) != first);
+
+    // Without faults every call completes at once.
+    CHECK(run_workload({}).size() == 40);
+}
+
+TEST_CASE("an injected status hits only the n-th call of its code", "[faults]") {
+    FaultPlan plan;
+    plan.statuses.push_back({code_of(CallId::get_partition_id), 1, Status::ACCESS_DENIED});
+    auto m = make_machine(false, true, plan);
+    const auto c = word(code_of(CallId::get_partition_id));
+    CHECK(m.call(0, c, 0, kOut).ok());
+    const auto second = m.call(0, c, 0, kOut);
+    CHECK(second.status() == Status::ACCESS_DENIED);
+    REQUIRE(m.last_diagnostic());
+    CHECK(m.last_diagnostic()->rule == RuleId::fault_injected_status);
+    CHECK(m.call(0, c, 0, kOut).ok());
+}
+
+TEST_CASE("an injected status does not replace a generic-rule rejection", "[faults]") {
+    FaultPlan plan;
+    plan.statuses.push_back({code_of(CallId::get_partition_id), 0, Status::ACCESS_DENIED});
+    auto m = make_machine(false, true, plan);
+    // The first call breaks a rule: the rule answers, and the plan's counter does not move.
+    CHECK(m.call(0, word(code_of(CallId::get_partition_id)), 0, kOut + 4).status() == Status::INVALID_ALIGNMENT);
+    CHECK(m.call(0, word(code_of(CallId::get_partition_id)), 0, kOut).status() == Status::ACCESS_DENIED);
+}
+
+TEST_CASE("the n-th allocation fails with INSUFFICIENT_MEMORY", "[faults]") {
+    FaultPlan plan;
+    plan.failing_allocations = {1, 3};
+    auto m = make_machine(false, true, plan);
+    std::vector<Status> got;
+    for (int i = 0; i < 5; ++i) got.push_back(m.call(0, word(code_of(CallId::set_vp_state)), kIn, kOut).status());
+    CHECK(got == std::vector<Status>{Status::SUCCESS, Status::INSUFFICIENT_MEMORY, Status::SUCCESS,
+                                     Status::INSUFFICIENT_MEMORY, Status::SUCCESS});
+}
+
+TEST_CASE("a rep end aimed at one call leaves the others whole", "[faults]") {
+    FaultPlan plan;
+    plan.rep_ends.push_back({1, 2});  // the second call the machine sees ends after 2 elements
+    auto m = make_machine(false, true, plan);
+    const auto c = word(code_of(CallId::map_gpa_pages), 5, 0);
+    CHECK(m.call(0, c, kIn, kOut).reps_completed() == 5);
+    CHECK(m.call(0, c, kIn, kOut).reps_completed() == 2);
+    CHECK(m.call(0, c, kIn, kOut).reps_completed() == 5);
+}

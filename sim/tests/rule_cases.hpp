@@ -1,0 +1,42 @@
+// Every rule of the catalogue paired with a call that breaks it, over the test matrix:
+// memory/fast form x rep start zero/non-zero x strict off/on. The rule tests and the
+// rule-coverage test both run this table.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "test_machine.hpp"
+
+namespace hvsim::test {
+
+struct Variant {
+    bool fast = false;
+    std::uint32_t rep_start = 0;  // 0, or a non-zero start where the case has reps
+    bool strict = false;
+};
+
+std::vector<Variant> all_variants();
+std::string to_string(const Variant& v);
+
+// One issued call: the machine it ran on and what came back.
+struct Issued {
+    hvcall::HypercallResult result;
+    std::optional<Diagnostic> diagnostic;
+    std::vector<Diagnostic> violations;
+    std::array<std::uint64_t, kRuleCount> hits{};
+};
+
+struct RuleCase {
+    RuleId rule;
+    std::string_view how;
+    bool spec_only_recorded = false;  // the rule shows as a violation (machine proceeds), not a rejection
+    // Issues the breaking call for this variant, or nothing when the variant does not apply.
+    std::function<std::optional<Issued>(const Variant&)> issue;
+};
+
+const std::vector<RuleCase>& rule_cases();
+
+}  // namespace hvsim::test

@@ -1,6 +1,7 @@
 #include "hvsim/hypervisor.hpp"
 
 #include "calls/calls.hpp"
+#include "state/state.hpp"
 
 namespace hvsim {
 
@@ -17,9 +18,13 @@ constexpr std::array<Handler, hvcall::kCalls.size()> make_builtin_handlers() {
 #define HV_REP(name)                                                                             \
     static_assert(hvcall::info(CallId::name).kind == Kind::Rep, #name " is a simple call");      \
     table[static_cast<std::size_t>(CallId::name)].element = &calls::name##_element;
+#define HV_REP_BATCH(name) \
+    HV_REP(name)           \
+    table[static_cast<std::size_t>(CallId::name)].batch = &calls::name##_batch;
 #include "calls/handlers.def"
 #undef HV_SIMPLE
 #undef HV_REP
+#undef HV_REP_BATCH
     return table;
 }
 
@@ -27,8 +32,110 @@ constexpr auto kBuiltinHandlers = make_builtin_handlers();
 
 }  // namespace
 
-Hypervisor::Hypervisor(std::uint64_t root_partition_id)
-    : root_partition_id_(root_partition_id), handlers_(kBuiltinHandlers) {}
+Hypervisor::Hypervisor(const MachineConfig& config)
+    : root_partition_id_(config.root_partition_id),
+      handlers_(kBuiltinHandlers),
+      state_(std::make_unique<state::State>(config)) {}
+
+Hypervisor::~Hypervisor() = default;
+Hypervisor::Hypervisor(Hypervisor&&) noexcept = default;
+Hypervisor& Hypervisor::operator=(Hypervisor&&) noexcept = default;
+
+std::vector<std::uint64_t> Hypervisor::partition_ids() const {
+    std::vector<std::uint64_t> ids;
+    for (const auto& [id, p] : state_->partitions())
+        if (id != root_partition_id_) ids.push_back(id);
+    return ids;
+}
+
+std::optional<PartitionInfo> Hypervisor::partition(std::uint64_t id) const {
+    const state::Partition* p = state_->find(id);
+    if (p == nullptr) return std::nullopt;
+    PartitionInfo info;
+    info.id = p->id;
+    info.state = p->state;
+    info.creation_flags = p->creation_flags;
+    info.isolation = p->isolation;
+    info.disabled_features = p->disabled_features;
+    info.pool_pages = p->pool.covered();
+    info.pool_used = p->used(state_->costs());
+    info.gpa_extents = p->gpa.size();
+    info.gpa_pages = p->gpa.covered();
+    return info;
+}
+
+std::optional<PartitionState> Hypervisor::partition_state(std::uint64_t id) const {
+    const state::Partition* p = state_->find(id);
+    if (p == nullptr) return std::nullopt;
+    return p->state;
+}
+
+namespace {
+GpaMapping to_mapping(const state::GpaValue& v) { return {v.pfn, v.flags, v.kind, v.large}; }
+}  // namespace
+
+std::optional<GpaMapping> Hypervisor::gpa_mapping(std::uint64_t id, std::uint64_t gfn) const {
+    const state::Partition* p = state_->find(id);
+    if (p == nullptr) return std::nullopt;
+    const auto v = p->gpa.at(gfn);
+    if (!v) return std::nullopt;
+    return to_mapping(*v);
+}
+
+std::vector<GpaExtent> Hypervisor::gpa_extents(std::uint64_t id) const {
+    std::vector<GpaExtent> out;
+    if (const state::Partition* p = state_->find(id))
+        for (const auto& [gfn, run] : p->gpa.runs()) out.push_back({gfn, run.count, to_mapping(run.value)});
+    return out;
+}
+
+std::size_t Hypervisor::gpa_map_bytes(std::uint64_t id) const {
+    const state::Partition* p = state_->find(id);
+    if (p == nullptr) return 0;
+    return p->gpa.bytes() + p->tables_4k.bytes() + p->tables_2m.bytes();
+}
+
+std::size_t Hypervisor::model_bytes() const { return state_->bytes(); }
+
+std::optional<std::uint64_t> Hypervisor::partition_property(std::uint64_t id, std::uint32_t code) const {
+    const state::Partition* p = state_->find(id);
+    const auto index = state::property_index(code);
+    if (p == nullptr || !index) return std::nullopt;
+    return p->properties[*index];
+}
+
+bool Hypervisor::is_host_ram(std::uint64_t pfn, std::uint64_t count) const noexcept { return state_->is_ram(pfn, count); }
+bool Hypervisor::is_host_mmio(std::uint64_t pfn, std::uint64_t count) const noexcept {
+    return state_->is_mmio(pfn, count);
+}
+PfnState Hypervisor::pfn_state(std::uint64_t pfn) const { return state_->pfn_state(pfn); }
+HostAccess Hypervisor::host_access(std::uint64_t pfn) const { return state_->host_access_of(pfn); }
+
+std::uint8_t Hypervisor::page_access_state(std::uint64_t id, std::uint64_t gfn) const {
+    const state::Partition* p = state_->find(id);
+    if (p == nullptr) return 0;
+    const auto bits = p->access.at(gfn);
+    return bits ? bits->bits : std::uint8_t{0};
+}
+
+std::uint64_t Hypervisor::guest_access(std::uint64_t id, std::uint64_t gfn, std::uint64_t count, bool write) {
+    state::Partition* p = state_->find(id);
+    if (p == nullptr || count == 0) return 0;
+    const std::uint8_t mark = write ? (kPageAccessed | kPageDirty) : kPageAccessed;
+    std::uint64_t marked = 0;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> mapped;
+    p->gpa.for_each_in(gfn, count, [&](const auto& e) { mapped.emplace_back(e.start, e.count); });
+    for (const auto& [start, n] : mapped) {
+        p->access.update(start, n, [&](std::optional<state::AccessBits> old) -> std::optional<state::AccessBits> {
+            return state::AccessBits{static_cast<std::uint8_t>((old ? old->bits : 0) | mark)};
+        });
+        marked += n;
+    }
+    return marked;
+}
+
+std::string Hypervisor::check_invariants() const { return state_->check_invariants(); }
+std::string Hypervisor::digest() const { return state_->digest(); }
 
 bool model_implements(hvcall::CallId id) noexcept {
     return static_cast<bool>(kBuiltinHandlers[static_cast<std::size_t>(id)]);

@@ -31,7 +31,7 @@ constexpr std::uint32_t round_up_16(std::uint32_t n) { return (n + 15u) & ~15u; 
 }  // namespace
 
 Machine::Machine(MachineConfig config, FaultPlan plan)
-    : config_(config), memory_(config.ram_bytes), hv_(config.root_partition_id), faults_(std::move(plan)) {
+    : config_(config), memory_(config.ram_bytes), hv_(config), faults_(std::move(plan)) {
     if (config_.cpus == 0) precondition_failed("at least one CPU");
     if (config_.percpu_base % kPageSize != 0) precondition_failed("per-CPU pages are page aligned");
     if (!memory_.in_ram(config_.percpu_base, std::uint64_t{config_.cpus} * 2 * kPageSize))
@@ -188,8 +188,12 @@ HypercallResult Machine::run(const CallInfo& call, const Handler& handler, Contr
     for (std::uint32_t i = start; i < reps; ++i) {
         const Outcome o = handler.element(ctx, i);
         if (!o.is_ok()) return HypercallResult::make(o.status(), i);
-        if (i + 1 < reps && faults_.active() && faults_.end_rep_early(calls_, i + 1 - start))
-            return HypercallResult::make(Status::SUCCESS, i + 1);
+        if (i + 1 < reps && faults_.active()) {
+            if (faults_.end_rep_early(calls_, i + 1 - start)) return HypercallResult::make(Status::SUCCESS, i + 1);
+        } else if (handler.batch != nullptr && i + 1 < reps) {
+            // The first element ran alone (it checks the header); the bulk form takes what it can.
+            i += handler.batch(ctx, i + 1, reps - i - 1);
+        }
     }
     return HypercallResult::make(Status::SUCCESS, reps);
 }
@@ -252,6 +256,7 @@ std::optional<Outcome> CallContext::violation(RuleId rule, Site site, std::uint3
 }
 
 bool CallContext::allocation_fails() noexcept {
+    ++machine_.allocations_;
     return machine_.faults_.active() && machine_.faults_.allocation_fails();
 }
 

@@ -18,6 +18,11 @@ const Page* PhysicalMemory::find_page(std::uint64_t gpa) const noexcept {
     return it == pages_.end() ? nullptr : it->second.get();
 }
 
+Page* PhysicalMemory::find_page(std::uint64_t gpa) noexcept {
+    const auto it = pages_.find(gpa / kPageSize);
+    return it == pages_.end() ? nullptr : it->second.get();
+}
+
 void PhysicalMemory::write(std::uint64_t gpa, std::span<const std::byte> bytes) {
     while (!bytes.empty()) {
         const std::size_t in_page = std::min<std::size_t>(bytes.size(), kPageSize - gpa % kPageSize);

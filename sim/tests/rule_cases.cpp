@@ -23,10 +23,14 @@ namespace {
 constexpr std::uint64_t kIn = kScratch;
 constexpr std::uint64_t kOut = kScratch + hvcall::kPageSize;
 
-Issued capture(Machine& m, hvcall::HypercallResult r) {
-    Issued out{r, m.last_diagnostic(), {m.violations().begin(), m.violations().end()}, {}};
-    std::copy(m.rule_hits().begin(), m.rule_hits().end(), out.hits.begin());
-    return out;
+// A catalogued call with a known layout and no handler, of the given shape; the families
+// fill in handlers over time, so the case picks one rather than naming it.
+std::optional<hvcall::CallId> unimplemented(hvcall::Kind kind, hvcall::Fast fast) {
+    for (const auto& c : hvcall::kCalls)
+        if (!model_implements(c.id) && c.layout == hvcall::Layout::Known && c.kind == kind && c.fast == fast &&
+            c.header == hvcall::Header::Fixed)
+            return c.id;
+    return std::nullopt;
 }
 
 // Issues `c` in the variant's form: GPAs for the memory form, the XMM register block for fast.
@@ -75,8 +79,11 @@ std::vector<RuleCase> build() {
     });
     add(RuleId::call_unimplemented, "a catalogued call without a handler", [](const Variant& v) -> Opt {
         auto m = fresh(v);
-        if (v.rep_start) return issue(m, v, word(code_of(CallId::deposit_memory), v.rep_start + 1, v.rep_start));
-        return issue(m, v, word(code_of(v.fast ? CallId::delete_partition : CallId::create_partition)));
+        const auto id = v.rep_start ? unimplemented(hvcall::Kind::Rep, hvcall::Fast::None)
+                                    : unimplemented(hvcall::Kind::Simple, v.fast ? hvcall::Fast::Regs : hvcall::Fast::None);
+        if (!id) return std::nullopt;
+        if (v.rep_start) return issue(m, v, word(code_of(*id), v.rep_start + 1, v.rep_start));
+        return issue(m, v, word(code_of(*id)));
     });
     add(RuleId::control_simple_rep_count, "rep count 1 on a simple call (wins over a rep start)", [](const Variant& v) -> Opt {
         auto m = fresh(v);
@@ -186,6 +193,12 @@ std::vector<RuleCase> build() {
         auto m = fresh(v, true, plan);
         return issue(m, v, word(code_of(CallId::set_vp_state)));
     });
+
+    const AddCase family = [&](RuleId rule, std::string_view how, std::function<Opt(const Variant&)> f) {
+        add(rule, how, std::move(f));
+    };
+    add_partition_cases(family);
+    add_memory_cases(family);
     return cases;
 }
 

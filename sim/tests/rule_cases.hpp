@@ -3,6 +3,7 @@
 // rule-coverage test both run this table.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 #include <string_view>
@@ -38,5 +39,16 @@ struct RuleCase {
 };
 
 const std::vector<RuleCase>& rule_cases();
+
+// Families contribute their cases from their own files (rule_cases_<family>.cpp).
+using AddCase = std::function<void(RuleId, std::string_view, std::function<std::optional<Issued>(const Variant&)>)>;
+void add_partition_cases(const AddCase& add);
+void add_memory_cases(const AddCase& add);
+
+inline Issued capture(Machine& m, hvcall::HypercallResult r) {
+    Issued out{r, m.last_diagnostic(), {m.violations().begin(), m.violations().end()}, {}};
+    std::copy(m.rule_hits().begin(), m.rule_hits().end(), out.hits.begin());
+    return out;
+}
 
 }  // namespace hvsim::test

@@ -89,10 +89,16 @@ private:
 // A simple call's handler, or a rep call's per-element handler (the engine owns the loop).
 using SimpleHandler = Outcome (*)(CallContext&);
 using RepHandler = Outcome (*)(CallContext&, std::uint32_t index);
+// Optional bulk form of a rep handler: runs elements [first, first + count) in one go where it
+// can, with exactly the effects the element handler would have, and returns how many it ran
+// (a prefix; 0 is always allowed). It never rejects: whatever it cannot do is left to the
+// element handler. The engine uses it only when no fault plan is active.
+using RepBatchHandler = std::uint32_t (*)(CallContext&, std::uint32_t first, std::uint32_t count);
 
 struct Handler {
     SimpleHandler simple = nullptr;
     RepHandler element = nullptr;
+    RepBatchHandler batch = nullptr;
     [[nodiscard]] explicit operator bool() const noexcept { return simple != nullptr || element != nullptr; }
 };
 

@@ -1,18 +1,32 @@
 // The hypervisor's state and its per-call handlers. Generic rules live in Machine; this
-// holds what handlers read and change (partitions, pools, maps, VPs, ports as they arrive).
+// holds what handlers read and change (partitions, pools, maps, VPs, ports as they arrive),
+// and the model API scenarios use to set up and inspect it.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "hvcall/catalogue.hpp"
 #include "hvsim/call_context.hpp"
+#include "hvsim/config.hpp"
+#include "hvsim/model.hpp"
 
 namespace hvsim {
 
+namespace state {
+class State;
+}
+
 class Hypervisor {
 public:
-    explicit Hypervisor(std::uint64_t root_partition_id);
+    explicit Hypervisor(const MachineConfig& config);
+    ~Hypervisor();
+    Hypervisor(Hypervisor&&) noexcept;
+    Hypervisor& operator=(Hypervisor&&) noexcept;
 
     [[nodiscard]] std::uint64_t root_partition_id() const noexcept { return root_partition_id_; }
 
@@ -23,9 +37,49 @@ public:
     // Replaces a handler; tests use it to give a catalogued shape a stub behaviour.
     void set_handler(hvcall::CallId id, Handler h) noexcept { handlers_[static_cast<std::size_t>(id)] = h; }
 
+    // --- the model's state, for set-up and assertions ------------------------------------------
+    // Partitions other than the root, ascending.
+    [[nodiscard]] std::vector<std::uint64_t> partition_ids() const;
+    // A partition (the root too; HV_PARTITION_ID_SELF names the root), or nothing once deleted.
+    [[nodiscard]] std::optional<PartitionInfo> partition(std::uint64_t id) const;
+    [[nodiscard]] std::optional<PartitionState> partition_state(std::uint64_t id) const;
+    // What a guest page maps to, or nothing when unmapped.
+    [[nodiscard]] std::optional<GpaMapping> gpa_mapping(std::uint64_t id, std::uint64_t gfn) const;
+    [[nodiscard]] std::vector<GpaExtent> gpa_extents(std::uint64_t id) const;
+    // Heap bytes of one partition's GPA map (extents and table-page sets), and of all state.
+    [[nodiscard]] std::size_t gpa_map_bytes(std::uint64_t id) const;
+    [[nodiscard]] std::size_t model_bytes() const;
+    // A property's current value, or nothing for an unknown code or partition.
+    [[nodiscard]] std::optional<std::uint64_t> partition_property(std::uint64_t id, std::uint32_t code) const;
+
+    // Host pages: RAM is [0, MachineConfig::ram_bytes), MMIO the configured ranges.
+    [[nodiscard]] bool is_host_ram(std::uint64_t pfn, std::uint64_t count = 1) const noexcept;
+    [[nodiscard]] bool is_host_mmio(std::uint64_t pfn, std::uint64_t count = 1) const noexcept;
+    [[nodiscard]] PfnState pfn_state(std::uint64_t pfn) const;
+    [[nodiscard]] HostAccess host_access(std::uint64_t pfn) const;
+
+    // Guest page access state bits (kPageAccessed | kPageDirty), 0 for unmapped pages.
+    [[nodiscard]] std::uint8_t page_access_state(std::uint64_t id, std::uint64_t gfn) const;
+    // The guest touches [gfn, gfn + count): accessed, and dirty when it writes. Pages that are
+    // not mapped are skipped; returns how many were marked.
+    std::uint64_t guest_access(std::uint64_t id, std::uint64_t gfn, std::uint64_t count, bool write);
+
+    // Self-check of the whole state: ownership, pool counts, extent maps, table pages. Empty
+    // when consistent, else one line per broken invariant. Fuzzers call it after every call.
+    [[nodiscard]] std::string check_invariants() const;
+    // The state a caller can observe, as text: partitions, properties, GPA maps, access bits,
+    // mapped host pages, host access. Pool sizes are left out (retries deposit different
+    // amounts); pages in use are in. Equal digests mean equal final states.
+    [[nodiscard]] std::string digest() const;
+
+    // Handlers' way in (sim/src/state/state.hpp).
+    [[nodiscard]] state::State& state() noexcept { return *state_; }
+    [[nodiscard]] const state::State& state() const noexcept { return *state_; }
+
 private:
     std::uint64_t root_partition_id_;
     std::array<Handler, hvcall::kCalls.size()> handlers_{};
+    std::unique_ptr<state::State> state_;
 };
 
 // True when the built-in model has a handler for the call (what `hvsim calls` reports).

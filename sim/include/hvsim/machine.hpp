@@ -12,24 +12,13 @@
 #include "hvcall/backend.hpp"
 #include "hvcall/control.hpp"
 #include "hvcall/result.hpp"
+#include "hvsim/config.hpp"
 #include "hvsim/diagnostic.hpp"
 #include "hvsim/fault_plan.hpp"
 #include "hvsim/hypervisor.hpp"
 #include "hvsim/memory.hpp"
 
 namespace hvsim {
-
-struct MachineConfig {
-    std::uint32_t cpus = 2;
-    std::uint64_t ram_bytes = 1ull << 30;       // root RAM is [0, ram_bytes)
-    std::uint64_t percpu_base = 0x100000;       // CPU i: input page at base + i * 8 KiB, output page after it
-    std::uint64_t root_partition_id = 1;        // what HvCallGetPartitionId answers the root
-    bool strict = false;                        // poison input pages and undefined output bytes
-    bool reject_spec_only = true;               // spec-only rules reject (else: recorded, call proceeds)
-    bool hypervisor_restarts_reps = false;      // TLFS continuation: on a time-slice end, rewrite the
-                                                // rep start and re-execute instead of returning
-    std::uint64_t poison = 0xDEADBEEFCAFEF00Dull;  // the stale-data pattern strict mode writes
-};
 
 class Machine {
 public:
@@ -62,6 +51,8 @@ public:
     [[nodiscard]] Hypervisor& hypervisor() noexcept { return hv_; }
     [[nodiscard]] std::uint64_t calls() const noexcept { return calls_; }
     [[nodiscard]] std::uint64_t restarts() const noexcept { return restarts_; }
+    // Allocations from deposited pools handlers asked for (the indices FaultPlan::failing_allocations counts).
+    [[nodiscard]] std::uint64_t allocations() const noexcept { return allocations_; }
     void set_fault_plan(FaultPlan plan) { faults_ = FaultState(std::move(plan)); }
 
 private:
@@ -104,6 +95,7 @@ private:
     std::array<std::uint64_t, kRuleCount> rule_hits_{};
     std::uint64_t calls_ = 0;
     std::uint64_t restarts_ = 0;
+    std::uint64_t allocations_ = 0;
 };
 
 // The model as a Backend for one CPU: what hvcall's marshalling functions run against.

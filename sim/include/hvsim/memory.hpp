@@ -29,6 +29,7 @@ public:
     [[nodiscard]] Page& page(std::uint64_t gpa);
     // The page holding `gpa`, or nullptr while it was never touched (it reads as zeros).
     [[nodiscard]] const Page* find_page(std::uint64_t gpa) const noexcept;
+    [[nodiscard]] Page* find_page(std::uint64_t gpa) noexcept;
 
     // Byte copies that may cross pages; writes create pages, reads of untouched pages give 0.
     void write(std::uint64_t gpa, std::span<const std::byte> bytes);

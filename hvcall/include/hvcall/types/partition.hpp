@@ -1,0 +1,106 @@
+// Partition lifecycle and property structures (facts 5.1, 5.2, 5.8; HDK-2B layouts). Plain
+// structs whose natural alignment gives the packed kernel layout; every offset is pinned.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace hvcall {
+
+inline constexpr std::uint64_t kPartitionIdSelf = ~0ull;   // HV_PARTITION_ID_SELF
+inline constexpr std::uint32_t kCompatibilityVersion = 0x0609;  // HV_COMPATIBILITY_21_H2: (6 << 8) | 9
+
+// Creation flags (facts 5.8).
+namespace creation_flags {
+inline constexpr std::uint64_t smt_enabled_guest = 1ull << 0;
+inline constexpr std::uint64_t nested_virtualization_capable = 1ull << 1;
+inline constexpr std::uint64_t gpa_super_pages_enabled = 1ull << 4;
+inline constexpr std::uint64_t exo_partition = 1ull << 8;
+inline constexpr std::uint64_t lapic_enabled = 1ull << 13;
+inline constexpr std::uint64_t intercept_message_page_enabled = 1ull << 19;
+inline constexpr std::uint64_t x2apic_capable = 1ull << 22;
+inline constexpr std::uint64_t always = exo_partition | intercept_message_page_enabled;  // MAIN's base 0x80100
+}  // namespace creation_flags
+
+// hv_partition_isolation_properties (facts 5.8): type bits 0-4, host type 5-6, rsvd_z 7-11,
+// shared GPA boundary page number 12-63.
+namespace isolation {
+inline constexpr std::uint64_t type_none = 0, type_snp = 2, type_tdx = 3;
+inline constexpr std::uint64_t reserved_mask = 0xF80;
+}  // namespace isolation
+
+// Partition property codes (facts 5.9).
+namespace property {
+inline constexpr std::uint32_t privilege_flags = 0x00010000;
+inline constexpr std::uint32_t synthetic_proc_features = 0x00010001;
+inline constexpr std::uint32_t integrated_scheduler_enabled = 0x00020005;
+inline constexpr std::uint32_t gpa_page_access_tracking = 0x00050005;
+inline constexpr std::uint32_t unimplemented_msr_action = 0x00050017;
+inline constexpr std::uint32_t processor_xsave_features = 0x00060002;
+inline constexpr std::uint32_t xsave_states = 0x00060007;
+inline constexpr std::uint32_t max_xsave_data_size = 0x00060008;
+inline constexpr std::uint32_t processor_clock_frequency = 0x00060009;
+inline constexpr std::uint32_t vmm_capabilities = 0x00090007;
+}  // namespace property
+
+struct ProximityDomainInfo {
+    std::uint32_t domain_id;
+    std::uint32_t flags;  // bit 0 proximity_preferred, bits 1-30 reserved, bit 31 proximity_info_valid
+};
+static_assert(sizeof(ProximityDomainInfo) == 8);
+static_assert(offsetof(ProximityDomainInfo, flags) == 4);
+
+// Two disabled-feature banks, then the disabled-xsave qword (x86, HDK-2B).
+struct PartitionCreationProperties {
+    std::uint64_t disabled_processor_features[2];
+    std::uint64_t disabled_processor_xsave_features;
+};
+static_assert(sizeof(PartitionCreationProperties) == 24);
+
+struct InputCreatePartition {
+    std::uint64_t flags;
+    ProximityDomainInfo proximity_domain_info;
+    std::uint32_t compatibility_version;
+    std::uint32_t padding;
+    PartitionCreationProperties partition_creation_properties;
+    std::uint64_t isolation_properties;
+};
+static_assert(offsetof(InputCreatePartition, flags) == 0);
+static_assert(offsetof(InputCreatePartition, proximity_domain_info) == 8);
+static_assert(offsetof(InputCreatePartition, compatibility_version) == 16);
+static_assert(offsetof(InputCreatePartition, padding) == 20);
+static_assert(offsetof(InputCreatePartition, partition_creation_properties) == 24);
+static_assert(offsetof(InputCreatePartition, isolation_properties) == 48);
+static_assert(sizeof(InputCreatePartition) == 56);
+
+struct OutputCreatePartition {
+    std::uint64_t partition_id;
+};
+static_assert(sizeof(OutputCreatePartition) == 8);
+
+struct InputGetPartitionProperty {
+    std::uint64_t partition_id;
+    std::uint32_t property_code;
+    std::uint32_t padding;
+};
+static_assert(offsetof(InputGetPartitionProperty, property_code) == 8);
+static_assert(offsetof(InputGetPartitionProperty, padding) == 12);
+static_assert(sizeof(InputGetPartitionProperty) == 16);
+
+struct OutputGetPartitionProperty {
+    std::uint64_t property_value;
+};
+static_assert(sizeof(OutputGetPartitionProperty) == 8);
+
+struct InputSetPartitionProperty {
+    std::uint64_t partition_id;
+    std::uint32_t property_code;
+    std::uint32_t padding;
+    std::uint64_t property_value;
+};
+static_assert(offsetof(InputSetPartitionProperty, property_code) == 8);
+static_assert(offsetof(InputSetPartitionProperty, padding) == 12);
+static_assert(offsetof(InputSetPartitionProperty, property_value) == 16);
+static_assert(sizeof(InputSetPartitionProperty) == 24);
+
+}  // namespace hvcall

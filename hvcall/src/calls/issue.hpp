@@ -1,0 +1,52 @@
+// How the marshalling functions put bytes on the input page and issue calls (private).
+#pragma once
+
+#include <cstring>
+#include <span>
+#include <type_traits>
+
+#include "hvcall/backend.hpp"
+#include "hvcall/catalogue.hpp"
+
+namespace hvcall::detail {
+
+// The header goes on the page whole: built value-initialised, so padding and reserved
+// fields are zero whatever the page held before (strict mode poisons it).
+template <class T>
+void put_header(std::span<std::byte, kPageSize> page, const T& header) noexcept {
+    static_assert(std::is_trivially_copyable_v<T> && std::is_standard_layout_v<T>);
+    std::memcpy(page.data(), &header, sizeof header);
+}
+
+inline void put_qwords(std::span<std::byte, kPageSize> page, std::size_t offset, std::span<const std::uint64_t> v) noexcept {
+    if (!v.empty()) std::memcpy(page.data() + offset, v.data(), v.size_bytes());
+}
+
+template <class T>
+[[nodiscard]] T read_output(const Backend& backend, std::size_t offset = 0) noexcept {
+    T v;
+    std::memcpy(&v, backend.output_page().data() + offset, sizeof v);
+    return v;
+}
+
+[[nodiscard]] constexpr std::uint16_t code(CallId id) noexcept { return info(id).code; }
+
+// hv_do_rep_hypercall_ex: issue, and after a time-slice end (success, fewer reps) reissue at
+// rep start = reps completed. Returns the last result; its reps completed is absolute. A
+// result that makes no progress is returned as it is, so a broken backend cannot spin us.
+[[nodiscard]] inline HypercallResult rep_hypercall(Backend& backend, CallId id, std::uint32_t count) noexcept {
+    Control control = *Control::rep(code(id), count);  // callers' batches are below 4096
+    for (;;) {
+        const HypercallResult r = backend.hypercall(control);
+        if (!r.ok() || r.reps_completed() >= count || r.reps_completed() <= control.rep_start()) return r;
+        control = *control.with_rep_start(r.reps_completed());
+    }
+}
+
+// Reps a result says completed; a success that stopped short (a backend that made no
+// progress) is an I/O error to the caller.
+[[nodiscard]] constexpr bool stalled(HypercallResult r, std::uint32_t count) noexcept {
+    return r.ok() && r.reps_completed() < count;
+}
+
+}  // namespace hvcall::detail

@@ -1,0 +1,66 @@
+// What several handlers share: naming a partition, paying from a pool, GFN limits.
+#pragma once
+
+#include <optional>
+
+#include "hvsim/hypervisor.hpp"
+#include "state/state.hpp"
+
+namespace hvsim::calls {
+
+using state::Partition;
+
+[[nodiscard]] inline state::State& model(CallContext& ctx) noexcept { return ctx.hypervisor().state(); }
+
+// Header checks run once per call, on the first element it executes; later elements of
+// the same call read a header that cannot have changed.
+[[nodiscard]] inline bool first_element(const CallContext& ctx, std::uint32_t index) noexcept {
+    return index == ctx.control().rep_start();
+}
+
+enum class Target : std::uint8_t { any, child };
+
+// The partition named by the qword at `offset`; rejects unknown ids and, for child-only
+// calls, the root. `p` is set on success.
+[[nodiscard]] inline Outcome find_partition(CallContext& ctx, std::uint32_t offset, Target target, Partition*& p) noexcept {
+    const auto id = ctx.in<std::uint64_t>(offset);
+    p = model(ctx).find(id);
+    if (p == nullptr) return ctx.reject(RuleId::partition_id_unknown, Site::input, offset, id);
+    if (target == Target::child && p->id == model(ctx).root_id())
+        return ctx.reject(RuleId::partition_is_root, Site::input, offset, id);
+    return Outcome::ok();
+}
+
+[[nodiscard]] inline Outcome require_active(CallContext& ctx, const Partition& p, std::uint32_t offset) noexcept {
+    if (p.state != PartitionState::active)
+        return ctx.reject(RuleId::partition_not_active, Site::input, offset, static_cast<std::uint64_t>(p.state));
+    return Outcome::ok();
+}
+
+// Asks for `pages` free pool pages of `p` (the fault plan first, then the pool); takes none.
+// The caller then records what it built, which is what holds the pages.
+[[nodiscard]] inline Outcome can_allocate(CallContext& ctx, const Partition& p, std::uint64_t pages,
+                                          std::uint32_t offset) noexcept {
+    if (pages == 0) return Outcome::ok();
+    if (ctx.allocation_fails()) return ctx.reject(RuleId::fault_allocation_failed, Site::input, offset, pages);
+    const std::uint64_t used = p.used(model(ctx).costs());
+    const std::uint64_t free = p.pool.covered() > used ? p.pool.covered() - used : 0;
+    if (free < pages) return ctx.reject(RuleId::pool_exhausted, Site::input, offset, free);
+    return Outcome::ok();
+}
+
+// One past the highest GFN of a child's GPA space.
+[[nodiscard]] inline std::uint64_t gfn_limit(const state::State& s) noexcept {
+    const unsigned bits = s.config().guest_address_bits;
+    return bits >= 64 ? ~0ull >> 12 : 1ull << (bits - 12);
+}
+
+// A reserved field with bits under `mask` set: recorded as a violation; the rejection to
+// return when the machine rejects spec-only rules.
+[[nodiscard]] inline std::optional<Outcome> reserved(CallContext& ctx, RuleId rule, std::uint32_t offset,
+                                                     std::uint64_t value, std::uint64_t mask) noexcept {
+    if ((value & mask) == 0) return std::nullopt;
+    return ctx.violation(rule, Site::input, offset, value, value & mask);
+}
+
+}  // namespace hvsim::calls

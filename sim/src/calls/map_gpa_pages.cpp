@@ -1,0 +1,170 @@
+// HvCallMapGpaPages (rep): target partition, target GFN base, map flags, padding, then one
+// source PFN per element (facts 5.3). With LARGE_PAGE each element maps 2 MiB: its PFN is the
+// head of a 2 MiB-aligned run and element i lands at GFN base + 512 * i. A page already
+// mapped is replaced (remapping), except that 4 KiB pages never split a 2 MiB one.
+#include <algorithm>
+
+#include "calls.hpp"
+#include "common.hpp"
+
+namespace hvsim::calls {
+
+namespace {
+constexpr std::uint32_t kPartition = 0, kGfnBase = 8, kFlags = 16, kPadding = 20;
+
+// facts 5.8 GPA map flags
+constexpr std::uint32_t kPermissions = 0xF;
+constexpr std::uint32_t kAdjustable = 0x8000;
+constexpr std::uint32_t kNoAccess = 0x10000;
+constexpr std::uint32_t kNotCached = 0x200000;
+constexpr std::uint32_t kLargePage = 0x80000000;
+constexpr std::uint32_t kDefinedFlags = kPermissions | kAdjustable | kNoAccess | kNotCached | kLargePage;
+constexpr std::uint64_t kSuperPagesEnabled = 1ull << 4;  // creation flag GPA_SUPER_PAGES_ENABLED
+
+Outcome check_header(CallContext& ctx, Partition*& p) {
+    if (auto o = find_partition(ctx, kPartition, Target::child, p); !o.is_ok()) return o;
+    if (auto o = require_active(ctx, *p, kPartition); !o.is_ok()) return o;
+    const auto flags = ctx.in<std::uint32_t>(kFlags);
+    if (auto o = reserved(ctx, RuleId::map_gpa_pages_flags_reserved, kFlags, flags, ~std::uint64_t{kDefinedFlags})) return *o;
+    if (auto o = reserved(ctx, RuleId::map_gpa_pages_padding_nonzero, kPadding, ctx.in<std::uint32_t>(kPadding), ~0u))
+        return *o;
+    if ((flags & kLargePage) != 0) {
+        if ((p->creation_flags & kSuperPagesEnabled) == 0)
+            return ctx.reject(RuleId::map_gpa_pages_large_not_enabled, Site::input, kFlags, flags, kLargePage);
+        const auto base = ctx.in<std::uint64_t>(kGfnBase);
+        if (base % state::kLargePages != 0)
+            return ctx.reject(RuleId::map_gpa_pages_large_gfn_unaligned, Site::input, kGfnBase, base, base % state::kLargePages);
+    }
+    return Outcome::ok();
+}
+
+}  // namespace
+
+Outcome map_gpa_pages_element(CallContext& ctx, std::uint32_t index) {
+    state::State& s = model(ctx);
+    Partition* p = nullptr;
+    if (first_element(ctx, index)) {
+        if (auto o = check_header(ctx, p); !o.is_ok()) return o;
+    } else {
+        p = s.find(ctx.in<std::uint64_t>(kPartition));
+    }
+    const auto flags = ctx.in<std::uint32_t>(kFlags);
+    const bool large = (flags & kLargePage) != 0;
+    const std::uint64_t pages = large ? state::kLargePages : 1;
+    const auto base = ctx.in<std::uint64_t>(kGfnBase);
+    const std::uint64_t limit = gfn_limit(s);
+    const std::uint64_t step = std::uint64_t{index} * pages;
+    if (base >= limit || limit - base < step + pages)
+        return ctx.reject(RuleId::map_gpa_pages_gfn_out_of_range, Site::input, kGfnBase, base);
+    const std::uint64_t gfn = base + step;
+    const auto offset = static_cast<std::uint32_t>(ctx.rep_input_offset(index));
+    const bool no_access = (flags & kNoAccess) != 0;
+    const std::uint64_t pfn = no_access ? 0 : ctx.in<std::uint64_t>(offset);
+
+    // The common case in O(1): the next 4 KiB page of a run being built, inside a 2 MiB block
+    // whose table page the run already holds, backed by the next free RAM page.
+    if (!large && !no_access && (gfn % state::kLargePages) != 0 && s.is_ram(pfn)) {
+        const state::GpaValue v{pfn, flags, GpaKind::ram, false};
+        const state::OwnerValue mine{p->id, 1, PfnOwner::mapped};
+        if (p->gpa.can_append(gfn, v) && s.owners.can_append(pfn, mine)) {
+            p->gpa.append();
+            s.owners.append();
+            return Outcome::ok();
+        }
+    }
+
+    GpaKind kind = GpaKind::no_access;
+    bool pages_free = true;  // every source page is free RAM (no alias of an existing mapping)
+    if (!no_access) {
+        if (large && pfn % state::kLargePages != 0)
+            return ctx.reject(RuleId::map_gpa_pages_large_pfn_unaligned, Site::input, offset, pfn, pfn % state::kLargePages);
+        if (s.is_ram(pfn, pages)) {
+            kind = GpaKind::ram;
+            bool usable = true;
+            (void)s.all_owners(pfn, pages, [&](const state::OwnerValue& o) {
+                if (o.owner == PfnOwner::mapped && o.partition == p->id) pages_free = false;
+                else if (o.owner != PfnOwner::free) usable = false;
+                return true;
+            });
+            if (!usable) return ctx.reject(RuleId::map_gpa_pages_pfn_in_use, Site::input, offset, pfn);
+        } else if (s.is_mmio(pfn, pages)) {
+            if (large) return ctx.reject(RuleId::map_gpa_pages_large_mmio, Site::input, offset, pfn);
+            kind = GpaKind::mmio;
+        } else {
+            return ctx.reject(RuleId::map_gpa_pages_pfn_not_host_memory, Site::input, offset, pfn);
+        }
+    }
+    if (!large) {
+        if (auto existing = p->gpa.at(gfn); existing && existing->large)
+            return ctx.reject(RuleId::map_gpa_pages_overlaps_large_page, Site::input, kGfnBase, gfn);
+        if (!p->tables_4k.any_in(gfn >> state::kTableShift, 1))
+            if (auto o = can_allocate(ctx, *p, s.costs().page_table, offset); !o.is_ok()) return o;
+    } else {
+        // A 2 MiB page replaces the block's 4 KiB mappings, whose table page it then reuses.
+        const std::uint64_t block = gfn >> (state::kTableShift + state::kLargeShift);
+        if (!p->tables_2m.any_in(block, 1) && !p->tables_4k.any_in(gfn >> state::kTableShift, 1))
+            if (auto o = can_allocate(ctx, *p, s.costs().page_table, offset); !o.is_ok()) return o;
+    }
+
+    s.unmap_range(*p, gfn, pages);
+    p->gpa.assign(gfn, pages, state::GpaValue{pfn, flags, kind, large});
+    if (kind == GpaKind::ram) {
+        if (pages_free)
+            s.owners.assign(pfn, pages, state::OwnerValue{p->id, 1, PfnOwner::mapped});
+        else
+            s.add_map_refs(pfn, pages, p->id);
+    }
+    if (large)
+        p->tables_2m.assign(gfn >> (state::kTableShift + state::kLargeShift), 1, state::Unit{});
+    else
+        p->tables_4k.assign(gfn >> state::kTableShift, 1, state::Unit{});
+    return Outcome::ok();
+}
+
+// The bulk form for the common case, 4 KiB RAM pages with consecutive PFNs onto unmapped
+// GFNs: a whole run in a few extent operations. Anything else stops the run, and the element
+// handler takes over from there with the same rules.
+std::uint32_t map_gpa_pages_batch(CallContext& ctx, std::uint32_t first, std::uint32_t count) {
+    state::State& s = model(ctx);
+    const auto flags = ctx.in<std::uint32_t>(kFlags);
+    if ((flags & (kLargePage | kNoAccess)) != 0) return 0;
+    Partition* p = s.find(ctx.in<std::uint64_t>(kPartition));
+    const std::uint64_t gfn = ctx.in<std::uint64_t>(kGfnBase) + first;
+    const std::uint64_t limit = gfn_limit(s);
+    if (gfn >= limit) return 0;
+    const std::size_t list = ctx.rep_input_offset(first);
+    const auto pfn = ctx.in<std::uint64_t>(list);
+    std::uint64_t n = std::min<std::uint64_t>(count, limit - gfn);
+    for (std::uint64_t k = 1; k < n; ++k)
+        if (ctx.in<std::uint64_t>(list + 8 * k) != pfn + k) {
+            n = k;
+            break;
+        }
+    if (!s.is_ram(pfn)) return 0;
+    n = std::min(n, s.config().ram_bytes / hvcall::kPageSize - pfn);
+    n = std::min({n, p->gpa.free_from(gfn), s.owners.free_from(pfn)});
+    if (n == 0) return 0;
+    // Table pages: one per 2 MiB block not yet holding one; stop before a block the pool
+    // cannot pay for, so the element handler reports it.
+    const std::uint64_t cost = s.costs().page_table;
+    const std::uint64_t used = p->used(s.costs());
+    std::uint64_t free = p->pool.covered() > used ? p->pool.covered() - used : 0;
+    const std::uint64_t first_block = gfn >> state::kTableShift;
+    const std::uint64_t last_block = (gfn + n - 1) >> state::kTableShift;
+    for (std::uint64_t b = first_block; b <= last_block; ++b) {
+        if (p->tables_4k.any_in(b, 1)) continue;
+        if (free < cost) {
+            n = (b << state::kTableShift) - gfn;
+            break;
+        }
+        (void)ctx.allocation_fails();  // counted as the element handler would; no plan is active here
+        free -= cost;
+    }
+    if (n == 0) return 0;
+    p->gpa.assign(gfn, n, state::GpaValue{pfn, flags, GpaKind::ram, false});
+    s.owners.assign(pfn, n, state::OwnerValue{p->id, 1, PfnOwner::mapped});
+    p->tables_4k.assign(first_block, ((gfn + n - 1) >> state::kTableShift) - first_block + 1, state::Unit{});
+    return static_cast<std::uint32_t>(n);
+}
+
+}  // namespace hvsim::calls

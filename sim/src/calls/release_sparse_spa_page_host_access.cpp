@@ -1,0 +1,12 @@
+// HvCallReleaseSparseSpaPageHostAccess (rep): the root gives pages up (MAKE_EXCLUSIVE to the
+// named partition, keeping the access bits given; MAIN passes 0) to unshare SNP pages.
+#include "calls.hpp"
+#include "sparse_spa_host_access.hpp"
+
+namespace hvsim::calls {
+
+Outcome release_sparse_spa_page_host_access_element(CallContext& ctx, std::uint32_t index) {
+    return modify_host_access_element(ctx, index, HostAccessChange::release);
+}
+
+}  // namespace hvsim::calls

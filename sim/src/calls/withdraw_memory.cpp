@@ -1,0 +1,44 @@
+// HvCallWithdrawMemory (rep): partition id, proximity domain (facts 5.3); each element returns
+// one PFN of a pool page the hypervisor is not using, zeroed, in the output list.
+#include <cstring>
+
+#include "calls.hpp"
+#include "common.hpp"
+#include "hvsim/machine.hpp"
+
+namespace hvsim::calls {
+
+namespace {
+constexpr std::uint32_t kPartition = 0, kDomainId = 8, kProximityFlags = 12;
+constexpr std::uint32_t kProximityReserved = 0x7FFFFFFE;
+constexpr std::uint32_t kProximityValid = 0x80000000;
+}  // namespace
+
+Outcome withdraw_memory_element(CallContext& ctx, std::uint32_t index) {
+    state::State& s = model(ctx);
+    Partition* p = nullptr;
+    if (first_element(ctx, index)) {
+        if (auto o = find_partition(ctx, kPartition, Target::any, p); !o.is_ok()) return o;
+        const auto flags = ctx.in<std::uint32_t>(kProximityFlags);
+        if ((flags & kProximityReserved) != 0)
+            return ctx.reject(RuleId::withdraw_memory_proximity_invalid, Site::input, kProximityFlags, flags,
+                              flags & kProximityReserved);
+        if ((flags & kProximityValid) != 0 && ctx.in<std::uint32_t>(kDomainId) != 0)
+            return ctx.reject(RuleId::withdraw_memory_proximity_invalid, Site::input, kDomainId,
+                              ctx.in<std::uint32_t>(kDomainId));
+    } else {
+        p = s.find(ctx.in<std::uint64_t>(kPartition));
+    }
+    if (p->pool.covered() <= p->used(s.costs()))
+        return ctx.reject(RuleId::withdraw_memory_pool_empty, Site::input, kPartition, p->id);
+    // The highest deposited page goes first: deterministic, and cheap to take off an extent.
+    const auto& last = *p->pool.runs().rbegin();
+    const std::uint64_t pfn = last.first + last.second.count - 1;
+    p->pool.erase(pfn, 1);
+    s.owners.erase(pfn, 1);
+    if (Page* page = ctx.machine().memory().find_page(pfn * hvcall::kPageSize)) std::memset(page->data(), 0, page->size());
+    ctx.out<std::uint64_t>(ctx.rep_output_offset(index), pfn);
+    return Outcome::ok();
+}
+
+}  // namespace hvsim::calls

@@ -1,0 +1,265 @@
+#include "state/state.hpp"
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+
+#include "hvcall/catalogue.hpp"
+
+namespace hvsim::state {
+
+namespace {
+
+[[noreturn]] void bad_config(const char* what) {
+    std::fprintf(stderr, "hvsim::MachineConfig: %s\n", what);
+    std::abort();
+}
+
+}  // namespace
+
+State::State(const MachineConfig& config) : config_(config), ram_pfns_(config.ram_bytes / hvcall::kPageSize) {
+    config_.mmio = config_.mmio_ranges();
+    for (const PfnRange& r : config_.mmio)
+        if (r.count == 0 || r.first < ram_pfns_ || r.first + r.count < r.first) bad_config("MMIO ranges lie above RAM");
+    if (config_.guest_address_bits < 21 || config_.guest_address_bits > 64) bad_config("guest_address_bits in 21..64");
+    auto root = std::make_unique<Partition>();
+    root->id = config_.root_partition_id;
+    root->state = PartitionState::active;
+    root_ = root.get();
+    partitions_.emplace(root->id, std::move(root));
+    next_id_ = config_.root_partition_id + 1;
+    // The per-CPU hypercall pages are the machine's: never deposited, never mapped.
+    owners.assign(config_.percpu_base / hvcall::kPageSize, std::uint64_t{config_.cpus} * 2,
+                  OwnerValue{0, 0, PfnOwner::reserved});
+}
+
+Partition& State::create(std::uint64_t flags, std::uint64_t isolation) {
+    while (next_id_ == 0 || next_id_ == kPartitionIdSelf || partitions_.count(next_id_) != 0) ++next_id_;
+    auto p = std::make_unique<Partition>();
+    p->id = next_id_++;
+    p->creation_flags = flags;
+    p->isolation = isolation;
+    Partition& ref = *p;
+    partitions_.emplace(ref.id, std::move(p));
+    root_->fixed_used += costs().create_partition;
+    return ref;
+}
+
+void State::remove(std::uint64_t id) {
+    partitions_.erase(id);
+    root_->fixed_used -= costs().create_partition;
+    last_ = nullptr;
+}
+
+void State::finalize(Partition& p) {
+    p.gpa.for_each_in(0, ~0ull, [&](const auto& e) {
+        if (e.value.kind == GpaKind::ram) drop_map_refs(e.value.pfn, e.count);
+    });
+    p.gpa.clear();
+    p.tables_4k.clear();
+    p.tables_2m.clear();
+    p.access.clear();
+    p.fixed_used = 0;
+    // Pages made exclusive to the partition return to the root.
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> exclusive;
+    for (const auto& [pfn, run] : host_access.runs())
+        if (run.value.access.exclusive_to == p.id) exclusive.emplace_back(pfn, run.count);
+    for (const auto& [pfn, count] : exclusive) host_access.erase(pfn, count);
+    p.state = PartitionState::finalized;
+}
+
+bool State::is_mmio(std::uint64_t pfn, std::uint64_t count) const noexcept {
+    for (const PfnRange& r : config_.mmio)
+        if (r.contains(pfn) && count <= r.count - (pfn - r.first)) return true;
+    return false;
+}
+
+PfnState State::pfn_state(std::uint64_t pfn) const {
+    if (auto o = owners.at(pfn)) return {o->owner, o->partition, o->map_count};
+    if (is_ram(pfn)) return {PfnOwner::free, 0, 0};
+    if (is_mmio(pfn)) return {PfnOwner::mmio, 0, 0};
+    return {PfnOwner::none, 0, 0};
+}
+
+HostAccess State::host_access_of(std::uint64_t pfn) const {
+    if (auto a = host_access.at(pfn)) return a->access;
+    return HostAccess{};
+}
+
+void State::add_map_refs(std::uint64_t pfn, std::uint64_t count, std::uint64_t id) {
+    owners.update(pfn, count, [id](std::optional<OwnerValue> o) -> std::optional<OwnerValue> {
+        if (!o) return OwnerValue{id, 1, PfnOwner::mapped};
+        o->map_count += 1;
+        return o;
+    });
+}
+
+void State::drop_map_refs(std::uint64_t pfn, std::uint64_t count) {
+    owners.update(pfn, count, [](std::optional<OwnerValue> o) -> std::optional<OwnerValue> {
+        if (!o || o->owner != PfnOwner::mapped || o->map_count <= 1) return std::nullopt;
+        o->map_count -= 1;
+        return o;
+    });
+}
+
+void State::unmap_range(Partition& p, std::uint64_t gfn, std::uint64_t count) {
+    if (!p.gpa.any_in(gfn, count)) return;
+    p.gpa.for_each_in(gfn, count, [&](const auto& e) {
+        if (e.value.kind == GpaKind::ram) drop_map_refs(e.value.pfn, e.count);
+    });
+    p.gpa.erase(gfn, count);
+    p.access.erase(gfn, count);
+    release_tables(p, gfn, count);
+}
+
+// A table page goes back to the pool when the block it maps holds no mapping of its size.
+void State::release_tables(Partition& p, std::uint64_t gfn, std::uint64_t count) {
+    auto release = [&](ExtentMap<Unit>& tables, unsigned shift, bool large) {
+        const std::uint64_t first = gfn >> shift;
+        const std::uint64_t last = (gfn + count - 1) >> shift;
+        const std::uint64_t full_first = (gfn + (1ull << shift) - 1) >> shift;
+        const std::uint64_t full_end = (gfn + count) >> shift;
+        if (full_end > full_first) tables.erase(full_first, full_end - full_first);
+        for (std::uint64_t b : {first, last}) {
+            if (!tables.any_in(b, 1)) continue;
+            bool used = false;
+            p.gpa.for_each_in(b << shift, 1ull << shift, [&](const auto& e) { used = used || e.value.large == large; });
+            if (!used) tables.erase(b, 1);
+        }
+    };
+    release(p.tables_4k, kTableShift, false);
+    release(p.tables_2m, kTableShift + kLargeShift, true);
+}
+
+std::string State::check_invariants() const {
+    std::string bad;
+    auto fail = [&](const std::string& what) { bad += what + "\n"; };
+    auto pid = [](std::uint64_t id) { return "partition " + std::to_string(id) + ": "; };
+    const std::uint64_t gfn_limit = config_.guest_address_bits >= 64 ? ~0ull >> 12 : 1ull << (config_.guest_address_bits - 12);
+
+    if (!owners.well_formed()) fail("host PFN owner map is malformed");
+    if (!host_access.well_formed()) fail("host access map is malformed");
+
+    std::uint64_t deposited = 0, mapped_refs = 0, children = 0;
+    for (const auto& [id, pp] : partitions_) {
+        const Partition& p = *pp;
+        if (id != p.id) fail(pid(id) + "stored under another id");
+        if (p.id != root_->id) ++children;
+        if (!p.pool.well_formed() || !p.gpa.well_formed() || !p.tables_4k.well_formed() ||
+            !p.tables_2m.well_formed() || !p.access.well_formed())
+            fail(pid(id) + "an extent map is malformed");
+        if (p.used(costs()) > p.pool.covered()) fail(pid(id) + "uses more pool pages than were deposited");
+        deposited += p.pool.covered();
+        p.pool.for_each_in(0, ~0ull, [&](const auto& e) {
+            if (!all_owners(e.start, e.count, [&](const OwnerValue& o) {
+                    return o.owner == PfnOwner::deposited && o.partition == p.id;
+                }))
+                fail(pid(id) + "pool page not marked deposited to it");
+        });
+        ExtentMap<Unit> want_4k, want_2m;
+        p.gpa.for_each_in(0, ~0ull, [&](const auto& e) {
+            const GpaValue& v = e.value;
+            if (e.end() > gfn_limit) fail(pid(id) + "mapping beyond the GPA space");
+            if (v.large) {
+                if (e.start % kLargePages != 0 || e.count % kLargePages != 0 || v.pfn % kLargePages != 0)
+                    fail(pid(id) + "2 MiB mapping not 2 MiB aligned");
+                want_2m.assign(e.start >> (kTableShift + kLargeShift),
+                               ((e.end() - 1) >> (kTableShift + kLargeShift)) - (e.start >> (kTableShift + kLargeShift)) + 1,
+                               Unit{});
+            } else {
+                want_4k.assign(e.start >> kTableShift, ((e.end() - 1) >> kTableShift) - (e.start >> kTableShift) + 1, Unit{});
+            }
+            if (v.kind == GpaKind::ram) {
+                mapped_refs += e.count;
+                if (!is_ram(v.pfn, e.count)) fail(pid(id) + "RAM mapping of a non-RAM page");
+                if (!all_owners(v.pfn, e.count, [&](const OwnerValue& o) {
+                        return o.owner == PfnOwner::mapped && o.partition == p.id && o.map_count >= 1;
+                    }))
+                    fail(pid(id) + "mapped page not marked mapped to it");
+            } else if (v.kind == GpaKind::mmio && !is_mmio(v.pfn, e.count)) {
+                fail(pid(id) + "MMIO mapping of a non-MMIO page");
+            }
+        });
+        if (!(want_4k == p.tables_4k)) fail(pid(id) + "4 KiB table pages do not match the mappings");
+        if (!(want_2m == p.tables_2m)) fail(pid(id) + "2 MiB table pages do not match the mappings");
+        p.access.for_each_in(0, ~0ull, [&](const auto& e) {
+            std::uint64_t covered = 0;
+            p.gpa.for_each_in(e.start, e.count, [&](const auto& m) { covered += m.count; });
+            if (covered != e.count) fail(pid(id) + "access bits on unmapped pages");
+            if (e.value.bits == 0 || (e.value.bits & ~(kPageAccessed | kPageDirty)) != 0) fail(pid(id) + "bad access bits");
+        });
+        if (p.state == PartitionState::finalized && (!p.gpa.empty() || p.fixed_used != 0))
+            fail(pid(id) + "finalized yet holds objects");
+        if (p.state != PartitionState::active && !p.gpa.empty()) fail(pid(id) + "mappings while not active");
+    }
+    if (root_->fixed_used < children * costs().create_partition) fail("root pool pays for fewer children than exist");
+
+    std::uint64_t owned_deposited = 0, owned_refs = 0;
+    for (const auto& [pfn, run] : owners.runs()) {
+        const OwnerValue& o = run.value;
+        if (o.owner == PfnOwner::deposited) owned_deposited += run.count;
+        if (o.owner == PfnOwner::mapped) owned_refs += run.count * o.map_count;
+        if (o.owner != PfnOwner::reserved && !is_ram(pfn, run.count)) fail("owned page outside RAM");
+        if ((o.owner == PfnOwner::deposited || o.owner == PfnOwner::mapped) && find(o.partition) == nullptr)
+            fail("page held by a partition that does not exist");
+        if (o.owner == PfnOwner::free || o.owner == PfnOwner::mmio || o.owner == PfnOwner::none)
+            fail("owner map stores a default state");
+    }
+    if (owned_deposited != deposited) fail("deposited pages and pool contents disagree");
+    if (owned_refs != mapped_refs) fail("mapping references and GPA maps disagree");
+    for (const auto& [pfn, run] : host_access.runs()) {
+        const HostAccess& a = run.value.access;
+        if (a == HostAccess{}) fail("host access map stores the default");
+        if (a.exclusive_to != 0 && find(a.exclusive_to) == nullptr) fail("page exclusive to a missing partition");
+        if (!is_ram(pfn, run.count)) fail("host access state outside RAM");
+    }
+    return bad;
+}
+
+std::string State::digest() const {
+    std::string s;
+    char line[160];
+    for (const auto& [id, pp] : partitions_) {
+        const Partition& p = *pp;
+        std::snprintf(line, sizeof line, "partition %" PRIu64 " %s flags %#" PRIx64 " isolation %#" PRIx64 " used %" PRIu64 "\n",
+                      id, to_string(p.state), p.creation_flags, p.isolation, p.used(costs()));
+        s += line;
+        for (std::size_t i = 0; i < kProperties.size(); ++i)
+            if (p.properties[i] != kProperties[i].initial) {
+                std::snprintf(line, sizeof line, "  property %#x = %#" PRIx64 "\n", kProperties[i].code, p.properties[i]);
+                s += line;
+            }
+        for (const auto& [gfn, run] : p.gpa.runs()) {
+            std::snprintf(line, sizeof line, "  gpa %#" PRIx64 " +%" PRIu64 " -> %#" PRIx64 " flags %#x kind %d%s\n", gfn,
+                          run.count, run.value.pfn, run.value.flags, static_cast<int>(run.value.kind),
+                          run.value.large ? " large" : "");
+            s += line;
+        }
+        for (const auto& [gfn, run] : p.access.runs()) {
+            std::snprintf(line, sizeof line, "  bits %#" PRIx64 " +%" PRIu64 " = %u\n", gfn, run.count, run.value.bits);
+            s += line;
+        }
+    }
+    for (const auto& [pfn, run] : owners.runs())
+        if (run.value.owner == PfnOwner::mapped) {
+            std::snprintf(line, sizeof line, "pfn %#" PRIx64 " +%" PRIu64 " mapped to %" PRIu64 " x%u\n", pfn, run.count,
+                          run.value.partition, run.value.map_count);
+            s += line;
+        }
+    for (const auto& [pfn, run] : host_access.runs()) {
+        std::snprintf(line, sizeof line, "host %#" PRIx64 " +%" PRIu64 " access %u exclusive to %" PRIu64 "\n", pfn, run.count,
+                      run.value.access.host_access, run.value.access.exclusive_to);
+        s += line;
+    }
+    return s;
+}
+
+std::size_t State::bytes() const {
+    std::size_t n = owners.bytes() + host_access.bytes();
+    for (const auto& [id, p] : partitions_)
+        n += sizeof(Partition) + p->pool.bytes() + p->gpa.bytes() + p->tables_4k.bytes() + p->tables_2m.bytes() +
+             p->access.bytes();
+    return n;
+}
+
+}  // namespace hvsim::state

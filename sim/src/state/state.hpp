@@ -1,0 +1,157 @@
+// The hypervisor's state: partitions with their pools and GPA maps, and the host's pages
+// (who owns each, and the root's access to it). Everything per page is an extent map.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "hvsim/config.hpp"
+#include "hvsim/model.hpp"
+#include "state/extent_map.hpp"
+#include "state/properties.hpp"
+
+namespace hvsim::state {
+
+inline constexpr std::uint64_t kPartitionIdSelf = ~0ull;  // HV_PARTITION_ID_SELF (GDKMINI)
+inline constexpr std::uint64_t kLargePages = 512;         // 4 KiB pages in a 2 MiB page
+inline constexpr unsigned kLargeShift = 9;                // HV_HYP_LARGE_PAGE_SHIFT - HV_HYP_PAGE_SHIFT
+inline constexpr unsigned kTableShift = 9;                // entries per page-table page: 4096 / 8
+
+// What a run of guest pages maps to; a RAM or MMIO base moves with the page.
+struct GpaValue {
+    std::uint64_t pfn = 0;
+    std::uint32_t flags = 0;
+    GpaKind kind = GpaKind::ram;
+    bool large = false;
+    [[nodiscard]] GpaValue advanced(std::uint64_t n) const noexcept {
+        return {kind == GpaKind::no_access ? pfn : pfn + n, flags, kind, large};
+    }
+    friend bool operator==(const GpaValue&, const GpaValue&) = default;
+};
+
+// A host page's holder (absent from the map: free root RAM, or MMIO, or nothing).
+struct OwnerValue {
+    std::uint64_t partition = 0;  // first: 16 bytes in all, so a run is one 64-byte tree node
+    std::uint32_t map_count = 0;
+    PfnOwner owner = PfnOwner::free;
+    [[nodiscard]] OwnerValue advanced(std::uint64_t) const noexcept { return *this; }
+    friend bool operator==(const OwnerValue&, const OwnerValue&) = default;
+};
+
+static_assert(sizeof(GpaValue) == 16 && sizeof(OwnerValue) == 16, "one 64-byte tree node per run");
+
+struct AccessBits {
+    std::uint8_t bits = 0;
+    [[nodiscard]] AccessBits advanced(std::uint64_t) const noexcept { return *this; }
+    friend bool operator==(AccessBits, AccessBits) = default;
+};
+
+struct HostAccessValue {
+    HostAccess access;
+    [[nodiscard]] HostAccessValue advanced(std::uint64_t) const noexcept { return *this; }
+    friend bool operator==(const HostAccessValue&, const HostAccessValue&) = default;
+};
+
+struct Partition {
+    std::uint64_t id = 0;
+    PartitionState state = PartitionState::uninitialized;
+    std::uint64_t creation_flags = 0;
+    std::uint64_t isolation = 0;
+    std::array<std::uint64_t, 3> disabled_features{};
+    ExtentMap<Unit> pool;         // deposited host PFNs
+    std::uint64_t fixed_used = 0; // pool pages held by initialization, VPs and child partitions
+    ExtentMap<GpaValue> gpa;      // GFN -> mapping
+    ExtentMap<Unit> tables_4k;    // 2 MiB blocks (GFN >> 9) holding 4 KiB mappings: a table page each
+    ExtentMap<Unit> tables_2m;    // 1 GiB blocks (GFN >> 18) holding 2 MiB mappings: a table page each
+    ExtentMap<AccessBits> access; // accessed/dirty bits of mapped pages (absent: clear)
+    PropertyValues properties = initial_properties();
+
+    [[nodiscard]] std::uint64_t used(const Costs& c) const noexcept {
+        return fixed_used + (tables_4k.covered() + tables_2m.covered()) * c.page_table;
+    }
+    [[nodiscard]] bool is_root(std::uint64_t root_id) const noexcept { return id == root_id; }
+};
+
+class State {
+public:
+    explicit State(const MachineConfig& config);
+
+    [[nodiscard]] const MachineConfig& config() const noexcept { return config_; }
+    [[nodiscard]] const Costs& costs() const noexcept { return config_.costs; }
+    [[nodiscard]] std::uint64_t root_id() const noexcept { return root_->id; }
+    [[nodiscard]] Partition& root() noexcept { return *root_; }
+
+    // The partition an id names (HV_PARTITION_ID_SELF is the root), or nullptr.
+    [[nodiscard]] Partition* find(std::uint64_t id) noexcept {
+        if (last_ != nullptr && last_->id == id) return last_;
+        if (id == kPartitionIdSelf) return root_;
+        auto it = partitions_.find(id);
+        if (it == partitions_.end()) return nullptr;
+        last_ = it->second.get();
+        return last_;
+    }
+    [[nodiscard]] const Partition* find(std::uint64_t id) const noexcept {
+        if (id == kPartitionIdSelf) return root_;
+        auto it = partitions_.find(id);
+        return it == partitions_.end() ? nullptr : it->second.get();
+    }
+    [[nodiscard]] const std::map<std::uint64_t, std::unique_ptr<Partition>>& partitions() const noexcept {
+        return partitions_;
+    }
+
+    Partition& create(std::uint64_t flags, std::uint64_t isolation);
+    void remove(std::uint64_t id);
+    // Finalization frees every hypervisor object of the partition back into its pool.
+    void finalize(Partition& p);
+
+    // --- host pages
+    [[nodiscard]] bool is_ram(std::uint64_t pfn, std::uint64_t count = 1) const noexcept {
+        return pfn < ram_pfns_ && count <= ram_pfns_ - pfn;
+    }
+    [[nodiscard]] bool is_mmio(std::uint64_t pfn, std::uint64_t count = 1) const noexcept;
+    [[nodiscard]] PfnState pfn_state(std::uint64_t pfn) const;
+    [[nodiscard]] HostAccess host_access_of(std::uint64_t pfn) const;
+    // Every page of [pfn, pfn + count) satisfies f(OwnerValue) (absent pages are free RAM).
+    template <class F>
+    [[nodiscard]] bool all_owners(std::uint64_t pfn, std::uint64_t count, F&& f) const {
+        bool ok = true;
+        std::uint64_t pos = pfn;
+        owners.for_each_in(pfn, count, [&](const auto& e) {
+            if (e.start > pos && !f(OwnerValue{})) ok = false;
+            if (!f(e.value)) ok = false;
+            pos = e.end();
+        });
+        if (pos < pfn + count && !f(OwnerValue{})) ok = false;
+        return ok;
+    }
+    // Mapping references to [pfn, pfn + count) from partition `id` (RAM only; MMIO is untracked).
+    void add_map_refs(std::uint64_t pfn, std::uint64_t count, std::uint64_t id);
+    void drop_map_refs(std::uint64_t pfn, std::uint64_t count);
+
+    // --- guest pages
+    // Removes [gfn, gfn + count) from p's map: PFN references, access bits and table pages go.
+    void unmap_range(Partition& p, std::uint64_t gfn, std::uint64_t count);
+
+    [[nodiscard]] std::string check_invariants() const;
+    [[nodiscard]] std::string digest() const;
+    [[nodiscard]] std::size_t bytes() const;
+
+    ExtentMap<OwnerValue> owners;          // host PFN -> holder, for every page not free
+    ExtentMap<HostAccessValue> host_access; // host PFN -> root access, where not the default
+
+private:
+    void release_tables(Partition& p, std::uint64_t gfn, std::uint64_t count);
+
+    MachineConfig config_;
+    std::uint64_t ram_pfns_;
+    std::map<std::uint64_t, std::unique_ptr<Partition>> partitions_;  // the root included
+    Partition* root_ = nullptr;
+    Partition* last_ = nullptr;  // one-entry lookup cache: rep calls name the same partition per element
+    std::uint64_t next_id_;
+};
+
+}  // namespace hvsim::state

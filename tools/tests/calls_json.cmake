@@ -1,0 +1,43 @@
+# `hvsim calls --json` has every documented key, and get_partition_id (code 70) has the
+# catalogue's values.  cmake -DHVSIM=<exe> -P calls_json.cmake
+execute_process(COMMAND "${HVSIM}" calls --json RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT err STREQUAL "")
+  message(FATAL_ERROR "hvsim calls --json: exit ${rc}, stderr: ${err}")
+endif()
+string(JSON count ERROR_VARIABLE parse_error LENGTH "${out}")
+if(parse_error OR count LESS 1)
+  message(FATAL_ERROR "not a non-empty JSON array: ${parse_error}")
+endif()
+
+set(keys name code kind fast variable_header input_header_size rep_input_size rep_output_size output_size
+         tlfs_name linux_name layout_known source)
+set(found "")
+math(EXPR last "${count} - 1")
+foreach(i RANGE ${last})
+  foreach(key IN LISTS keys)
+    string(JSON ignored ERROR_VARIABLE missing GET "${out}" ${i} ${key})
+    if(missing)
+      message(FATAL_ERROR "entry ${i} lacks '${key}': ${missing}")
+    endif()
+  endforeach()
+  string(JSON code GET "${out}" ${i} code)
+  if(code EQUAL 70)
+    set(found ${i})
+  endif()
+endforeach()
+if(found STREQUAL "")
+  message(FATAL_ERROR "no entry with code 70")
+endif()
+
+set(expect name=get_partition_id kind=simple fast=none variable_header=OFF input_header_size=0
+           rep_input_size=0 rep_output_size=0 output_size=8 tlfs_name=HvCallGetPartitionId
+           linux_name=HVCALL_GET_PARTITION_ID layout_known=ON)
+foreach(pair IN LISTS expect)
+  string(REPLACE "=" ";" kv "${pair}")
+  list(GET kv 0 key)
+  list(GET kv 1 want)
+  string(JSON got GET "${out}" ${found} ${key})
+  if(NOT got STREQUAL want)
+    message(FATAL_ERROR "get_partition_id.${key}: expected '${want}', got '${got}'")
+  endif()
+endforeach()

@@ -28,10 +28,14 @@ std::string bit_list(std::uint64_t bits) {
 std::string describe_detail(const Diagnostic& d) {
     switch (d.site) {
         case Site::control:
-            if (d.rule == RuleId::control_reserved_bits || d.rule == RuleId::control_nested)
+            if (d.rule == RuleId::control_reserved_bits || d.rule == RuleId::control_nested ||
+                d.rule == RuleId::control_fast_not_allowed)
                 return "control word " + hex(d.value) + ", " + bit_list(d.bits) + " set";
             if (d.rule == RuleId::fault_injected_status)
                 return "status " + hex(d.value) + " (" + std::string(hvcall::status_name(d.status)) + ") from the fault plan";
+            if (d.rule == RuleId::fast_input_too_large || d.rule == RuleId::fast_output_too_large ||
+                d.rule == RuleId::fast_xmm_not_allowed)
+                return std::to_string(d.value) + " bytes";
             if (d.bits != 0) return "control field value " + std::to_string(d.value) + " (mask " + hex(d.bits) + ")";
             return "value " + std::to_string(d.value);
         case Site::input:

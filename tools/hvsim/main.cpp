@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "hvsim/hypervisor.hpp"
 #include "verbs.hpp"
 
 #ifndef HVSIM_VERSION
@@ -75,12 +76,14 @@ int main(int argc, char** argv) {
                  "hvsim"};
     app.set_version_flag("--version", "hvsim " HVSIM_VERSION);
     app.require_subcommand(0, 1);
-    app.footer("Run 'hvsim VERB --help' for a verb's arguments. Exit status: 0 success, 2 bad arguments.");
+    app.footer("Run 'hvsim VERB --help' for a verb's arguments. Exit status: 0 success, 1 a call or scenario failed, 2 bad arguments.");
 
     // One line per verb (see verbs.hpp).
     cli::add_decode(app);
-    cli::add_calls(app);
+    cli::add_calls(app, &hvsim::model_implements);
     cli::add_status(app);
+    cli::add_rules(app);
+    cli::add_call(app);
 
     try {
         app.parse(argc, argv);

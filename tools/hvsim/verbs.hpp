@@ -21,6 +21,8 @@ using ImplementedFn = bool (*)(hvcall::CallId);
 void add_decode(CLI::App& app);
 void add_calls(CLI::App& app, ImplementedFn is_implemented = nullptr);
 void add_status(CLI::App& app);
+void add_rules(CLI::App& app);
+void add_call(CLI::App& app);
 
 inline constexpr int kExitUsage = 2;
 

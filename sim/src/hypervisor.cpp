@@ -104,6 +104,40 @@ std::optional<std::uint64_t> Hypervisor::partition_property(std::uint64_t id, st
     return p->properties[*index];
 }
 
+namespace {
+const state::Vp* find_vp(const state::State& s, std::uint64_t id, std::uint32_t vp) {
+    const state::Partition* p = s.find(id);
+    if (p == nullptr) return nullptr;
+    auto it = p->vps.find(vp);
+    return it == p->vps.end() ? nullptr : &it->second;
+}
+}  // namespace
+
+std::vector<std::uint32_t> Hypervisor::vp_indices(std::uint64_t id) const {
+    std::vector<std::uint32_t> out;
+    if (const state::Partition* p = state_->find(id))
+        for (const auto& [index, vp] : p->vps) out.push_back(index);
+    return out;
+}
+
+std::optional<std::array<std::uint64_t, 2>> Hypervisor::vp_register(std::uint64_t id, std::uint32_t vp,
+                                                                    std::uint32_t name) const {
+    const state::Vp* v = find_vp(*state_, id, vp);
+    const auto r = state::register_index(name);
+    if (v == nullptr || !r) return std::nullopt;
+    return std::array{v->registers[*r].low, v->registers[*r].high};
+}
+
+bool Hypervisor::interrupt_pending(std::uint64_t id, std::uint32_t vp, std::uint32_t vector) const {
+    const state::Vp* v = find_vp(*state_, id, vp);
+    return v != nullptr && vector < 256 && ((v->pending[vector / 64] >> (vector % 64)) & 1) != 0;
+}
+
+std::uint32_t Hypervisor::message_type(std::uint64_t id, std::uint32_t vp, std::uint32_t sint) const {
+    const state::Vp* v = find_vp(*state_, id, vp);
+    return v == nullptr || sint >= state::kSints ? 0 : v->message_type(sint);
+}
+
 bool Hypervisor::is_host_ram(std::uint64_t pfn, std::uint64_t count) const noexcept { return state_->is_ram(pfn, count); }
 bool Hypervisor::is_host_mmio(std::uint64_t pfn, std::uint64_t count) const noexcept {
     return state_->is_mmio(pfn, count);

@@ -52,6 +52,11 @@ public:
             start = r.reps_completed();
         }
     }
+    // A simple memory call with a variable header of `varhead` qwords.
+    hvcall::HypercallResult raw_varhead(CallId id, const Bytes& in, std::uint32_t varhead) {
+        m.memory().write(kIn, in.b);
+        return m.call(0, word(code_of(id), 0, 0, varhead), kIn, kOut);
+    }
     hvcall::HypercallResult fast(CallId id, std::uint64_t rdx, std::uint64_t r8 = 0) {
         return m.call_fast(0, hvcall::Control::fast_simple(code_of(id)), rdx, r8);
     }
@@ -116,6 +121,12 @@ public:
         const std::uint64_t id = create(flags);
         deposit(id, 256);
         REQUIRE(fast(CallId::initialize_partition, id).ok());
+        return id;
+    }
+    // An active partition with VPs 0..vps-1.
+    std::uint64_t with_vps(std::uint32_t vps) {
+        const std::uint64_t id = active();
+        for (std::uint32_t i = 0; i < vps; ++i) REQUIRE(raw(CallId::create_vp, Bytes{}.at(0, id).at(8, i)).ok());
         return id;
     }
     Bytes map_input(std::uint64_t id, std::uint64_t gfn, std::uint32_t flags, const std::vector<std::uint64_t>& pfns) {

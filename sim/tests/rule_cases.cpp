@@ -199,6 +199,8 @@ std::vector<RuleCase> build() {
     };
     add_partition_cases(family);
     add_memory_cases(family);
+    add_vp_cases(family);
+    add_synic_cases(family);
     return cases;
 }
 

@@ -44,6 +44,8 @@ const std::vector<RuleCase>& rule_cases();
 using AddCase = std::function<void(RuleId, std::string_view, std::function<std::optional<Issued>(const Variant&)>)>;
 void add_partition_cases(const AddCase& add);
 void add_memory_cases(const AddCase& add);
+void add_vp_cases(const AddCase& add);
+void add_synic_cases(const AddCase& add);
 
 inline Issued capture(Machine& m, hvcall::HypercallResult r) {
     Issued out{r, m.last_diagnostic(), {m.violations().begin(), m.violations().end()}, {}};

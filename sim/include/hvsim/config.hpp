@@ -21,6 +21,7 @@ struct Costs {
     std::uint32_t create_partition = 1;        // from the creating (root) partition's pool
     std::uint32_t initialize_partition = 200;  // from the partition's own pool
     std::uint32_t vp = 1;                      // per virtual processor, from the partition's pool
+    std::uint32_t port = 1;                    // per port or connection, from its partition's pool
     std::uint32_t page_table = 1;              // per 512 GPA entries: a 2 MiB block with 4 KiB
                                                // mappings, or a 1 GiB block with 2 MiB ones
 };
@@ -42,6 +43,7 @@ struct MachineConfig {
     // Host MMIO (device) ranges: mappable into guests, never RAM; they must lie above RAM.
     // None given: 64 MiB at the first 1 GiB boundary above RAM (kDefaultMmio*).
     std::vector<PfnRange> mmio;
+    std::uint32_t max_vps = 256;                        // VP indices below this (MSHV_MAX_VPS; the hypervisor's own limit is not in the sources)
     std::uint32_t guest_address_bits = 48;             // child GPA space: GFNs below 2^(bits - 12)
     Costs costs;
 

@@ -52,6 +52,14 @@ public:
     // A property's current value, or nothing for an unknown code or partition.
     [[nodiscard]] std::optional<std::uint64_t> partition_property(std::uint64_t id, std::uint32_t code) const;
 
+    // A partition's VP indices, ascending; a VP register's value (low, high); whether a vector
+    // is pending on a VP; the message type in a VP's SINT slot (0: empty).
+    [[nodiscard]] std::vector<std::uint32_t> vp_indices(std::uint64_t id) const;
+    [[nodiscard]] std::optional<std::array<std::uint64_t, 2>> vp_register(std::uint64_t id, std::uint32_t vp,
+                                                                          std::uint32_t name) const;
+    [[nodiscard]] bool interrupt_pending(std::uint64_t id, std::uint32_t vp, std::uint32_t vector) const;
+    [[nodiscard]] std::uint32_t message_type(std::uint64_t id, std::uint32_t vp, std::uint32_t sint) const;
+
     // Host pages: RAM is [0, MachineConfig::ram_bytes), MMIO the configured ranges.
     [[nodiscard]] bool is_host_ram(std::uint64_t pfn, std::uint64_t count = 1) const noexcept;
     [[nodiscard]] bool is_host_mmio(std::uint64_t pfn, std::uint64_t count = 1) const noexcept;

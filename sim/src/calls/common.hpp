@@ -63,4 +63,30 @@ enum class Target : std::uint8_t { any, child };
     return ctx.violation(rule, Site::input, offset, value, value & mask);
 }
 
+// The VP `index` (u32 at `offset`) of p; rejects indices with no VP.
+[[nodiscard]] inline Outcome find_vp(CallContext& ctx, Partition& p, std::uint32_t offset, state::Vp*& vp) noexcept {
+    const auto index = ctx.in<std::uint32_t>(offset);
+    auto it = p.vps.find(index);
+    if (it == p.vps.end()) return ctx.reject(RuleId::vp_index_unknown, Site::input, offset, index);
+    vp = &it->second;
+    return Outcome::ok();
+}
+
+// An hv_input_vtl byte: bits 0-3 target VTL, bit 4 use it, bits 5-7 reserved. Only VTL 0 exists.
+[[nodiscard]] inline std::optional<Outcome> check_vtl(CallContext& ctx, std::uint32_t offset) noexcept {
+    const auto vtl = ctx.in<std::uint8_t>(offset);
+    if (auto o = reserved(ctx, RuleId::vtl_reserved_bits, offset, vtl, 0xE0)) return o;
+    if ((vtl & 0x10) != 0 && (vtl & 0x0F) != 0)
+        return ctx.reject(RuleId::vtl_not_supported, Site::input, offset, vtl, vtl & 0x0F);
+    return std::nullopt;
+}
+
+// A partition that must be active, and one of its VPs: the start of every VP call.
+[[nodiscard]] inline Outcome find_active_vp(CallContext& ctx, std::uint32_t partition_offset, std::uint32_t vp_offset,
+                                            Partition*& p, state::Vp*& vp) noexcept {
+    if (auto o = find_partition(ctx, partition_offset, Target::child, p); !o.is_ok()) return o;
+    if (auto o = require_active(ctx, *p, partition_offset); !o.is_ok()) return o;
+    return find_vp(ctx, *p, vp_offset, vp);
+}
+
 }  // namespace hvsim::calls

@@ -32,8 +32,16 @@ Outcome withdraw_memory_element(CallContext& ctx, std::uint32_t index) {
     if (p->pool.covered() <= p->used(s.costs()))
         return ctx.reject(RuleId::withdraw_memory_pool_empty, Site::input, kPartition, p->id);
     // The highest deposited page goes first: deterministic, and cheap to take off an extent.
-    const auto& last = *p->pool.runs().rbegin();
-    const std::uint64_t pfn = last.first + last.second.count - 1;
+    // Pinned pages (overlay pages the root still reads) are in use and stay.
+    std::uint64_t pfn = 0;
+    for (auto it = p->pool.runs().rbegin(); it != p->pool.runs().rend(); ++it) {
+        std::uint64_t candidate = it->first + it->second.count;
+        while (candidate > it->first && p->pinned.at(candidate - 1)) --candidate;
+        if (candidate > it->first) {
+            pfn = candidate - 1;
+            break;
+        }
+    }
     p->pool.erase(pfn, 1);
     s.owners.erase(pfn, 1);
     if (Page* page = ctx.machine().memory().find_page(pfn * hvcall::kPageSize)) std::memset(page->data(), 0, page->size());

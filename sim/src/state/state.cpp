@@ -3,6 +3,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 #include "hvcall/catalogue.hpp"
 
@@ -60,6 +61,17 @@ void State::finalize(Partition& p) {
     p.tables_2m.clear();
     p.access.clear();
     p.fixed_used = 0;
+    p.vps.clear();
+    p.intercepts.clear();
+    p.cpuid_results.clear();
+    p.pinned.clear();
+    std::erase_if(ports, [&](const auto& e) { return e.first.first == p.id || e.second.connection_partition == p.id; });
+    std::erase_if(connections, [&](const auto& e) { return e.first.first == p.id || e.second.port_partition == p.id; });
+    std::erase_if(stats_pages, [&](const auto& e) {
+        if (e.second.partition != p.id) return false;
+        unpin_page(*root_, e.second.pfn);
+        return true;
+    });
     // Pages made exclusive to the partition return to the root.
     std::vector<std::pair<std::uint64_t, std::uint64_t>> exclusive;
     for (const auto& [pfn, run] : host_access.runs())
@@ -67,6 +79,18 @@ void State::finalize(Partition& p) {
     for (const auto& [pfn, count] : exclusive) host_access.erase(pfn, count);
     p.state = PartitionState::finalized;
 }
+
+std::uint64_t State::pin_page(Partition& p) {
+    for (const auto& [pfn, run] : p.pool.runs())
+        for (std::uint64_t k = 0; k < run.count; ++k)
+            if (!p.pinned.at(pfn + k)) {
+                p.pinned.assign(pfn + k, 1, Unit{});
+                return pfn + k;
+            }
+    return 0;  // unreachable after can_allocate: used counts every pinned page
+}
+
+void State::unpin_page(Partition& p, std::uint64_t pfn) { p.pinned.erase(pfn, 1); }
 
 bool State::is_mmio(std::uint64_t pfn, std::uint64_t count) const noexcept {
     for (const PfnRange& r : config_.mmio)
@@ -141,8 +165,9 @@ std::string State::check_invariants() const {
     if (!host_access.well_formed()) fail("host access map is malformed");
 
     std::uint64_t deposited = 0, mapped_refs = 0, children = 0;
-    for (const auto& [id, pp] : partitions_) {
-        const Partition& p = *pp;
+    for (const auto& entry : partitions_) {
+        const std::uint64_t id = entry.first;  // clang 14 cannot capture structured bindings in lambdas
+        const Partition& p = *entry.second;
         if (id != p.id) fail(pid(id) + "stored under another id");
         if (p.id != root_->id) ++children;
         if (!p.pool.well_formed() || !p.gpa.well_formed() || !p.tables_4k.well_formed() ||
@@ -188,8 +213,20 @@ std::string State::check_invariants() const {
             if (covered != e.count) fail(pid(id) + "access bits on unmapped pages");
             if (e.value.bits == 0 || (e.value.bits & ~(kPageAccessed | kPageDirty)) != 0) fail(pid(id) + "bad access bits");
         });
-        if (p.state == PartitionState::finalized && (!p.gpa.empty() || p.fixed_used != 0))
+        if (p.state == PartitionState::finalized && (!p.gpa.empty() || p.fixed_used != 0 || !p.vps.empty() || !p.pinned.empty()))
             fail(pid(id) + "finalized yet holds objects");
+        if (!p.pinned.well_formed()) fail(pid(id) + "pinned map is malformed");
+        p.pinned.for_each_in(0, ~0ull, [&](const auto& e) {
+            std::uint64_t in_pool = 0;
+            p.pool.for_each_in(e.start, e.count, [&](const auto& q) { in_pool += q.count; });
+            if (in_pool != e.count) fail(pid(id) + "pinned page outside the pool");
+        });
+        for (const auto& [index, vp] : p.vps) {
+            if (index != vp.index || index >= config_.max_vps) fail(pid(id) + "VP stored under another index");
+            for (std::uint64_t pfn : vp.state_pages)
+                if (pfn != 0 && !p.pinned.at(pfn)) fail(pid(id) + "VP state page not pinned");
+        }
+        if (p.fixed_used < p.vps.size() * costs().vp) fail(pid(id) + "pool pays for fewer VPs than exist");
         if (p.state != PartitionState::active && !p.gpa.empty()) fail(pid(id) + "mappings while not active");
     }
     if (root_->fixed_used < children * costs().create_partition) fail("root pool pays for fewer children than exist");
@@ -205,6 +242,12 @@ std::string State::check_invariants() const {
         if (o.owner == PfnOwner::free || o.owner == PfnOwner::mmio || o.owner == PfnOwner::none)
             fail("owner map stores a default state");
     }
+    for (const auto& [key, port] : ports)
+        if (find(key.first) == nullptr || find(port.connection_partition) == nullptr) fail("port of a missing partition");
+    for (const auto& [key, c] : connections)
+        if (find(key.first) == nullptr || ports.count({c.port_partition, c.port_id}) == 0) fail("connection to a missing port");
+    for (const auto& [key, sp] : stats_pages)
+        if (!root_->pinned.at(sp.pfn)) fail("stats page not pinned in the root's pool");
     if (owned_deposited != deposited) fail("deposited pages and pool contents disagree");
     if (owned_refs != mapped_refs) fail("mapping references and GPA maps disagree");
     for (const auto& [pfn, run] : host_access.runs()) {
@@ -215,6 +258,49 @@ std::string State::check_invariants() const {
     }
     return bad;
 }
+
+namespace {
+
+// VP state a caller can observe: registers off their reset values, pending vectors, SynIC slots.
+void digest_vps(const Partition& p, std::string& s) {
+    char line[160];
+    for (const auto& [index, vp] : p.vps) {
+        std::snprintf(line, sizeof line, "  vp %u nmi %u\n", index, vp.nmi_pending);
+        s += line;
+        for (std::size_t r = 0; r < kRegisters.size(); ++r)
+            if (vp.registers[r] != RegisterValue{kRegisters[r].initial, 0} && kRegisters[r].name != reg::vp_index) {
+                std::snprintf(line, sizeof line, "    %s = %#" PRIx64 ":%#" PRIx64 "\n", kRegisters[r].text,
+                              vp.registers[r].high, vp.registers[r].low);
+                s += line;
+            }
+        for (std::size_t w = 0; w < vp.pending.size(); ++w)
+            if (vp.pending[w] != 0) {
+                std::snprintf(line, sizeof line, "    pending[%zu] %#" PRIx64 " level %#" PRIx64 "\n", w, vp.pending[w], vp.level[w]);
+                s += line;
+            }
+        for (std::uint32_t sint = 0; sint < kSints; ++sint) {
+            if (vp.message_type(sint) != 0) {
+                std::snprintf(line, sizeof line, "    message sint %u type %#x\n", sint, vp.message_type(sint));
+                s += line;
+            }
+            for (std::size_t w = 0; w < vp.events[sint].size(); ++w)
+                if (vp.events[sint][w] != 0) {
+                    std::snprintf(line, sizeof line, "    events sint %u [%zu] %#" PRIx64 "\n", sint, w, vp.events[sint][w]);
+                    s += line;
+                }
+        }
+    }
+    for (const Intercept& i : p.intercepts) {
+        std::snprintf(line, sizeof line, "  intercept type %u access %u parameter %#" PRIx64 "\n", i.type, i.access, i.parameter);
+        s += line;
+    }
+    for (const CpuidResult& r : p.cpuid_results) {
+        std::snprintf(line, sizeof line, "  cpuid result vp %u leaf %#x:%#x\n", r.vp, r.eax, r.ecx);
+        s += line;
+    }
+}
+
+}  // namespace
 
 std::string State::digest() const {
     std::string s;
@@ -239,6 +325,7 @@ std::string State::digest() const {
             std::snprintf(line, sizeof line, "  bits %#" PRIx64 " +%" PRIu64 " = %u\n", gfn, run.count, run.value.bits);
             s += line;
         }
+        digest_vps(p, s);
     }
     for (const auto& [pfn, run] : owners.runs())
         if (run.value.owner == PfnOwner::mapped) {
@@ -246,6 +333,20 @@ std::string State::digest() const {
                           run.value.partition, run.value.map_count);
             s += line;
         }
+    for (const auto& [key, port] : ports) {
+        std::snprintf(line, sizeof line, "port %" PRIu64 ":%u type %u to %" PRIu64 " vp %u sint %u\n", key.first, key.second,
+                      port.type, port.connection_partition, port.target_vp, port.target_sint);
+        s += line;
+    }
+    for (const auto& [key, c] : connections) {
+        std::snprintf(line, sizeof line, "connection %" PRIu64 ":%u -> %" PRIu64 ":%u\n", key.first, key.second,
+                      c.port_partition, c.port_id);
+        s += line;
+    }
+    for (const auto& [key, sp] : stats_pages) {
+        std::snprintf(line, sizeof line, "stats %#" PRIx64 " %#" PRIx64 " %#" PRIx64 "\n", key[0], key[1], key[2]);
+        s += line;
+    }
     for (const auto& [pfn, run] : host_access.runs()) {
         std::snprintf(line, sizeof line, "host %#" PRIx64 " +%" PRIu64 " access %u exclusive to %" PRIu64 "\n", pfn, run.count,
                       run.value.access.host_access, run.value.access.exclusive_to);
@@ -258,7 +359,7 @@ std::size_t State::bytes() const {
     std::size_t n = owners.bytes() + host_access.bytes();
     for (const auto& [id, p] : partitions_)
         n += sizeof(Partition) + p->pool.bytes() + p->gpa.bytes() + p->tables_4k.bytes() + p->tables_2m.bytes() +
-             p->access.bytes();
+             p->access.bytes() + p->pinned.bytes() + p->vps.size() * sizeof(Vp);
     return n;
 }
 

@@ -8,11 +8,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hvsim/config.hpp"
 #include "hvsim/model.hpp"
 #include "state/extent_map.hpp"
 #include "state/properties.hpp"
+#include "state/vp.hpp"
 
 namespace hvsim::state {
 
@@ -56,6 +58,38 @@ struct HostAccessValue {
     friend bool operator==(const HostAccessValue&, const HostAccessValue&) = default;
 };
 
+// An installed intercept (install_intercept): what the partition's VPs exit on.
+struct Intercept {
+    std::uint32_t type = 0;
+    std::uint32_t access = 0;
+    std::uint64_t parameter = 0;
+};
+
+// A registered CPUID result (register_intercept_result): overrides leaf eax / subleaf ecx.
+struct CpuidResult {
+    std::uint32_t vp = 0;
+    std::uint32_t eax = 0, ecx = 0;
+    bool subleaf_specific = false;
+    bool always_override = false;
+    std::array<std::uint32_t, 8> values{};  // eax, eax mask, ebx, ebx mask, ecx, ecx mask, edx, edx mask
+};
+
+// A port (create_port), keyed by its partition and id; a connection (connect_port) names one.
+struct Port {
+    std::uint32_t type = 0;
+    std::uint64_t connection_partition = 0;
+    std::uint32_t target_sint = 0, target_vp = 0;
+    std::uint16_t base_flag = 0, flag_count = 0;
+};
+struct Connection {
+    std::uint64_t port_partition = 0;
+    std::uint32_t port_id = 0;
+};
+struct StatsPage {
+    std::uint64_t pfn = 0;     // a pinned page of the root's pool
+    std::uint64_t partition = 0;  // the partition the identity names (0: none)
+};
+
 struct Partition {
     std::uint64_t id = 0;
     PartitionState state = PartitionState::uninitialized;
@@ -63,15 +97,19 @@ struct Partition {
     std::uint64_t isolation = 0;
     std::array<std::uint64_t, 3> disabled_features{};
     ExtentMap<Unit> pool;         // deposited host PFNs
-    std::uint64_t fixed_used = 0; // pool pages held by initialization, VPs and child partitions
+    std::uint64_t fixed_used = 0; // pool pages held by initialization, VPs, ports and child partitions
     ExtentMap<GpaValue> gpa;      // GFN -> mapping
     ExtentMap<Unit> tables_4k;    // 2 MiB blocks (GFN >> 9) holding 4 KiB mappings: a table page each
     ExtentMap<Unit> tables_2m;    // 1 GiB blocks (GFN >> 18) holding 2 MiB mappings: a table page each
     ExtentMap<AccessBits> access; // accessed/dirty bits of mapped pages (absent: clear)
     PropertyValues properties = initial_properties();
+    std::map<std::uint32_t, Vp> vps;
+    std::vector<Intercept> intercepts;
+    std::vector<CpuidResult> cpuid_results;
+    ExtentMap<Unit> pinned;       // pool pages handed to the root as overlay pages (VP state, stats)
 
     [[nodiscard]] std::uint64_t used(const Costs& c) const noexcept {
-        return fixed_used + (tables_4k.covered() + tables_2m.covered()) * c.page_table;
+        return fixed_used + pinned.covered() + (tables_4k.covered() + tables_2m.covered()) * c.page_table;
     }
     [[nodiscard]] bool is_root(std::uint64_t root_id) const noexcept { return id == root_id; }
 };
@@ -107,6 +145,15 @@ public:
     void remove(std::uint64_t id);
     // Finalization frees every hypervisor object of the partition back into its pool.
     void finalize(Partition& p);
+
+    // A pool page of p for an overlay the root reads (VP state page, stats page): the lowest
+    // pool page not already pinned, counted as used. The caller has checked can_allocate.
+    [[nodiscard]] std::uint64_t pin_page(Partition& p);
+    void unpin_page(Partition& p, std::uint64_t pfn);
+
+    std::map<std::pair<std::uint64_t, std::uint32_t>, Port> ports;              // (partition, port id)
+    std::map<std::pair<std::uint64_t, std::uint32_t>, Connection> connections;  // (partition, connection id)
+    std::map<std::array<std::uint64_t, 3>, StatsPage> stats_pages;              // (type, identity qwords)
 
     // --- host pages
     [[nodiscard]] bool is_ram(std::uint64_t pfn, std::uint64_t count = 1) const noexcept {

@@ -1,0 +1,191 @@
+#include "hvcall/calls/vp.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "hvcall/calls/partition.hpp"
+#include "hvcall/errno.hpp"
+#include "issue.hpp"
+
+namespace hvcall {
+
+using detail::code;
+
+namespace {
+
+// Deposit-and-retry for a simple call, as partition.cpp's: one page into `payer` per
+// INSUFFICIENT_MEMORY, no retry limit, a failing deposit ends it.
+template <class Issue>
+int retry_with_deposit(Backend& backend, HostPages& pages, std::uint64_t payer, Issue&& issue) noexcept {
+    for (;;) {
+        const HypercallResult r = issue();
+        if (r.status() != Status::INSUFFICIENT_MEMORY) return to_errno(r);
+        if (const int e = deposit_memory(backend, pages, payer, kRetryDepositPages)) return e;
+    }
+}
+
+InputVpRegisters registers_header(std::uint64_t id, std::uint32_t vp_index) noexcept {
+    InputVpRegisters in{};
+    in.partition_id = id;
+    in.vp_index = vp_index;
+    return in;
+}
+
+}  // namespace
+
+int create_vp(Backend& backend, HostPages& pages, std::uint64_t id, std::uint32_t vp_index, std::uint64_t self_id) noexcept {
+    if (id != self_id)
+        if (const int e = deposit_memory(backend, pages, id, kCreateVpDepositPages)) return e;
+    return retry_with_deposit(backend, pages, id, [&] {
+        InputCreateVp in{};  // zeroed, unlike the PROC copy (the strict model's poison shows why)
+        in.partition_id = id;
+        in.vp_index = vp_index;
+        detail::put_header(backend.input_page(), in);
+        return backend.hypercall(Control::simple(code(CallId::create_vp)));
+    });
+}
+
+int delete_vp(Backend& backend, std::uint64_t id, std::uint32_t vp_index) noexcept {
+    return to_errno(backend.hypercall_fast(Control::fast_simple(code(CallId::delete_vp)), id, vp_index));
+}
+
+Progress get_vp_registers(Backend& backend, std::uint64_t id, std::uint32_t vp_index, std::span<const std::uint32_t> names,
+                          std::span<RegisterValue> values) noexcept {
+    if (values.size() < names.size()) return {-EINVAL, 0};
+    std::uint64_t done = 0;
+    while (done < names.size()) {
+        const auto batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(names.size() - done, kGetRegistersBatch));
+        auto page = backend.input_page();
+        detail::put_header(page, registers_header(id, vp_index));
+        std::memcpy(page.data() + sizeof(InputVpRegisters), names.data() + done, std::size_t{batch} * sizeof(std::uint32_t));
+        const HypercallResult r = detail::rep_hypercall(backend, CallId::get_vp_registers, batch);
+        const std::uint32_t completed = std::min(r.reps_completed(), batch);
+        std::memcpy(values.data() + done, backend.output_page().data(), std::size_t{completed} * sizeof(RegisterValue));
+        done += completed;
+        if (!r.ok()) return {to_errno(r), done};
+        if (detail::stalled(r, batch)) return {-EIO, done};
+    }
+    return {0, done};
+}
+
+Progress set_vp_registers(Backend& backend, std::uint64_t id, std::uint32_t vp_index,
+                          std::span<const RegisterAssoc> registers) noexcept {
+    std::uint64_t done = 0;
+    while (done < registers.size()) {
+        const auto batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(registers.size() - done, kSetRegistersBatch));
+        auto page = backend.input_page();
+        detail::put_header(page, registers_header(id, vp_index));
+        for (std::uint32_t i = 0; i < batch; ++i) {
+            RegisterAssoc a{};  // reserved fields zero, whatever the caller's array held
+            a.name = registers[done + i].name;
+            a.value = registers[done + i].value;
+            std::memcpy(page.data() + sizeof(InputVpRegisters) + std::size_t{i} * sizeof a, &a, sizeof a);
+        }
+        const HypercallResult r = detail::rep_hypercall(backend, CallId::set_vp_registers, batch);
+        done += std::min(r.reps_completed(), batch);
+        if (!r.ok()) return {to_errno(r), done};
+        if (detail::stalled(r, batch)) return {-EIO, done};
+    }
+    return {0, done};
+}
+
+int get_vp_state(Backend& backend, HostPages& pages, std::uint64_t id, std::uint32_t vp_index, const VpStateData& data,
+                 std::span<const std::uint64_t> pfns, OutputGetVpState* timers) noexcept {
+    if (pfns.size() > kVpStateBatch || (pfns.empty() && timers == nullptr)) return -EINVAL;
+    const auto count = static_cast<std::uint32_t>(pfns.size());
+    const int e = retry_with_deposit(backend, pages, id, [&] {
+        auto page = backend.input_page();
+        InputVpState in{};
+        in.partition_id = id;
+        in.vp_index = vp_index;
+        in.state_data = data;
+        detail::put_header(page, in);
+        detail::put_qwords(page, sizeof in, pfns);
+        return backend.hypercall(*Control::make({.code = code(CallId::get_vp_state), .varhead_qwords = count}));
+    });
+    if (e == 0 && timers != nullptr && pfns.empty()) *timers = detail::read_output<OutputGetVpState>(backend);
+    return e;
+}
+
+int set_vp_state(Backend& backend, HostPages& pages, std::uint64_t id, std::uint32_t vp_index, const VpStateData& data,
+                 std::span<const std::uint64_t> pfns, std::span<const std::byte> bytes) noexcept {
+    if (pfns.size() > kVpStateBatch || sizeof(InputVpState) + bytes.size() > kPageSize || (pfns.empty() && bytes.empty()))
+        return -EINVAL;
+    const auto varhead = static_cast<std::uint32_t>(pfns.empty() ? (bytes.size() + 7) / 8 : pfns.size());
+    return retry_with_deposit(backend, pages, id, [&] {
+        auto page = backend.input_page();
+        InputVpState in{};
+        in.partition_id = id;
+        in.vp_index = vp_index;
+        in.state_data = data;
+        detail::put_header(page, in);
+        if (pfns.empty()) {
+            std::memset(page.data() + sizeof in, 0, std::size_t{varhead} * 8);  // the last qword's tail too
+            std::memcpy(page.data() + sizeof in, bytes.data(), bytes.size());
+        } else {
+            detail::put_qwords(page, sizeof in, pfns);
+        }
+        return backend.hypercall(*Control::make({.code = code(CallId::set_vp_state), .varhead_qwords = varhead}));
+    });
+}
+
+int map_vp_state_page(Backend& backend, HostPages& pages, std::uint64_t id, std::uint32_t vp_index, std::uint16_t type,
+                      std::uint64_t& pfn) noexcept {
+    const int e = retry_with_deposit(backend, pages, id, [&] {
+        InputMapVpStatePage in{};
+        in.partition_id = id;
+        in.vp_index = vp_index;
+        in.type = type;
+        detail::put_header(backend.input_page(), in);
+        return backend.hypercall(Control::simple(code(CallId::map_vp_state_page)));
+    });
+    if (e == 0) pfn = detail::read_output<OutputMapVpStatePage>(backend).map_location;
+    return e;
+}
+
+int unmap_vp_state_page(Backend& backend, std::uint64_t id, std::uint32_t vp_index, std::uint16_t type) noexcept {
+    InputUnmapVpStatePage in{};
+    in.partition_id = id;
+    in.vp_index = vp_index;
+    in.type = type;
+    detail::put_header(backend.input_page(), in);
+    return to_errno(backend.hypercall(Control::simple(code(CallId::unmap_vp_state_page))));
+}
+
+Progress get_vp_cpuid_values(Backend& backend, std::uint64_t id, std::uint32_t vp_index, std::uint32_t flags,
+                             std::span<const CpuidLeafInfo> leaves, std::span<CpuidValues> values) noexcept {
+    if (values.size() < leaves.size()) return {-EINVAL, 0};
+    std::uint64_t done = 0;
+    while (done < leaves.size()) {
+        const auto batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(leaves.size() - done, kCpuidBatch));
+        auto page = backend.input_page();
+        InputGetVpCpuidValues in{};
+        in.partition_id = id;
+        in.vp_index = vp_index;
+        in.flags = flags;
+        detail::put_header(page, in);
+        std::memcpy(page.data() + sizeof in, leaves.data() + done, std::size_t{batch} * sizeof(CpuidLeafInfo));
+        const HypercallResult r = detail::rep_hypercall(backend, CallId::get_vp_cpuid_values, batch);
+        const std::uint32_t completed = std::min(r.reps_completed(), batch);
+        std::memcpy(values.data() + done, backend.output_page().data(), std::size_t{completed} * sizeof(CpuidValues));
+        done += completed;
+        if (!r.ok()) return {to_errno(r), done};
+        if (detail::stalled(r, batch)) return {-EIO, done};
+    }
+    return {0, done};
+}
+
+int translate_virtual_address(Backend& backend, std::uint64_t id, std::uint32_t vp_index, std::uint64_t flags,
+                              std::uint64_t gva_page, OutputTranslateVirtualAddress& out) noexcept {
+    InputTranslateVirtualAddress in{};
+    in.partition_id = id;
+    in.vp_index = vp_index;
+    in.control_flags = flags;
+    in.gva_page = gva_page;
+    detail::put_header(backend.input_page(), in);
+    const HypercallResult r = backend.hypercall(Control::simple(code(CallId::translate_virtual_address)));
+    if (r.ok()) out = detail::read_output<OutputTranslateVirtualAddress>(backend);
+    return to_errno(r);
+}
+
+}  // namespace hvcall

@@ -1,0 +1,44 @@
+// HvCallConnectPort: connection partition, connection id, connection VTL, reserved, port
+// partition, port id, reserved, 32-byte connection info, proximity (facts 5.5, 72 bytes). The
+// connection partition's pool pays Costs::port (HVCALL deposits into it on retry).
+#include "calls.hpp"
+#include "ports.hpp"
+
+namespace hvsim::calls {
+
+namespace {
+constexpr std::uint32_t kConnPartition = 0, kConnId = 8, kConnVtl = 12, kRsvd0 = 13, kRsvd1 = 14;
+constexpr std::uint32_t kPortPartition = 16, kPortId = 24, kRsvd2 = 28, kType = 32, kInfoPadding = 36, kInfo = 40;
+}  // namespace
+
+Outcome connect_port(CallContext& ctx) {
+    using namespace ports;
+    state::State& s = model(ctx);
+    Partition* conn_p = nullptr;
+    Partition* port_p = nullptr;
+    if (auto o = find_partition(ctx, kConnPartition, Target::any, conn_p); !o.is_ok()) return o;
+    if (auto o = require_active(ctx, *conn_p, kConnPartition); !o.is_ok()) return o;
+    if (auto o = find_partition(ctx, kPortPartition, Target::any, port_p); !o.is_ok()) return o;
+    if (auto o = check_id(ctx, kConnId)) return *o;
+    if (auto o = check_vtl_number(ctx, kConnVtl)) return *o;
+    if (auto o = check_zero(ctx, kRsvd0, ctx.in<std::uint8_t>(kRsvd0))) return *o;
+    if (auto o = check_zero(ctx, kRsvd1, ctx.in<std::uint16_t>(kRsvd1))) return *o;
+    if (auto o = check_id(ctx, kPortId)) return *o;
+    if (auto o = check_zero(ctx, kRsvd2, ctx.in<std::uint32_t>(kRsvd2))) return *o;
+    if (auto o = check_zero(ctx, kInfoPadding, ctx.in<std::uint32_t>(kInfoPadding))) return *o;
+    const std::uint32_t port_id = ctx.in<std::uint32_t>(kPortId) & ~kIdReserved;
+    auto port = s.ports.find({port_p->id, port_id});
+    if (port == s.ports.end()) return ctx.reject(RuleId::port_unknown, Site::input, kPortId, port_id);
+    const auto type = ctx.in<std::uint32_t>(kType);
+    if (type != port->second.type) return ctx.reject(RuleId::port_type_invalid, Site::input, kType, type);
+    if (type == kMessage || type == kEvent)  // their info is a single reserved qword
+        if (auto o = check_zero(ctx, kInfo, ctx.in<std::uint64_t>(kInfo))) return *o;
+    const std::uint32_t id = ctx.in<std::uint32_t>(kConnId) & ~kIdReserved;
+    if (s.connections.count({conn_p->id, id}) != 0) return ctx.reject(RuleId::connect_port_exists, Site::input, kConnId, id);
+    if (auto o = can_allocate(ctx, *conn_p, s.costs().port, kConnPartition); !o.is_ok()) return o;
+    s.connections.emplace(std::pair{conn_p->id, id}, state::Connection{port_p->id, port_id});
+    conn_p->fixed_used += s.costs().port;
+    return Outcome::ok();
+}
+
+}  // namespace hvsim::calls

@@ -1,0 +1,36 @@
+// HvCallCreateVp: partition id, VP index, padding, subnode type and id, proximity, flags
+// (facts 5.4, 40 bytes). The partition's pool pays Costs::vp pages per VP (PROC deposits).
+#include "calls.hpp"
+#include "common.hpp"
+
+namespace hvsim::calls {
+
+namespace {
+constexpr std::uint32_t kPartition = 0, kVpIndex = 8, kPadding = 12, kSubnodeType = 15, kProximityFlags = 28, kFlags = 32;
+constexpr std::uint8_t kMaxSubnodeType = 3;  // ANY, SOCKET, CLUSTER, L3
+constexpr std::uint64_t kProximityReserved = 0x7FFFFFFE;
+}  // namespace
+
+Outcome create_vp(CallContext& ctx) {
+    state::State& s = model(ctx);
+    Partition* p = nullptr;
+    if (auto o = find_partition(ctx, kPartition, Target::child, p); !o.is_ok()) return o;
+    if (auto o = require_active(ctx, *p, kPartition); !o.is_ok()) return o;
+    const auto index = ctx.in<std::uint32_t>(kVpIndex);
+    const std::uint64_t padding = ctx.in<std::uint32_t>(kPadding) & 0xFFFFFF;
+    if (auto o = reserved(ctx, RuleId::create_vp_padding_nonzero, kPadding, padding, 0xFFFFFF)) return *o;
+    const auto subnode = ctx.in<std::uint8_t>(kSubnodeType);
+    if (subnode > kMaxSubnodeType) return ctx.reject(RuleId::create_vp_subnode_invalid, Site::input, kSubnodeType, subnode);
+    if (auto o = reserved(ctx, RuleId::create_vp_proximity_reserved, kProximityFlags, ctx.in<std::uint32_t>(kProximityFlags),
+                          kProximityReserved))
+        return *o;
+    if (auto o = reserved(ctx, RuleId::create_vp_flags_reserved, kFlags, ctx.in<std::uint64_t>(kFlags), ~0ull)) return *o;
+    if (index >= s.config().max_vps) return ctx.reject(RuleId::create_vp_index_out_of_range, Site::input, kVpIndex, index);
+    if (p->vps.count(index) != 0) return ctx.reject(RuleId::create_vp_exists, Site::input, kVpIndex, index);
+    if (auto o = can_allocate(ctx, *p, s.costs().vp, kPartition); !o.is_ok()) return o;
+    p->vps.emplace(index, state::Vp(index));
+    p->fixed_used += s.costs().vp;
+    return Outcome::ok();
+}
+
+}  // namespace hvsim::calls

@@ -1,0 +1,28 @@
+// HvCallDeletePort: port partition, port id, reserved (facts 5.5; HVCALL issues it fast-16).
+// Connections to the port go with it, and every freed object's pages go back to its pool.
+#include "calls.hpp"
+#include "ports.hpp"
+
+namespace hvsim::calls {
+
+Outcome delete_port(CallContext& ctx) {
+    using namespace ports;
+    state::State& s = model(ctx);
+    Partition* p = nullptr;
+    if (auto o = find_partition(ctx, 0, Target::any, p); !o.is_ok()) return o;
+    if (auto o = check_id(ctx, 8)) return *o;
+    if (auto o = check_zero(ctx, 12, ctx.in<std::uint32_t>(12))) return *o;
+    const std::uint32_t id = ctx.in<std::uint32_t>(8) & ~kIdReserved;
+    auto it = s.ports.find({p->id, id});
+    if (it == s.ports.end()) return ctx.reject(RuleId::port_unknown, Site::input, 8, id);
+    std::erase_if(s.connections, [&](const auto& e) {
+        if (e.second.port_partition != p->id || e.second.port_id != id) return false;
+        if (Partition* c = s.find(e.first.first)) c->fixed_used -= s.costs().port;
+        return true;
+    });
+    s.ports.erase(it);
+    p->fixed_used -= s.costs().port;
+    return Outcome::ok();
+}
+
+}  // namespace hvsim::calls

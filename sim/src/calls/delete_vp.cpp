@@ -1,0 +1,27 @@
+// HvCallDeleteVp: partition id, VP index, 4 reserved bytes (facts 5.4; HVCALL issues it fast-16).
+// The VP's pages, its state pages included, go back to the pool.
+#include "calls.hpp"
+#include "common.hpp"
+
+namespace hvsim::calls {
+
+Outcome delete_vp(CallContext& ctx) {
+    state::State& s = model(ctx);
+    Partition* p = nullptr;
+    state::Vp* vp = nullptr;
+    if (auto o = find_active_vp(ctx, 0, 8, p, vp); !o.is_ok()) return o;
+    if (auto o = reserved(ctx, RuleId::delete_vp_reserved_nonzero, 12, ctx.in<std::uint32_t>(12), ~0u)) return *o;
+    for (std::uint64_t pfn : vp->state_pages)
+        if (pfn != 0) s.unpin_page(*p, pfn);
+    // Stats pages of this VP go with it.
+    std::erase_if(s.stats_pages, [&](const auto& e) {
+        if (e.first[0] != 0x00010002 || e.first[1] != p->id || (e.first[2] & 0xFFFFFFFF) != vp->index) return false;
+        s.unpin_page(s.root(), e.second.pfn);
+        return true;
+    });
+    p->vps.erase(vp->index);
+    p->fixed_used -= s.costs().vp;
+    return Outcome::ok();
+}
+
+}  // namespace hvsim::calls

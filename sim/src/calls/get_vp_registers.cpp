@@ -1,0 +1,21 @@
+// HvCallGetVpRegisters (rep): partition id, VP index, input VTL, two reserved fields, then one
+// 4-byte register name per element; each element's output is the 16-byte value (facts 5.4).
+#include "calls.hpp"
+#include "common.hpp"
+#include "vp_registers.hpp"
+
+namespace hvsim::calls {
+
+Outcome get_vp_registers_element(CallContext& ctx, std::uint32_t index) {
+    state::Vp* vp = nullptr;
+    if (auto o = registers_header(ctx, index, vp); !o.is_ok()) return o;
+    const auto offset = static_cast<std::uint32_t>(ctx.rep_input_offset(index));
+    const auto name = ctx.in<std::uint32_t>(offset);
+    const auto r = state::register_index(name);
+    if (!r) return ctx.reject(RuleId::vp_registers_name_unknown, Site::input, offset, name);
+    ctx.out<std::uint64_t>(ctx.rep_output_offset(index), vp->registers[*r].low);
+    ctx.out<std::uint64_t>(ctx.rep_output_offset(index) + 8, vp->registers[*r].high);
+    return Outcome::ok();
+}
+
+}  // namespace hvsim::calls

@@ -1,0 +1,46 @@
+// HvCallMapVpStatePage: partition id, VP index, page type (u16), input VTL, flags, requested
+// location (facts 5.4, HDK-2B 24 bytes); output the PFN of the page the hypervisor provides,
+// a page of the partition's pool, pinned until unmapped. Mapping a mapped type returns it again.
+#include <algorithm>
+
+#include "calls.hpp"
+#include "common.hpp"
+#include "hvsim/machine.hpp"
+
+namespace hvsim::calls {
+
+namespace {
+constexpr std::uint32_t kPartition = 0, kVpIndex = 8, kType = 12, kVtl = 14, kFlags = 15, kRequested = 16;
+constexpr std::uint8_t kLocationProvided = 0x1;
+constexpr std::uint16_t kGhcb = 2;
+constexpr std::uint64_t kIsolationTypeMask = 0x1F, kIsolationSnp = 2;
+}  // namespace
+
+Outcome map_vp_state_page(CallContext& ctx) {
+    state::State& s = model(ctx);
+    Partition* p = nullptr;
+    state::Vp* vp = nullptr;
+    if (auto o = find_active_vp(ctx, kPartition, kVpIndex, p, vp); !o.is_ok()) return o;
+    const auto type = ctx.in<std::uint16_t>(kType);
+    const bool snp = (p->isolation & kIsolationTypeMask) == kIsolationSnp;
+    if (type >= state::kStatePageTypes || (type == kGhcb && !snp))
+        return ctx.reject(RuleId::vp_state_page_type_invalid, Site::input, kType, type);
+    if (auto o = check_vtl(ctx, kVtl)) return *o;
+    const auto flags = ctx.in<std::uint8_t>(kFlags);
+    if (auto o = reserved(ctx, RuleId::vp_state_page_reserved_nonzero, kFlags, flags, 0xFE)) return *o;
+    if ((flags & kLocationProvided) != 0)
+        return ctx.reject(RuleId::vp_state_page_overlay_not_allowed, Site::input, kFlags, flags, kLocationProvided);
+    if (auto o = reserved(ctx, RuleId::vp_state_page_reserved_nonzero, kRequested, ctx.in<std::uint64_t>(kRequested), ~0ull))
+        return *o;
+    std::uint64_t& pfn = vp->state_pages[type];
+    if (pfn == 0) {
+        if (auto o = can_allocate(ctx, *p, 1, kPartition); !o.is_ok()) return o;
+        pfn = s.pin_page(*p);
+        Page& page = ctx.machine().memory().page(pfn * hvcall::kPageSize);
+        std::fill(page.begin(), page.end(), std::byte{0});
+    }
+    ctx.out<std::uint64_t>(0, pfn);
+    return Outcome::ok();
+}
+
+}  // namespace hvsim::calls

@@ -1,0 +1,37 @@
+// HvCallSetVpRegisters (rep): the get header, then one 32-byte hv_register_assoc per element:
+// name, reserved1, reserved2, 16-byte value (facts 5.1, 5.4).
+#include "calls.hpp"
+#include "common.hpp"
+#include "vp_registers.hpp"
+
+namespace hvsim::calls {
+
+namespace {
+constexpr std::uint32_t kName = 0, kReserved1 = 4, kReserved2 = 8, kValue = 16;
+}
+
+Outcome set_vp_registers_element(CallContext& ctx, std::uint32_t index) {
+    state::Vp* vp = nullptr;
+    if (auto o = registers_header(ctx, index, vp); !o.is_ok()) return o;
+    const auto offset = static_cast<std::uint32_t>(ctx.rep_input_offset(index));
+    const auto name = ctx.in<std::uint32_t>(offset + kName);
+    const auto r = state::register_index(name);
+    if (!r) return ctx.reject(RuleId::vp_registers_name_unknown, Site::input, offset + kName, name);
+    if (auto o = reserved(ctx, RuleId::set_vp_registers_assoc_reserved, offset + kReserved1,
+                          ctx.in<std::uint32_t>(offset + kReserved1), ~0u))
+        return *o;
+    if (auto o = reserved(ctx, RuleId::set_vp_registers_assoc_reserved, offset + kReserved2,
+                          ctx.in<std::uint64_t>(offset + kReserved2), ~0ull))
+        return *o;
+    const state::RegisterInfo& info = state::kRegisters[*r];
+    if (!info.writable) return ctx.reject(RuleId::set_vp_registers_read_only, Site::input, offset + kName, name);
+    const state::RegisterValue v{ctx.in<std::uint64_t>(offset + kValue), ctx.in<std::uint64_t>(offset + kValue + 8)};
+    // The model's registers are 64-bit: the high qword of the value is reserved with them.
+    if ((v.low & info.reserved) != 0 || (v.low & info.must_be_one) != info.must_be_one || v.high != 0)
+        return ctx.reject(RuleId::set_vp_registers_value_invalid, Site::input, offset + kValue, v.low,
+                          (v.low & info.reserved) | (~v.low & info.must_be_one));
+    vp->registers[*r] = v;
+    return Outcome::ok();
+}
+
+}  // namespace hvsim::calls

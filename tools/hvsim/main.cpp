@@ -84,6 +84,11 @@ int main(int argc, char** argv) {
     cli::add_status(app);
     cli::add_rules(app);
     cli::add_call(app);
+    cli::add_run(app);
+    cli::add_conformance(app);
+    cli::add_replay(app);
+    cli::add_diff(app);
+    cli::add_record(app);
 
     try {
         app.parse(argc, argv);

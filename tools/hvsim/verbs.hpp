@@ -23,6 +23,11 @@ void add_calls(CLI::App& app, ImplementedFn is_implemented = nullptr);
 void add_status(CLI::App& app);
 void add_rules(CLI::App& app);
 void add_call(CLI::App& app);
+void add_run(CLI::App& app);
+void add_conformance(CLI::App& app);
+void add_replay(CLI::App& app);
+void add_diff(CLI::App& app);
+void add_record(CLI::App& app);
 
 inline constexpr int kExitUsage = 2;
 

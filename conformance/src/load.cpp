@@ -1,0 +1,717 @@
+// Scenario files to Scenarios: every key checked, every name resolved, every reference
+// bound to an earlier capture, so a bad file fails before any scenario runs.
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "hvcall/catalogue.hpp"
+#include "scenario.hpp"
+#include "typed_calls.hpp"
+
+namespace hvsim::conformance {
+
+using nlohmann::json;
+
+namespace {
+
+std::string join(const std::vector<std::string>& words) {
+    std::string s;
+    for (const auto& w : words) s += (s.empty() ? "" : ", ") + w;
+    return s;
+}
+
+std::string escape_pointer(const std::string& key) {
+    std::string out;
+    for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+    return out;
+}
+
+std::string type_name(const json& j) { return j.type_name(); }
+
+bool valid_capture_name(const std::string& s) {
+    if (s.empty() || s.size() > 64 || !(std::islower(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_';
+    });
+}
+
+struct ErrnoName {
+    const char* name;
+    int value;
+};
+constexpr ErrnoName kErrnos[] = {{"EPERM", EPERM}, {"ENOENT", ENOENT}, {"EIO", EIO},         {"ENXIO", ENXIO},
+                                 {"E2BIG", E2BIG}, {"EAGAIN", EAGAIN}, {"ENOMEM", ENOMEM},   {"EACCES", EACCES},
+                                 {"EFAULT", EFAULT}, {"EBUSY", EBUSY}, {"EEXIST", EEXIST},   {"ENODEV", ENODEV},
+                                 {"EINVAL", EINVAL}, {"ENOSPC", ENOSPC}, {"ERANGE", ERANGE}, {"EOPNOTSUPP", EOPNOTSUPP}};
+
+class Loader {
+public:
+    explicit Loader(std::string file) : file_(std::move(file)) {}
+
+    std::vector<Scenario> file(const json& root) {
+        std::vector<Scenario> out;
+        if (root.is_object()) {
+            out.push_back(scenario(root, ""));
+        } else if (root.is_array()) {
+            if (root.empty()) fail("", "the file holds an empty list (expected one scenario object or a list of them)");
+            for (std::size_t i = 0; i < root.size(); ++i) out.push_back(scenario(root[i], "/" + std::to_string(i)));
+        } else {
+            fail("", "expected a scenario object or a list of them, got " + type_name(root));
+        }
+        std::set<std::string> names;
+        for (const auto& s : out)
+            if (!names.insert(s.name).second) fail(s.pointer + "/name", "scenario name '" + s.name + "' is used twice in this file");
+        return out;
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& ptr, const std::string& msg) const {
+        throw LoadError(file_ + ": at " + (ptr.empty() ? std::string("/") : ptr) + ": " + msg);
+    }
+
+    void object(const json& j, const std::string& ptr, const std::vector<std::string>& allowed, const char* what) const {
+        if (!j.is_object()) fail(ptr, std::string("expected ") + what + " (an object), got " + type_name(j));
+        for (const auto& [key, value] : j.items())
+            if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+                fail(ptr + "/" + escape_pointer(key), "unknown key '" + key + "' in " + what + " (expected one of: " + join(allowed) + ")");
+    }
+    const json& required(const json& j, const std::string& ptr, const std::string& key, const char* what) const {
+        if (!j.contains(key)) fail(ptr, std::string(what) + " lacks the required key '" + key + "'");
+        return j.at(key);
+    }
+
+    // "0x10", "4096", "2MiB", "self" or a plain JSON number, at most `max`.
+    std::uint64_t literal(const json& j, const std::string& ptr, std::uint64_t max = ~0ull) const {
+        std::uint64_t v = 0;
+        if (j.is_number_unsigned()) {
+            v = j.get<std::uint64_t>();
+        } else if (j.is_number_integer()) {
+            if (j.get<std::int64_t>() < 0) fail(ptr, "negative number " + j.dump() + " (expected 0 or more)");
+            v = static_cast<std::uint64_t>(j.get<std::int64_t>());
+        } else if (j.is_string()) {
+            v = parse_text(j.get<std::string>(), ptr);
+        } else {
+            fail(ptr, "expected a number (decimal, \"0x...\" hex, \"2MiB\" or \"self\"), got " + type_name(j) +
+                          (j.is_number_float() ? " " + j.dump() : ""));
+        }
+        if (v > max) fail(ptr, "value " + std::to_string(v) + " exceeds " + std::to_string(max));
+        return v;
+    }
+    std::uint64_t parse_text(const std::string& s, const std::string& ptr) const {
+        if (s == "self") return ~0ull;
+        std::string digits = s;
+        std::uint64_t scale = 1;
+        for (const auto& [suffix, mult] : {std::pair{"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30}, {"TiB", 1ull << 40}})
+            if (digits.size() > 3 && digits.ends_with(suffix)) {
+                digits.resize(digits.size() - 3);
+                scale = mult;
+            }
+        int base = 10;
+        if (digits.starts_with("0x") || digits.starts_with("0X")) {
+            base = 16;
+            digits.erase(0, 2);
+        }
+        const auto bad = [&] {
+            fail(ptr, "'" + s + "' is not a number (expected decimal, \"0x...\" hex, a size like \"2MiB\", \"self\" or \"$capture\")");
+        };
+        if (digits.empty() || digits.size() > 20) bad();
+        std::uint64_t v = 0;
+        for (char c : digits) {
+            const int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                          : (base == 16 && std::isxdigit(static_cast<unsigned char>(c))) ? std::tolower(c) - 'a' + 10
+                                                                                          : -1;
+            if (d < 0 || d >= base) bad();
+            if (v > (~0ull - static_cast<std::uint64_t>(d)) / static_cast<std::uint64_t>(base)) fail(ptr, "'" + s + "' does not fit in 64 bits");
+            v = v * static_cast<std::uint64_t>(base) + static_cast<std::uint64_t>(d);
+        }
+        if (scale != 1 && v > ~0ull / scale) fail(ptr, "'" + s + "' does not fit in 64 bits");
+        return v * scale;
+    }
+    Value value(const json& j, const std::string& ptr) const {
+        if (j.is_string() && j.get<std::string>().starts_with("$")) {
+            const std::string name = j.get<std::string>().substr(1);
+            if (!captured_.contains(name))
+                fail(ptr, "'$" + name + "' is not captured by an earlier step (captured so far: " +
+                              (captured_.empty() ? std::string("none") : join({captured_.begin(), captured_.end()})) + ")");
+            return {0, name};
+        }
+        return {literal(j, ptr), ""};
+    }
+    std::vector<Value> values(const json& j, const std::string& ptr) const {
+        std::vector<Value> out;
+        if (j.is_object()) {  // {"from": first, "count": n, "step": s}
+            object(j, ptr, {"from", "count", "step"}, "a value range");
+            const std::uint64_t from = literal(required(j, ptr, "from", "a value range"), ptr + "/from");
+            const std::uint64_t count = literal(required(j, ptr, "count", "a value range"), ptr + "/count", 1u << 20);
+            const std::uint64_t step = j.contains("step") ? literal(j["step"], ptr + "/step") : 1;
+            for (std::uint64_t i = 0; i < count; ++i) out.push_back({from + i * step, ""});
+            return out;
+        }
+        if (!j.is_array()) fail(ptr, "expected a list of numbers or a range {\"from\", \"count\"}, got " + type_name(j));
+        for (std::size_t i = 0; i < j.size(); ++i) out.push_back(value(j[i], ptr + "/" + std::to_string(i)));
+        return out;
+    }
+    bool boolean(const json& j, const std::string& ptr) const {
+        if (!j.is_boolean()) fail(ptr, "expected true or false, got " + type_name(j));
+        return j.get<bool>();
+    }
+    std::string text(const json& j, const std::string& ptr, const char* what) const {
+        if (!j.is_string()) fail(ptr, std::string("expected ") + what + " (a string), got " + type_name(j));
+        return j.get<std::string>();
+    }
+    hvcall::Status status(const json& j, const std::string& ptr) const {
+        if (j.is_string()) {
+            if (auto s = hvcall::status_from_name(j.get<std::string>())) return *s;
+            if (!j.get<std::string>().starts_with("0x"))
+                fail(ptr, "unknown status '" + j.get<std::string>() + "' (expected a name such as INVALID_PARAMETER, see 'hvsim status', or a number)");
+        }
+        return static_cast<hvcall::Status>(literal(j, ptr, 0xFFFF));
+    }
+    int error(const json& j, const std::string& ptr) const {
+        if (j.is_number_integer()) {
+            const auto v = j.get<std::int64_t>();
+            if (v > 0 || v < -4095) fail(ptr, "errno " + j.dump() + " out of range (expected 0 or a negative errno such as -22)");
+            return static_cast<int>(v);
+        }
+        if (j.is_string()) {
+            std::string s = j.get<std::string>();
+            if (s == "0" || s == "ok") return 0;
+            if (s.starts_with("-")) s.erase(0, 1);
+            for (const auto& e : kErrnos)
+                if (s == e.name) return -e.value;
+        }
+        fail(ptr, "expected an errno: 0, \"ok\", a negative number or a name such as \"-EINVAL\", got " + j.dump());
+    }
+    RuleId rule(const json& j, const std::string& ptr) const {
+        const std::string id = text(j, ptr, "a rule id");
+        if (const auto* r = find_rule(id)) return r->rule;
+        fail(ptr, "unknown rule '" + id + "' (see 'hvsim rules' for the catalogue)");
+    }
+    std::uint16_t call_code(const json& j, const std::string& ptr) const {
+        if (j.is_string() && !std::isdigit(static_cast<unsigned char>(j.get<std::string>().empty() ? 'x' : j.get<std::string>()[0]))) {
+            if (const auto* c = hvcall::find_call(j.get<std::string>())) return c->code;
+            fail(ptr, "'" + j.get<std::string>() + "' is not a catalogued call (see 'hvsim calls'), nor a code");
+        }
+        return static_cast<std::uint16_t>(literal(j, ptr, 0xFFFF));
+    }
+    std::vector<std::byte> hex(const json& j, const std::string& ptr) const {
+        std::string s = text(j, ptr, "hex bytes");
+        if (s.starts_with("0x")) s.erase(0, 2);
+        std::string digits;
+        for (char c : s) {
+            if (c == ' ' || c == ':' || c == '_') continue;
+            if (!std::isxdigit(static_cast<unsigned char>(c))) fail(ptr, std::string("'") + c + "' in hex bytes (expected pairs of hex digits)");
+            digits += c;
+        }
+        if (digits.size() % 2) fail(ptr, "odd number of hex digits (expected whole bytes)");
+        if (digits.size() / 2 > hvcall::kPageSize) fail(ptr, "more than 4096 bytes of hex");
+        std::vector<std::byte> out;
+        for (std::size_t i = 0; i < digits.size(); i += 2)
+            out.push_back(static_cast<std::byte>(std::stoul(digits.substr(i, 2), nullptr, 16)));
+        return out;
+    }
+    FieldWrite field(const json& j, const std::string& ptr, std::uint32_t limit) const {
+        object(j, ptr, {"offset", "size", "value"}, "a field");
+        FieldWrite f;
+        f.pointer = ptr;
+        f.offset = static_cast<std::uint32_t>(literal(required(j, ptr, "offset", "a field"), ptr + "/offset", limit - 1));
+        if (j.contains("size")) {
+            f.size = static_cast<std::uint32_t>(literal(j["size"], ptr + "/size", 8));
+            if (f.size != 1 && f.size != 2 && f.size != 4 && f.size != 8) fail(ptr + "/size", "field size must be 1, 2, 4 or 8 bytes");
+        }
+        if (f.offset + f.size > limit) fail(ptr, "field at offset " + std::to_string(f.offset) + " runs past " + std::to_string(limit) + " bytes");
+        f.value = value(required(j, ptr, "value", "a field"), ptr + "/value");
+        if (f.value.ref.empty() && f.size < 8 && f.value.number >> (8 * f.size))
+            fail(ptr + "/value", "value " + std::to_string(f.value.number) + " does not fit " + std::to_string(f.size) + " bytes");
+        return f;
+    }
+    std::vector<FieldWrite> fields(const json& j, const std::string& ptr) const {
+        if (!j.is_array()) fail(ptr, "expected a list of fields {\"offset\", \"size\", \"value\"}, got " + type_name(j));
+        std::vector<FieldWrite> out;
+        for (std::size_t i = 0; i < j.size(); ++i) out.push_back(field(j[i], ptr + "/" + std::to_string(i), hvcall::kPageSize));
+        return out;
+    }
+
+    MachineSpec machine(const json& j, const std::string& ptr) const {
+        object(j, ptr, {"ram", "cpus", "mmio", "guest_address_bits", "root_partition_id", "costs", "hypervisor_restarts_reps", "host_pages"},
+               "the machine");
+        MachineSpec m;
+        auto& c = m.config;
+        if (j.contains("ram")) {
+            c.ram_bytes = literal(j["ram"], ptr + "/ram", 1ull << 40);
+            if (c.ram_bytes % hvcall::kPageSize) fail(ptr + "/ram", "RAM size must be a whole number of 4 KiB pages");
+        }
+        if (j.contains("cpus")) c.cpus = static_cast<std::uint32_t>(literal(j["cpus"], ptr + "/cpus", 64));
+        if (c.cpus == 0) fail(ptr + "/cpus", "at least one CPU");
+        if (c.percpu_base + std::uint64_t{c.cpus} * 2 * hvcall::kPageSize > c.ram_bytes)
+            fail(ptr + "/ram", "RAM must hold the per-CPU hypercall pages (at least " +
+                                   std::to_string(c.percpu_base + std::uint64_t{c.cpus} * 2 * hvcall::kPageSize) + " bytes)");
+        if (j.contains("mmio")) {
+            const auto& list = j["mmio"];
+            if (!list.is_array()) fail(ptr + "/mmio", "expected a list of {\"first\", \"count\"} PFN ranges, got " + type_name(list));
+            for (std::size_t i = 0; i < list.size(); ++i) {
+                const std::string p = ptr + "/mmio/" + std::to_string(i);
+                object(list[i], p, {"first", "count"}, "an MMIO range");
+                PfnRange r{literal(required(list[i], p, "first", "an MMIO range"), p + "/first", (1ull << 40) - 1),
+                           literal(required(list[i], p, "count", "an MMIO range"), p + "/count", 1ull << 28)};
+                if (r.first * hvcall::kPageSize < c.ram_bytes) fail(p + "/first", "MMIO ranges must lie above RAM");
+                c.mmio.push_back(r);
+            }
+        }
+        if (j.contains("guest_address_bits")) {
+            c.guest_address_bits = static_cast<std::uint32_t>(literal(j["guest_address_bits"], ptr + "/guest_address_bits", 52));
+            if (c.guest_address_bits < 21) fail(ptr + "/guest_address_bits", "at least 21 bits (one 2 MiB page)");
+        }
+        if (j.contains("root_partition_id")) {
+            c.root_partition_id = literal(j["root_partition_id"], ptr + "/root_partition_id", ~0ull - 1);
+            if (c.root_partition_id == 0) fail(ptr + "/root_partition_id", "the root's id must not be 0");
+        }
+        if (j.contains("hypervisor_restarts_reps")) c.hypervisor_restarts_reps = boolean(j["hypervisor_restarts_reps"], ptr + "/hypervisor_restarts_reps");
+        if (j.contains("costs")) {
+            const auto& k = j["costs"];
+            const std::string p = ptr + "/costs";
+            object(k, p, {"create_partition", "initialize_partition", "vp", "page_table"}, "the costs");
+            auto cost = [&](const char* key, std::uint32_t& out) {
+                if (k.contains(key)) out = static_cast<std::uint32_t>(literal(k[key], p + "/" + key, 1u << 20));
+            };
+            cost("create_partition", c.costs.create_partition);
+            cost("initialize_partition", c.costs.initialize_partition);
+            cost("vp", c.costs.vp);
+            cost("page_table", c.costs.page_table);
+        }
+        if (j.contains("host_pages")) {
+            const std::string p = ptr + "/host_pages";
+            object(j["host_pages"], p, {"first", "end"}, "the host page range");
+            const auto first = literal(required(j["host_pages"], p, "first", "the host page range"), p + "/first");
+            const auto end = literal(required(j["host_pages"], p, "end", "the host page range"), p + "/end");
+            if (first >= end || end > c.ram_bytes / hvcall::kPageSize) fail(p, "expected first < end <= the RAM's page count");
+            m.host_pages = {first, end};
+        }
+        return m;
+    }
+
+    FaultSpec faults(const json& j, const std::string& ptr) const {
+        object(j, ptr, {"rep_ends", "failing_allocations", "statuses", "seed", "early_end_per_mille"}, "a fault plan");
+        FaultSpec f;
+        auto list = [&](const char* key) -> const json& {
+            if (!j[key].is_array()) fail(ptr + "/" + key, std::string("expected a list, got ") + type_name(j[key]));
+            return j[key];
+        };
+        if (j.contains("rep_ends"))
+            for (std::size_t i = 0; i < list("rep_ends").size(); ++i) {
+                const std::string p = ptr + "/rep_ends/" + std::to_string(i);
+                const auto& e = j["rep_ends"][i];
+                object(e, p, {"call", "after"}, "a rep end");
+                FaultSpec::RepEnd r;
+                if (e.contains("call")) r.call = literal(e["call"], p + "/call");
+                if (e.contains("after")) r.after = static_cast<std::uint32_t>(literal(e["after"], p + "/after", 4095));
+                if (r.after == 0) fail(p + "/after", "at least one element runs before a time-slice end (expected 1 or more)");
+                f.rep_ends.push_back(r);
+            }
+        if (j.contains("failing_allocations"))
+            for (std::size_t i = 0; i < list("failing_allocations").size(); ++i)
+                f.failing_allocations.push_back(literal(j["failing_allocations"][i], ptr + "/failing_allocations/" + std::to_string(i)));
+        if (j.contains("statuses"))
+            for (std::size_t i = 0; i < list("statuses").size(); ++i) {
+                const std::string p = ptr + "/statuses/" + std::to_string(i);
+                const auto& e = j["statuses"][i];
+                object(e, p, {"call", "nth", "status"}, "an injected status");
+                FaultSpec::Injected s;
+                s.code = call_code(required(e, p, "call", "an injected status"), p + "/call");
+                if (e.contains("nth")) s.nth = literal(e["nth"], p + "/nth");
+                s.status = status(required(e, p, "status", "an injected status"), p + "/status");
+                if (s.status == hvcall::Status::SUCCESS) fail(p + "/status", "an injected status must be an error, not SUCCESS");
+                f.statuses.push_back(s);
+            }
+        if (j.contains("seed")) f.seed = literal(j["seed"], ptr + "/seed");
+        if (j.contains("early_end_per_mille"))
+            f.early_end_per_mille = static_cast<std::uint32_t>(literal(j["early_end_per_mille"], ptr + "/early_end_per_mille", 1000));
+        return f;
+    }
+
+    Scenario scenario(const json& j, const std::string& ptr) {
+        object(j, ptr, {"name", "description", "requires", "machine", "strict", "spec_only", "faults", "matrix", "steps"}, "a scenario");
+        Scenario s;
+        s.file = file_;
+        s.pointer = ptr;
+        s.name = text(required(j, ptr, "name", "a scenario"), ptr + "/name", "a scenario name");
+        if (s.name.empty()) fail(ptr + "/name", "the scenario name is empty");
+        if (j.contains("description")) s.description = text(j["description"], ptr + "/description", "a description");
+        if (j.contains("requires")) {
+            const auto& r = j["requires"];
+            if (!r.is_array()) fail(ptr + "/requires", "expected a list of backend features such as [\"model\"], got " + type_name(r));
+            for (std::size_t i = 0; i < r.size(); ++i)
+                s.requires_features.push_back(text(r[i], ptr + "/requires/" + std::to_string(i), "a feature name"));
+        }
+        if (j.contains("machine")) s.machine = machine(j["machine"], ptr + "/machine");
+        if (j.contains("strict")) s.strict = boolean(j["strict"], ptr + "/strict");
+        if (j.contains("spec_only")) {
+            const std::string mode = text(j["spec_only"], ptr + "/spec_only", "\"reject\" or \"record\"");
+            if (mode != "reject" && mode != "record") fail(ptr + "/spec_only", "'" + mode + "' (expected \"reject\" or \"record\")");
+            s.record_violations = mode == "record";
+        }
+        if (j.contains("faults")) s.faults = faults(j["faults"], ptr + "/faults");
+        if (j.contains("matrix")) {
+            const std::string p = ptr + "/matrix";
+            object(j["matrix"], p, {"strict", "form", "rep_start"}, "the matrix");
+            if (j["matrix"].contains("strict")) s.matrix.strict = boolean(j["matrix"]["strict"], p + "/strict");
+            if (j["matrix"].contains("form")) s.matrix.form = boolean(j["matrix"]["form"], p + "/form");
+            if (j["matrix"].contains("rep_start")) s.matrix.rep_start = boolean(j["matrix"]["rep_start"], p + "/rep_start");
+        }
+        const json& steps = required(j, ptr, "steps", "a scenario");
+        if (!steps.is_array() || steps.empty()) fail(ptr + "/steps", "expected a non-empty list of steps, got " + (steps.is_array() ? std::string("an empty list") : type_name(steps)));
+        captured_.clear();
+        for (std::size_t i = 0; i < steps.size(); ++i) {
+            s.steps.push_back(step(steps[i], ptr + "/steps/" + std::to_string(i)));
+            if (s.steps.back().faults && !s.faults.empty())
+                fail(ptr + "/steps/" + std::to_string(i) + "/faults", "a step's fault plan cannot be combined with the scenario's (give one or the other)");
+        }
+        return s;
+    }
+
+    Step step(const json& j, const std::string& ptr) {
+        if (!j.is_object()) fail(ptr, "expected a step (an object), got " + type_name(j));
+        int kinds = 0;
+        for (const char* k : {"call", "raw", "guest_access", "assert"}) kinds += j.contains(k) ? 1 : 0;
+        if (kinds != 1)
+            fail(ptr, std::string(kinds == 0 ? "a step needs" : "a step has more than one of") +
+                          " one of \"call\" (typed), \"raw\", \"guest_access\" or \"assert\"");
+        Step st;
+        st.pointer = ptr;
+        const std::vector<std::string> common = {"note", "expect", "capture", "faults", "strict"};
+        auto with = [&](std::vector<std::string> keys) {
+            keys.insert(keys.end(), common.begin(), common.end());
+            return keys;
+        };
+        if (j.contains("note")) st.note = text(j["note"], ptr + "/note", "a note");
+        if (j.contains("faults")) st.faults = faults(j["faults"], ptr + "/faults");
+        if (j.contains("strict")) st.strict = boolean(j["strict"], ptr + "/strict");
+        if (j.contains("call")) {
+            object(j, ptr, with({"call", "args"}), "a typed step");
+            st.body = typed(j, ptr);
+            st.expect = expect_typed(j, ptr, *std::get<TypedStep>(st.body).call);
+        } else if (j.contains("raw")) {
+            object(j, ptr, with({"raw", "control", "fast", "rep_count", "rep_start", "varhead", "nested", "control_bits", "input",
+                                 "elements", "input_hex", "input_offset", "output_offset", "input_gpa", "output_gpa", "output_size"}),
+                   "a raw step");
+            st.body = raw(j, ptr);
+            st.expect = expect_raw(j, ptr);
+        } else if (j.contains("guest_access")) {
+            object(j, ptr, with({"guest_access"}), "a guest_access step");
+            const std::string p = ptr + "/guest_access";
+            const auto& g = j["guest_access"];
+            object(g, p, {"partition", "gfn", "count", "write"}, "a guest access");
+            GuestAccessStep ga;
+            ga.partition = value(required(g, p, "partition", "a guest access"), p + "/partition");
+            ga.gfn = value(required(g, p, "gfn", "a guest access"), p + "/gfn");
+            ga.count = g.contains("count") ? value(g["count"], p + "/count") : Value{1, ""};
+            if (g.contains("write")) ga.write = boolean(g["write"], p + "/write");
+            st.body = ga;
+            if (j.contains("expect")) {
+                object(j["expect"], ptr + "/expect", {"done"}, "a guest_access expectation");
+                st.expect.done = value(j["expect"]["done"], ptr + "/expect/done");
+            }
+        } else {
+            object(j, ptr, {"assert", "note"}, "an assert step");
+            st.body = checks(j["assert"], ptr + "/assert");
+        }
+        if (j.contains("capture")) captures(j["capture"], ptr + "/capture", st);
+        return st;
+    }
+
+    TypedStep typed(const json& j, const std::string& ptr) const {
+        TypedStep t;
+        const std::string name = text(j["call"], ptr + "/call", "a marshalling function's name");
+        t.call = find_typed_call(name);
+        if (t.call == nullptr) {
+            std::vector<std::string> names;
+            for (const auto& c : typed_calls()) names.emplace_back(c.name);
+            fail(ptr + "/call", "no typed call '" + name + "' (expected one of: " + join(names) + ")");
+        }
+        const json empty = json::object();
+        const json& args = j.contains("args") ? j["args"] : empty;
+        std::vector<std::string> allowed;
+        for (const auto& a : t.call->args) allowed.emplace_back(a.name);
+        object(args, ptr + "/args", allowed, (std::string("the arguments of ") + name).c_str());
+        for (const auto& a : t.call->args) {
+            const std::string p = ptr + "/args/" + std::string(a.name);
+            if (!args.contains(a.name)) {
+                if (!a.fallback) fail(ptr + "/args", name + " needs the argument '" + std::string(a.name) + "'");
+                if (a.type != ArgType::list) t.args[std::string(a.name)] = {Value{*a.fallback, ""}};
+                else t.args[std::string(a.name)] = {};
+                continue;
+            }
+            if (a.type == ArgType::list) {
+                t.args[std::string(a.name)] = values(args[a.name], p);
+            } else {
+                Value v = value(args[a.name], p);
+                if (a.type == ArgType::u32 && v.ref.empty() && v.number > 0xFFFFFFFFu) fail(p, "value does not fit 32 bits");
+                t.args[std::string(a.name)] = {v};
+            }
+        }
+        return t;
+    }
+
+    RawStep raw(const json& j, const std::string& ptr) const {
+        RawStep r;
+        r.code = call_code(j["raw"], ptr + "/raw");
+        const auto* info = hvcall::find_call(r.code);
+        if (j.contains("control")) r.control = literal(j["control"], ptr + "/control");
+        if (j.contains("fast")) r.fast = boolean(j["fast"], ptr + "/fast");
+        if (j.contains("rep_count")) r.rep_count = static_cast<std::uint32_t>(literal(j["rep_count"], ptr + "/rep_count", hvcall::Control::kMaxRepCount));
+        if (j.contains("rep_start")) r.rep_start = static_cast<std::uint32_t>(literal(j["rep_start"], ptr + "/rep_start", hvcall::Control::kMaxRepStart));
+        if (j.contains("varhead")) r.varhead = static_cast<std::uint32_t>(literal(j["varhead"], ptr + "/varhead", hvcall::Control::kMaxVarheadQwords));
+        if (j.contains("nested")) r.nested = boolean(j["nested"], ptr + "/nested");
+        if (j.contains("control_bits")) r.control_bits = literal(j["control_bits"], ptr + "/control_bits");
+        if (j.contains("input")) r.fields = fields(j["input"], ptr + "/input");
+        if (j.contains("elements")) {
+            if (info == nullptr || !info->is_rep() || info->rep_input_size == 0 || info->rep_input_size > 8)
+                fail(ptr + "/elements", "\"elements\" needs a rep call with elements of at most 8 bytes (use \"input\" fields otherwise)");
+            r.elements = values(j["elements"], ptr + "/elements");
+            if (!r.rep_count) {
+                if (r.elements.empty() || r.elements.size() > hvcall::Control::kMaxRepCount)
+                    fail(ptr + "/elements", "between 1 and 4095 elements when \"rep_count\" is not given");
+                r.rep_count = static_cast<std::uint32_t>(r.elements.size());
+            }
+        }
+        if (j.contains("input_hex")) {
+            if (!r.fields.empty() || !r.elements.empty()) fail(ptr + "/input_hex", "give the input as hex or as fields/elements, not both");
+            r.input_hex = hex(j["input_hex"], ptr + "/input_hex");
+        }
+        if (j.contains("input_offset")) r.input_offset = static_cast<std::uint32_t>(literal(j["input_offset"], ptr + "/input_offset", hvcall::kPageSize - 1));
+        if (j.contains("output_offset")) r.output_offset = static_cast<std::uint32_t>(literal(j["output_offset"], ptr + "/output_offset", hvcall::kPageSize - 1));
+        if (j.contains("input_gpa")) r.input_gpa = value(j["input_gpa"], ptr + "/input_gpa");
+        if (j.contains("output_gpa")) r.output_gpa = value(j["output_gpa"], ptr + "/output_gpa");
+        if (j.contains("output_size")) r.output_size = static_cast<std::uint32_t>(literal(j["output_size"], ptr + "/output_size", hvcall::kPageSize));
+        if (r.control && (r.fast || r.rep_count || r.rep_start || r.varhead || r.nested || r.control_bits))
+            fail(ptr + "/control", "\"control\" gives the whole word; drop the field keys (fast, rep_count, ...) or the word");
+        if (!r.rep_count) r.rep_count = info != nullptr && info->is_rep() ? 1u : 0u;
+        if (r.rep_start && *r.rep_start > 0 && !r.control && *r.rep_count == 0 && info != nullptr && info->is_rep())
+            {}  // a rep start with no reps is a deliberate control-word error
+        return r;
+    }
+
+    Expect expect_raw(const json& j, const std::string& ptr) const {
+        Expect e;
+        if (!j.contains("expect")) return e;
+        const std::string p = ptr + "/expect";
+        const auto& x = j["expect"];
+        object(x, p, {"status", "errno", "reps", "rule", "violations", "output", "output_hex"}, "a raw expectation");
+        common_expect(x, p, e);
+        if (x.contains("reps")) e.reps = value(x["reps"], p + "/reps");
+        if (x.contains("output")) {
+            if (!x["output"].is_array()) fail(p + "/output", "expected a list of fields {\"offset\", \"size\", \"value\"}, got " + type_name(x["output"]));
+            for (std::size_t i = 0; i < x["output"].size(); ++i)
+                e.output.push_back(field(x["output"][i], p + "/output/" + std::to_string(i), hvcall::kPageSize));
+        }
+        if (x.contains("output_hex")) e.output_hex = hex(x["output_hex"], p + "/output_hex");
+        return e;
+    }
+
+    Expect expect_typed(const json& j, const std::string& ptr, const TypedCall& call) const {
+        Expect e;
+        e.error = 0;
+        if (!j.contains("expect")) return e;
+        const std::string p = ptr + "/expect";
+        const auto& x = j["expect"];
+        object(x, p, {"errno", "status", "done", "outputs", "rule", "violations", "hypercalls"}, "a typed expectation");
+        common_expect(x, p, e);
+        if (!x.contains("errno") && e.rule) e.error.reset();  // the rule decides; any errno
+        if (x.contains("done")) {
+            if (std::find(call.outputs.begin(), call.outputs.end(), "done") == call.outputs.end())
+                fail(p + "/done", std::string(call.name) + " reports no \"done\" count");
+            e.done = value(x["done"], p + "/done");
+        }
+        if (x.contains("hypercalls")) e.hypercalls = literal(x["hypercalls"], p + "/hypercalls");
+        if (x.contains("outputs")) {
+            std::vector<std::string> names(call.outputs.begin(), call.outputs.end());
+            object(x["outputs"], p + "/outputs", names, (std::string("the outputs of ") + std::string(call.name)).c_str());
+            for (const auto& [k, v] : x["outputs"].items())
+                e.outputs[k] = v.is_array() || v.is_object() ? values(v, p + "/outputs/" + k) : std::vector<Value>{value(v, p + "/outputs/" + k)};
+        }
+        return e;
+    }
+
+    void common_expect(const json& x, const std::string& p, Expect& e) const {
+        if (x.contains("status")) e.status = status(x["status"], p + "/status");
+        if (x.contains("errno")) e.error = error(x["errno"], p + "/errno");
+        if (x.contains("rule")) {
+            if (x["rule"].is_null()) e.no_rule = true;
+            else e.rule = rule(x["rule"], p + "/rule");
+        }
+        if (x.contains("violations")) {
+            const auto& v = x["violations"];
+            if (!v.is_array()) fail(p + "/violations", "expected a list of rule ids, got " + type_name(v));
+            e.violations.emplace();
+            for (std::size_t i = 0; i < v.size(); ++i) e.violations->push_back(rule(v[i], p + "/violations/" + std::to_string(i)));
+        }
+    }
+
+    void captures(const json& j, const std::string& ptr, Step& st) {
+        if (!j.is_object() || j.empty()) fail(ptr, "expected an object {\"name\": what}, e.g. {\"pid\": \"id\"}");
+        for (const auto& [name, what] : j.items()) {
+            const std::string p = ptr + "/" + escape_pointer(name);
+            if (!valid_capture_name(name)) fail(p, "capture name '" + name + "' (expected lower-case letters, digits and _)");
+            if (const auto* t = std::get_if<TypedStep>(&st.body)) {
+                const std::string out = text(what, p, "an output name");
+                if (std::find(t->call->outputs.begin(), t->call->outputs.end(), out) == t->call->outputs.end() || out == "states")
+                    fail(p, std::string(t->call->name) + " has no scalar output '" + out + "' to capture");
+                st.captures.emplace_back(name, out);
+            } else if (std::holds_alternative<RawStep>(st.body)) {
+                if (what.is_string()) {
+                    if (what.get<std::string>() != "reps") fail(p, "a raw step captures \"reps\" or an output field {\"offset\", \"size\"}");
+                    st.captures.emplace_back(name, std::string("reps"));
+                } else {
+                    json f = what;
+                    if (f.is_object() && !f.contains("value")) f["value"] = 0;
+                    st.captures.emplace_back(name, field(f, p, hvcall::kPageSize));
+                }
+            } else {
+                fail(p, "only call and raw steps capture values");
+            }
+            captured_.insert(name);
+        }
+    }
+
+    std::vector<Check> checks(const json& j, const std::string& ptr) const {
+        std::vector<Check> out;
+        if (j.is_array()) {
+            if (j.empty()) fail(ptr, "an empty list of assertions");
+            for (std::size_t i = 0; i < j.size(); ++i) out.push_back(check(j[i], ptr + "/" + std::to_string(i)));
+        } else {
+            out.push_back(check(j, ptr));
+        }
+        return out;
+    }
+
+    Check check(const json& j, const std::string& ptr) const {
+        if (!j.is_object()) fail(ptr, "expected an assertion (an object), got " + type_name(j));
+        Check c;
+        c.pointer = ptr;
+        std::vector<std::string> keys, numbers, words;
+        if (j.contains("invariants")) {
+            c.what = "invariants";
+            object(j, ptr, {"invariants"}, "an invariants assertion");
+            if (!boolean(j["invariants"], ptr + "/invariants")) fail(ptr + "/invariants", "only true is meaningful");
+            return c;
+        } else if (j.contains("partitions")) {
+            c.what = "partitions", numbers = {"partitions"};
+        } else if (j.contains("gfn")) {
+            c.what = "gpa", keys = {"partition", "gfn"}, numbers = {"pfn", "flags", "access_state"}, words = {"kind"};
+        } else if (j.contains("property")) {
+            c.what = "property", keys = {"partition", "property"}, numbers = {"value"};
+        } else if (j.contains("pfn")) {
+            c.what = "pfn", keys = {"pfn"}, numbers = {"owner_partition", "map_count", "host_access", "exclusive_to"}, words = {"owner"};
+        } else if (j.contains("partition")) {
+            c.what = "partition", keys = {"partition"},
+            numbers = {"pool_pages", "pool_used", "gpa_pages", "gpa_extents", "creation_flags", "isolation"}, words = {"state"};
+        } else {
+            fail(ptr, "an assertion names one of \"partition\", \"gfn\" (with partition), \"pfn\", \"property\" (with partition), "
+                      "\"partitions\" or \"invariants\"");
+        }
+        std::vector<std::string> allowed = keys;
+        allowed.insert(allowed.end(), numbers.begin(), numbers.end());
+        allowed.insert(allowed.end(), words.begin(), words.end());
+        const char* exists_key = c.what == "gpa" ? "mapped" : c.what == "partition" ? "exists" : c.what == "gpa" ? "" : nullptr;
+        if (c.what == "gpa") allowed.insert(allowed.end(), {"mapped", "large"});
+        if (c.what == "partition") allowed.push_back("exists");
+        object(j, ptr, allowed, ("a " + c.what + " assertion").c_str());
+        for (const auto& k : keys) c.keys[k] = value(required(j, ptr, k, ("a " + c.what + " assertion").c_str()), ptr + "/" + k);
+        for (const auto& k : numbers)
+            if (j.contains(k)) c.numbers[k] = value(j[k], ptr + "/" + k);
+        if (exists_key != nullptr && j.contains(exists_key)) c.exists = boolean(j[exists_key], ptr + "/" + exists_key);
+        if (c.what == "gpa" && j.contains("large")) c.numbers["large"] = {boolean(j["large"], ptr + "/large") ? 1u : 0u, ""};
+        const std::map<std::string, std::vector<std::string>> enums = {
+            {"state", {"uninitialized", "active", "finalized", "deleted"}},
+            {"kind", {"ram", "mmio", "no_access"}},
+            {"owner", {"free", "reserved", "deposited", "mapped", "mmio", "none"}}};
+        for (const auto& k : words) {
+            if (!j.contains(k)) continue;
+            const std::string w = text(j[k], ptr + "/" + k, "a name");
+            const auto& ok = enums.at(k);
+            if (std::find(ok.begin(), ok.end(), w) == ok.end()) fail(ptr + "/" + k, "'" + w + "' (expected one of: " + join(ok) + ")");
+            c.words[k] = w;
+        }
+        if (c.keys.empty() && c.numbers.empty() && c.words.empty() && !c.exists) fail(ptr, "the assertion checks nothing");
+        if (c.what != "partitions" && c.numbers.empty() && c.words.empty() && !c.exists)
+            fail(ptr, "the " + c.what + " assertion names its subject but checks nothing (expected one of: " +
+                          join(std::vector<std::string>(allowed.begin() + static_cast<std::ptrdiff_t>(keys.size()), allowed.end())) + ")");
+        return c;
+    }
+
+    std::string file_;
+    std::set<std::string> captured_;
+};
+
+// nlohmann reports a byte position; people want line and column.
+std::string position(const std::string& text, std::size_t byte) {
+    std::size_t line = 1, col = 1;
+    const std::size_t end = std::min(byte == 0 ? 0 : byte - 1, text.size());
+    for (std::size_t i = 0; i < end; ++i) {
+        if (text[i] == '\n') ++line, col = 1;
+        else ++col;
+    }
+    return std::to_string(line) + ":" + std::to_string(col);
+}
+
+}  // namespace
+
+std::string Step::label() const {
+    if (const auto* r = std::get_if<RawStep>(&body)) {
+        const auto* c = hvcall::find_call(r->code);
+        char code[16];
+        std::snprintf(code, sizeof code, "0x%04X", r->code);
+        return "raw " + (c != nullptr ? std::string(c->name) : std::string(code));
+    }
+    if (const auto* t = std::get_if<TypedStep>(&body)) return "call " + std::string(t->call->name);
+    if (std::holds_alternative<GuestAccessStep>(body)) return "guest_access";
+    return "assert";
+}
+
+std::vector<Scenario> load_scenarios(const std::string& file, const std::string& text) {
+    json root;
+    try {
+        root = json::parse(text);
+    } catch (const json::parse_error& e) {
+        std::string msg = e.what();
+        if (const auto at = msg.find(": "); at != std::string::npos && msg.find("parse error") != std::string::npos) msg.erase(0, at + 2);
+        for (char& c : msg)  // one printable line, whatever bytes the file held
+            if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) c = '?';
+        throw LoadError(file + ":" + position(text, e.byte) + ": invalid JSON: " + msg);
+    }
+    return Loader(file).file(root);
+}
+
+std::vector<Scenario> load_path(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    std::vector<std::string> files;
+    if (fs::is_directory(path, ec)) {
+        for (const auto& entry : fs::recursive_directory_iterator(path, ec))
+            if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path().string());
+        if (ec) throw LoadError(path + ": cannot list the directory: " + ec.message());
+        std::sort(files.begin(), files.end());
+        if (files.empty()) throw LoadError(path + ": no *.json scenario files in this directory");
+    } else if (fs::exists(path, ec)) {
+        files.push_back(path);
+    } else {
+        throw LoadError(path + ": no such file or directory");
+    }
+    std::vector<Scenario> all;
+    for (const auto& f : files) {
+        std::ifstream in(f, std::ios::binary);
+        if (!in) throw LoadError(f + ": cannot read the file");
+        std::ostringstream text;
+        text << in.rdbuf();
+        auto scenarios = load_scenarios(f, text.str());
+        all.insert(all.end(), std::make_move_iterator(scenarios.begin()), std::make_move_iterator(scenarios.end()));
+    }
+    return all;
+}
+
+}  // namespace hvsim::conformance

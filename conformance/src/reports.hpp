@@ -1,0 +1,22 @@
+// What a run tells people and CI: the console summary, JUnit XML, and the rule-coverage
+// matrix (calls x rules) as Markdown or self-contained HTML.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "runner.hpp"
+
+namespace hvsim::conformance {
+
+// Counts, every failure (step, expected vs got, the model's diagnostic), skips, coverage.
+void print_summary(std::ostream& out, const Report& report, const std::string& title);
+
+void write_junit(std::ostream& out, const Report& report, const std::string& suite_name);
+void write_markdown(std::ostream& out, const Report& report, const std::string& title);
+void write_html(std::ostream& out, const Report& report, const std::string& title);
+
+// The catalogued rules no passing step exercised, by id.
+[[nodiscard]] std::vector<std::string> uncovered_rules(const Report& report);
+
+}  // namespace hvsim::conformance

@@ -1,0 +1,85 @@
+// Runs loaded scenarios on the model over each one's matrix and measures rule coverage:
+// which rules fired in steps that expected them, per call.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "scenario.hpp"
+
+namespace hvsim::conformance {
+
+// One point of a scenario's matrix. `fast` applies to raw steps that leave the form open;
+// `rep_start` shifts raw rep steps that leave the rep start open.
+struct Variant {
+    bool strict = false;
+    std::optional<bool> fast;  // nothing: the scenario has no form axis
+    std::optional<std::uint32_t> rep_start;  // nothing: no rep start axis
+    [[nodiscard]] std::string name() const;  // "memory, rep start 3, strict"
+};
+
+// The matrix of a scenario (README.md, "The matrix").
+[[nodiscard]] std::vector<Variant> matrix(const Scenario& s);
+
+enum class Outcome : std::uint8_t { pass, fail, skip };
+
+struct StepFailure {
+    std::size_t index = 0;
+    std::string label, pointer, note;
+    std::vector<std::string> mismatches;  // "status: expected X, got Y"
+    std::vector<std::string> diagnostics; // what the model said, one line each
+};
+
+struct RunResult {
+    const Scenario* scenario = nullptr;
+    Variant variant;
+    Outcome outcome = Outcome::pass;
+    std::string skip_reason;
+    std::optional<StepFailure> failure;
+    double seconds = 0;
+};
+
+// Per rule and call (the column: a call name, or "unknown code"): steps that expected the
+// rule and passed with it firing, and steps that expected it and failed.
+struct Cell {
+    std::uint64_t pass = 0, fail = 0;
+};
+struct Coverage {
+    std::array<std::map<std::string, Cell>, kRuleCount> cells;
+    [[nodiscard]] bool covered(std::size_t rule) const {
+        for (const auto& [call, c] : cells[rule])
+            if (c.pass != 0) return true;
+        return false;
+    }
+    [[nodiscard]] std::size_t covered_count() const {
+        std::size_t n = 0;
+        for (std::size_t r = 0; r < kRuleCount; ++r) n += covered(r) ? 1 : 0;
+        return n;
+    }
+};
+
+struct Report {
+    std::vector<RunResult> runs;
+    Coverage coverage;
+    std::size_t scenarios = 0, files = 0;
+    [[nodiscard]] std::size_t count(Outcome o) const;
+};
+
+// Features the model backend has; a scenario requiring another is skipped with the reason.
+inline const std::set<std::string> kModelFeatures = {"model", "raw", "faults", "strict", "violations"};
+
+struct RunOptions {
+    std::set<std::string> features = kModelFeatures;
+    // Called before each run: runs done so far, total, "file: scenario [variant]".
+    std::function<void(std::size_t, std::size_t, const std::string&)> progress;
+};
+
+[[nodiscard]] Report run_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& options = {});
+
+}  // namespace hvsim::conformance

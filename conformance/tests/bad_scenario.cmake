@@ -1,0 +1,15 @@
+# cmake -DHVSIM=<exe> -DFILE=<bad.json> -P bad_scenario.cmake: exit 2, nothing on stdout, one
+# line on stderr matching the regex in the file beside it with the .expected extension.
+string(REGEX REPLACE "\\.json$" ".expected" expected_file "${FILE}")
+file(STRINGS "${expected_file}" expected LIMIT_COUNT 1)
+execute_process(COMMAND "${HVSIM}" run "${FILE}" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+set(shown "hvsim run ${FILE}\n--- exit ${rc}\n--- stdout\n${out}--- stderr\n${err}")
+if(NOT rc EQUAL 2)
+  message(FATAL_ERROR "expected exit 2\n${shown}")
+endif()
+if(NOT out STREQUAL "" OR NOT err MATCHES "^hvsim: [^\n]+\n$")
+  message(FATAL_ERROR "expected one line 'hvsim: ...' on stderr and nothing on stdout\n${shown}")
+endif()
+if(NOT err MATCHES "${expected}")
+  message(FATAL_ERROR "stderr does not match '${expected}'\n${shown}")
+endif()

@@ -1,0 +1,244 @@
+// The /dev/mshv backend. The kernel's contract (facts 6.3): allow-listed codes only, input
+// starting with the partition id (the kernel overwrites it), rep calls looped by the kernel
+// from rep start 0, its own one-page deposit retry, status and reps copied back, output only
+// on success.
+#include "hvtrace/mshv_backend.hpp"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <stdexcept>
+
+#include "hvtrace/mshv_uapi.hpp"
+
+namespace hvsim::traces {
+
+namespace {
+
+std::string hex4(std::uint16_t v) {
+    static constexpr char d[] = "0123456789abcdef";
+    return std::string("0x") + d[(v >> 12) & 15] + d[(v >> 8) & 15] + d[(v >> 4) & 15] + d[v & 15];
+}
+
+// Open descriptors the signal handler closes: a fixed table, since the handler cannot allocate.
+struct OpenFd {
+    std::atomic<DeviceSeam*> device{nullptr};
+    std::atomic<int> fd{-1};
+};
+constexpr std::size_t kMaxOpenFds = 512;
+OpenFd g_open[kMaxOpenFds];
+std::atomic<bool> g_handlers_installed{false};
+
+void track(DeviceSeam* d, int fd) noexcept {
+    for (auto& e : g_open) {
+        DeviceSeam* none = nullptr;
+        if (e.device.compare_exchange_strong(none, d)) {
+            e.fd.store(fd);
+            return;
+        }
+    }
+}
+
+void untrack(DeviceSeam* d, int fd) noexcept {
+    for (auto& e : g_open) {
+        if (e.device.load() == d && e.fd.load() == fd) {
+            e.fd.store(-1);
+            e.device.store(nullptr);
+            return;
+        }
+    }
+}
+
+extern "C" void close_on_signal(int sig) {
+    // Newest first: VPs before their partition, the partition before the device.
+    for (std::size_t i = kMaxOpenFds; i-- > 0;) {
+        DeviceSeam* d = g_open[i].device.exchange(nullptr);
+        const int fd = g_open[i].fd.exchange(-1);
+        if (d != nullptr && fd >= 0) d->close(fd);
+    }
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+}
+
+void install_handlers() {
+    if (g_handlers_installed.exchange(true)) return;
+    struct sigaction sa{};
+    sa.sa_handler = close_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
+
+}  // namespace
+
+int SystemDevice::open(const char* path) noexcept {
+    const int fd = ::open(path, O_RDWR | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+int SystemDevice::ioctl(int fd, unsigned long request, void* arg) noexcept {
+    const int r = ::ioctl(fd, request, arg);
+    return r < 0 ? -errno : r;
+}
+int SystemDevice::close(int fd) noexcept { return ::close(fd) < 0 ? -errno : 0; }
+
+MshvBackend::MshvBackend(DeviceSeam& device, MshvOptions options) : device_(device), options_(std::move(options)) {
+    if (options_.handle_signals) install_handlers();
+    auto fail = [&](const std::string& what, int err) {
+        close_all();
+        throw std::runtime_error(options_.path + ": " + what + ": " + std::strerror(-err));
+    };
+    device_fd_ = device_.open(options_.path.c_str());
+    if (device_fd_ < 0) {
+        const int err = device_fd_;
+        device_fd_ = -1;
+        fail("cannot open the device", err);
+    }
+    track(&device_, device_fd_);
+    mshv::CreatePartition args{options_.pt_flags, 0};
+    const int pfd = device_.ioctl(device_fd_, mshv::kCreatePartition, &args);
+    if (pfd < 0) fail("MSHV_CREATE_PARTITION failed", pfd);
+    partition_fd_ = pfd;
+    track(&device_, partition_fd_);
+    if (const int r = device_.ioctl(partition_fd_, mshv::kInitializePartition, nullptr); r < 0)
+        fail("MSHV_INITIALIZE_PARTITION failed", r);
+}
+
+MshvBackend::~MshvBackend() { close_all(); }
+
+void MshvBackend::close_all() noexcept {
+    for (auto it = vps_.rbegin(); it != vps_.rend(); ++it) {
+        untrack(&device_, it->second);
+        device_.close(it->second);
+    }
+    vps_.clear();
+    if (partition_fd_ >= 0) {  // closing the last fd deletes the partition in the kernel
+        untrack(&device_, partition_fd_);
+        device_.close(partition_fd_);
+        partition_fd_ = -1;
+    }
+    if (device_fd_ >= 0) {
+        untrack(&device_, device_fd_);
+        device_.close(device_fd_);
+        device_fd_ = -1;
+    }
+}
+
+int MshvBackend::ensure_vp(std::uint32_t vp_index) noexcept {
+    for (const auto& [index, fd] : vps_)
+        if (index == vp_index) return 0;
+    mshv::CreateVp args{vp_index};
+    const int fd = device_.ioctl(partition_fd_, mshv::kCreateVp, &args);
+    if (fd < 0) return fd;
+    vps_.emplace_back(vp_index, fd);
+    track(&device_, fd);
+    return 0;
+}
+
+std::optional<std::string> MshvBackend::refusal(hvcall::Control control) {
+    const hvcall::CallInfo* c = hvcall::find_call(control.code());
+    const std::string name = (c != nullptr ? std::string(c->name) : std::string("code")) + " (" + hex4(control.code()) + ")";
+    if (!mshv::allowed(control.code())) return name + " is not in the MSHV_ROOT_HVCALL allow-list";
+    if (control.fast()) return name + ": fast form; MSHV_ROOT_HVCALL issues memory-form calls only";
+    if (control.varhead_qwords() != 0) return name + ": variable header; the kernel always sends size 0";
+    if (control.rep_start() != 0) return name + ": rep start " + std::to_string(control.rep_start()) +
+                                         "; the kernel starts at 0 and continues partial completions itself";
+    if (control.nested() || control.reserved_bits() != 0)
+        return name + ": reserved or nested control bits; the kernel builds the control word itself";
+    if (c == nullptr) return name + ": not catalogued, so its input size is unknown";
+    return std::nullopt;
+}
+
+hvcall::HypercallResult MshvBackend::hypercall(hvcall::Control control) noexcept {
+    last_errno_ = 0;
+    last_error_.clear();
+    if (auto why = refusal(control)) {
+        last_error_ = std::move(*why);
+        return hvcall::HypercallResult::from_raw(hvcall::HypercallResult::kHypercallPageMissing);
+    }
+    const hvcall::CallInfo* c = hvcall::find_call(control.code());
+    const std::uint32_t in_sz = std::min(c->input_size(0, control.rep_count()), mshv::kMaxHvcallBytes);
+    const std::uint32_t out_sz = std::min(c->output_bytes(control.rep_count()), mshv::kMaxHvcallBytes);
+    mshv::RootHvcall args{};
+    args.code = control.code();
+    args.reps = static_cast<std::uint16_t>(control.rep_count());
+    args.in_sz = static_cast<std::uint16_t>(in_sz);
+    args.out_sz = static_cast<std::uint16_t>(out_sz);
+    args.in_ptr = reinterpret_cast<std::uintptr_t>(in_.data());
+    args.out_ptr = out_sz != 0 ? reinterpret_cast<std::uintptr_t>(out_.data()) : 0;
+    const int r = device_.ioctl(partition_fd_, mshv::kRootHvcall, &args);
+    if (r < 0) {
+        last_errno_ = r;
+        last_error_ = std::string("MSHV_ROOT_HVCALL: ") + std::strerror(-r);
+        // Status 0 with an error: the kernel refused before (or without) a hypercall.
+        if (args.status == 0) return hvcall::HypercallResult::from_raw(hvcall::HypercallResult::kHypercallPageMissing);
+    }
+    return hvcall::HypercallResult::make(static_cast<hvcall::Status>(args.status), args.reps);
+}
+
+hvcall::HypercallResult MshvBackend::hypercall_fast(hvcall::Control control, std::uint64_t, std::uint64_t) noexcept {
+    last_errno_ = 0;
+    last_error_ = refusal(control).value_or("fast form; MSHV_ROOT_HVCALL issues memory-form calls only");
+    return hvcall::HypercallResult::from_raw(hvcall::HypercallResult::kHypercallPageMissing);
+}
+
+hvcall::HypercallResult MshvBackend::hypercall_fast_xmm(hvcall::Control control, hvcall::XmmRegisters&) noexcept {
+    return hypercall_fast(control, 0, 0);
+}
+
+void MshvTarget::issue(const Record& r, Issued& out) {
+    out = Issued{};
+    const hvcall::CallInfo* c = hvcall::find_call(r.control.code());
+    const std::string name = c != nullptr ? std::string(c->name) : r.call;
+    auto first_id = [&]() -> std::uint64_t {
+        std::uint64_t id = 0;
+        if (r.input.size() >= 8) std::memcpy(&id, r.input.data(), 8);
+        return id;
+    };
+    if (c != nullptr && c->id == hvcall::CallId::create_partition) {
+        if (!r.result.ok()) {
+            out.skipped = "create_partition: not passed through (a recorded failure: nothing to stand in for)";
+        } else if (!have_partition_) {
+            have_partition_ = true;
+            out.stand_in = kStandInId;
+            out.skipped = "create_partition: not passed through; the backend's partition (MSHV_CREATE_PARTITION) stands in";
+        } else {
+            out.skipped = "create_partition: not passed through; the backend makes one partition only";
+        }
+        return;
+    }
+    if (c != nullptr && c->id == hvcall::CallId::initialize_partition) {
+        out.skipped = "initialize_partition: done by MSHV_INITIALIZE_PARTITION when the backend opened";
+        return;
+    }
+    if (c != nullptr && c->id == hvcall::CallId::create_vp && r.form == Form::memory && r.input.size() >= 12 &&
+        first_id() == kStandInId) {
+        std::uint32_t vp = 0;
+        std::memcpy(&vp, r.input.data() + 8, 4);
+        const int e = backend_.ensure_vp(vp);
+        out.skipped = e == 0 ? "create_vp: not passed through; the VP is made with MSHV_CREATE_VP instead"
+                             : "create_vp: not passed through, and MSHV_CREATE_VP failed: " + std::string(std::strerror(-e));
+        return;
+    }
+    if (auto why = MshvBackend::refusal(r.control)) {
+        out.skipped = std::move(*why);
+        return;
+    }
+    if (first_id() != kStandInId) {
+        out.skipped = name + ": targets a partition the backend did not create";
+        return;
+    }
+    auto page = backend_.input_page();
+    std::memcpy(page.data(), r.input.data(), std::min<std::size_t>(r.input.size(), page.size()));
+    out.result = backend_.hypercall(r.control);
+    const std::uint32_t n = output_written(c, r.form, r.control, out.result);
+    const auto o = backend_.output_page();
+    out.output.assign(o.begin(), o.begin() + n);
+    if (!backend_.last_error().empty()) out.note = "mshv: " + backend_.last_error();
+}
+
+}  // namespace hvsim::traces

@@ -1,0 +1,495 @@
+// Trace records in JSON Lines and CBOR: encoding, the one-write-per-record writer, and the
+// reader that names the file, the line or record, and what it expected.
+#include "hvtrace/trace.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "hvcall/status.hpp"
+
+namespace hvsim::traces {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr char kCborMagic[4] = {'\x89', 'H', 'V', 'T'};  // 0x89 is neither '{' nor text: detection is one byte
+constexpr std::uint32_t kMaxFrame = 1u << 20;             // a record holds at most a few pages
+
+std::string hex64(std::uint64_t v) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string s = "0x0000000000000000";
+    for (int i = 17; i >= 2; --i, v >>= 4) s[static_cast<std::size_t>(i)] = kDigits[v & 15];
+    return s;
+}
+
+std::optional<std::uint64_t> parse_hex64(std::string_view s) {
+    if (s.size() < 3 || s.size() > 18 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) return std::nullopt;
+    std::uint64_t v = 0;
+    for (char ch : s.substr(2)) {
+        int d;
+        if (ch >= '0' && ch <= '9') d = ch - '0';
+        else if (ch >= 'a' && ch <= 'f') d = ch - 'a' + 10;
+        else if (ch >= 'A' && ch <= 'F') d = ch - 'A' + 10;
+        else return std::nullopt;
+        v = (v << 4) | static_cast<std::uint64_t>(d);
+    }
+    return v;
+}
+
+std::string id_string(const IdField& f) { return std::string(to_string(f.kind)) + "@" + std::to_string(f.offset); }
+
+json ids_json(const std::vector<IdField>& ids) {
+    json a = json::array();
+    for (const auto& f : ids) a.push_back(id_string(f));
+    return a;
+}
+
+json header_json(const Header& h) {
+    return json{{"hvsim_trace", h.version}, {"producer", h.producer}, {"profile", h.profile}};
+}
+
+json record_json(const Record& r, Format f) {
+    json j;
+    j["call"] = r.call;
+    j["form"] = to_string(r.form);
+    const bool text = f == Format::jsonl;
+    j["control"] = text ? json(hex64(r.control.raw())) : json(r.control.raw());
+    if (text) j["input"] = to_hex(r.input);
+    else j["input"] = json::binary(std::vector<std::uint8_t>(reinterpret_cast<const std::uint8_t*>(r.input.data()),
+                                                             reinterpret_cast<const std::uint8_t*>(r.input.data()) + r.input.size()));
+    j["output_size"] = r.output_size;
+    j["result"] = text ? json(hex64(r.result.raw())) : json(r.result.raw());
+    j["status"] = hvcall::status_name(r.result.status());
+    j["reps"] = r.result.reps_completed();
+    if (text) j["output"] = to_hex(r.output);
+    else j["output"] = json::binary(std::vector<std::uint8_t>(reinterpret_cast<const std::uint8_t*>(r.output.data()),
+                                                              reinterpret_cast<const std::uint8_t*>(r.output.data()) + r.output.size()));
+    if (!r.input_ids.empty()) j["in_ids"] = ids_json(r.input_ids);
+    if (!r.output_ids.empty()) j["out_ids"] = ids_json(r.output_ids);
+    return j;
+}
+
+std::string frame(const std::vector<std::uint8_t>& payload) {
+    std::string s(4 + payload.size(), '\0');
+    const auto n = static_cast<std::uint32_t>(payload.size());
+    for (int i = 0; i < 4; ++i) s[static_cast<std::size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xFF);
+    std::memcpy(s.data() + 4, payload.data(), payload.size());
+    return s;
+}
+
+using Fail = std::function<void(const std::string&)>;
+// `fail` throws; this wrapper tells the compiler so.
+[[noreturn]] void raise(const Fail& fail, const std::string& what) {
+    fail(what);
+    throw TraceError(what);
+}
+
+// Field access with one message per mistake; `fail` throws.
+class Fields {
+public:
+    Fields(const json& j, Format f, const std::function<void(const std::string&)>& fail) : j_(j), f_(f), fail_(fail) {}
+
+    const json& need(const char* key, const char* expected) const {
+        const auto it = j_.find(key);
+        if (it == j_.end()) raise(fail_, std::string("expected key \"") + key + "\" (" + expected + ")");
+        return *it;
+    }
+    std::uint64_t word(const char* key) const {
+        const char* expected = f_ == Format::jsonl ? "a hex string like 0x0000000000000046" : "an unsigned integer";
+        const json& v = need(key, expected);
+        if (f_ == Format::cbor) {
+            if (!v.is_number_unsigned()) raise(fail_, std::string("\"") + key + "\" must be " + expected);
+            return v.get<std::uint64_t>();
+        }
+        const auto* s = v.get_ptr<const std::string*>();
+        const auto parsed = s ? parse_hex64(*s) : std::nullopt;
+        if (!parsed) raise(fail_, std::string("\"") + key + "\" must be " + expected);
+        return *parsed;
+    }
+    std::uint64_t count(const char* key, std::uint64_t max) const {
+        const json& v = need(key, "a non-negative integer");
+        if (!v.is_number_unsigned() || v.get<std::uint64_t>() > max)
+            raise(fail_, std::string("\"") + key + "\" must be an integer from 0 to " + std::to_string(max));
+        return v.get<std::uint64_t>();
+    }
+    std::string text(const char* key, const char* expected) const {
+        const json& v = need(key, expected);
+        if (!v.is_string()) raise(fail_, std::string("\"") + key + "\" must be " + expected);
+        return v.get<std::string>();
+    }
+    std::vector<std::byte> bytes(const char* key) const {
+        const char* expected = f_ == Format::jsonl ? "a string of hex digit pairs" : "a byte string";
+        const json& v = need(key, expected);
+        if (f_ == Format::cbor) {
+            if (!v.is_binary()) raise(fail_, std::string("\"") + key + "\" must be " + expected);
+            const auto& b = v.get_binary();
+            std::vector<std::byte> out(b.size());
+            std::memcpy(out.data(), b.data(), b.size());
+            return out;
+        }
+        const auto* s = v.get_ptr<const std::string*>();
+        auto parsed = s ? from_hex(*s) : std::nullopt;
+        if (!parsed) raise(fail_, std::string("\"") + key + "\" must be " + expected);
+        return std::move(*parsed);
+    }
+    std::vector<IdField> ids(const char* key, std::size_t input_size) const {
+        std::vector<IdField> out;
+        const auto it = j_.find(key);
+        if (it == j_.end()) return out;
+        if (!it->is_array()) raise(fail_, std::string("\"") + key + "\" must be an array of \"KIND@OFFSET\" strings");
+        for (std::size_t i = 0; i < it->size(); ++i) {
+            const json& e = (*it)[i];
+            const std::string where = std::string("\"") + key + "\"[" + std::to_string(i) + "]";
+            const auto* s = e.get_ptr<const std::string*>();
+            const auto at = s ? s->find('@') : std::string::npos;
+            const auto kind = at != std::string::npos ? id_kind_from_string(std::string_view(*s).substr(0, at)) : std::nullopt;
+            std::uint64_t off = 0;
+            bool digits = at != std::string::npos && at + 1 < s->size() && s->size() - at <= 6;
+            for (std::size_t k = at + 1; digits && k < s->size(); ++k) {
+                if ((*s)[k] < '0' || (*s)[k] > '9') digits = false;
+                else off = off * 10 + static_cast<std::uint64_t>((*s)[k] - '0');
+            }
+            if (!kind || !digits)
+                raise(fail_, where + " must be \"KIND@OFFSET\" with KIND partition, port or connection (e.g. \"partition@0\")");
+            if (off + width(*kind) > input_size)
+                raise(fail_, where + ": a " + std::to_string(width(*kind)) + "-byte " + std::string(to_string(*kind)) +
+                      " id at offset " + std::to_string(off) + " does not fit the " + std::to_string(input_size) +
+                      "-byte block");
+            out.push_back({static_cast<std::uint32_t>(off), *kind});
+        }
+        return out;
+    }
+    void only(std::initializer_list<const char*> keys) const {
+        for (const auto& [k, v] : j_.items()) {
+            if (std::none_of(keys.begin(), keys.end(), [&](const char* x) { return k == x; }))
+                raise(fail_, "unexpected key \"" + k + "\"" +
+                      (k == "hvsim_trace" ? " (a second header; expected a record)" : ""));
+        }
+    }
+
+private:
+    const json& j_;
+    Format f_;
+    const std::function<void(const std::string&)>& fail_;
+};
+
+Header header_from(const json& j, Format f, const std::function<void(const std::string&)>& fail) {
+    if (!j.is_object() || !j.contains("hvsim_trace"))
+        raise(fail, "expected the trace header, an object with \"hvsim_trace\" (the format version), \"producer\" and \"profile\"");
+    Fields F(j, f, fail);
+    F.only({"hvsim_trace", "producer", "profile"});
+    Header h;
+    const json& v = j["hvsim_trace"];
+    if (!v.is_number_unsigned()) raise(fail, "\"hvsim_trace\" must be the format version, an integer");
+    if (v.get<std::uint64_t>() != static_cast<std::uint64_t>(kFormatVersion))
+        raise(fail, "format version " + v.dump() + " is not the version this reader knows (" + std::to_string(kFormatVersion) + ")");
+    h.version = kFormatVersion;
+    h.producer = F.text("producer", "a string naming the program that wrote the trace");
+    const json& p = F.need("profile", "an object: the model configuration or the hardware backend");
+    if (!p.is_object()) raise(fail, "\"profile\" must be an object (the model configuration or the hardware backend)");
+    h.profile = p;
+    return h;
+}
+
+void record_from(const json& j, Format f, Record& r, const std::function<void(const std::string&)>& fail) {
+    if (!j.is_object()) raise(fail, "expected a record, a JSON object");
+    Fields F(j, f, fail);
+    F.only({"call", "form", "control", "input", "output_size", "result", "status", "reps", "output", "in_ids", "out_ids"});
+    r.call = F.text("call", "a catalogued call name such as get_partition_id, or \"unknown\"");
+    const auto form = form_from_string(F.text("form", "memory, fast or xmm"));
+    if (!form) raise(fail, "\"form\" must be memory, fast or xmm");
+    r.form = *form;
+    r.control = hvcall::Control::from_raw(F.word("control"));
+    const hvcall::CallInfo* c = hvcall::find_call(r.control.code());
+    const std::string code = hex64(r.control.code()).substr(0, 2) + hex64(r.control.code()).substr(14);
+    if (c != nullptr && r.call != c->name)
+        raise(fail, "\"call\" is \"" + r.call + "\" but the control word's code " + code + " is " + std::string(c->name));
+    if (c == nullptr && r.call != "unknown")
+        raise(fail, "\"call\" is \"" + r.call + "\" but the control word's code " + code + " is not catalogued (expected \"unknown\")");
+    if ((r.form == Form::memory) == r.control.fast())
+        raise(fail, std::string("\"form\" is ") + std::string(to_string(r.form)) + " but the control word's fast bit is " +
+             (r.control.fast() ? "set" : "clear"));
+    r.input = F.bytes("input");
+    if (const auto want = input_bytes_for(c, r.form, r.control); want && r.input.size() != *want)
+        raise(fail, "\"input\" has " + std::to_string(r.input.size()) + " bytes, expected " + std::to_string(*want) +
+             " (the " + std::string(to_string(r.form)) + " input of " + r.call + " for this control word)");
+    if (r.input.size() > hvcall::kPageSize) raise(fail, "\"input\" has more than 4096 bytes (one page)");
+    r.output_size = static_cast<std::uint32_t>(F.count("output_size", hvcall::kPageSize));
+    if (c != nullptr && r.output_size != output_size_for(c, r.form, r.control))
+        raise(fail, "\"output_size\" is " + std::to_string(r.output_size) + ", expected " +
+             std::to_string(output_size_for(c, r.form, r.control)) + " (what " + r.call + " defines for this control word)");
+    r.result = hvcall::HypercallResult::from_raw(F.word("result"));
+    const std::string status = F.text("status", "a status name such as SUCCESS");
+    if (status != hvcall::status_name(r.result.status()))
+        raise(fail, "\"status\" is " + status + " but the result word says " + std::string(hvcall::status_name(r.result.status())));
+    if (F.count("reps", 0xFFF) != r.result.reps_completed())
+        raise(fail, "\"reps\" is " + j["reps"].dump() + " but the result word says " + std::to_string(r.result.reps_completed()));
+    r.output = F.bytes("output");
+    const std::uint32_t written = c != nullptr ? output_written(c, r.form, r.control, r.result)
+                                               : (r.result.ok() ? r.output_size : 0);
+    if (r.output.size() != written)
+        raise(fail, "\"output\" has " + std::to_string(r.output.size()) + " bytes, expected " + std::to_string(written) +
+             (r.result.ok() ? " (what the call wrote)" : " (a failed call writes no output)"));
+    r.input_ids = F.ids("in_ids", r.input.size());
+    r.output_ids = F.ids("out_ids", r.output.size());
+}
+
+}  // namespace
+
+std::string_view to_string(Form f) noexcept {
+    switch (f) {
+        case Form::memory: return "memory";
+        case Form::fast: return "fast";
+        case Form::xmm: return "xmm";
+    }
+    return "?";
+}
+std::optional<Form> form_from_string(std::string_view s) noexcept {
+    if (s == "memory") return Form::memory;
+    if (s == "fast") return Form::fast;
+    if (s == "xmm") return Form::xmm;
+    return std::nullopt;
+}
+std::string_view to_string(IdKind k) noexcept {
+    switch (k) {
+        case IdKind::partition: return "partition";
+        case IdKind::port: return "port";
+        case IdKind::connection: return "connection";
+    }
+    return "?";
+}
+std::optional<IdKind> id_kind_from_string(std::string_view s) noexcept {
+    if (s == "partition") return IdKind::partition;
+    if (s == "port") return IdKind::port;
+    if (s == "connection") return IdKind::connection;
+    return std::nullopt;
+}
+
+std::optional<std::uint32_t> input_bytes_for(const hvcall::CallInfo* call, Form form, hvcall::Control control) noexcept {
+    if (form == Form::fast) return hvcall::kFastRegsBytes;
+    if (form == Form::xmm) return hvcall::kFastXmmBytes;
+    if (call == nullptr) return std::nullopt;
+    return std::min(call->input_size(control.varhead_qwords(), control.rep_count()), hvcall::kPageSize);
+}
+
+std::uint32_t xmm_output_offset(const hvcall::CallInfo* call, hvcall::Control control) noexcept {
+    if (call == nullptr) return hvcall::kFastXmmBytes;
+    const std::uint32_t in = call->input_size(control.varhead_qwords(), control.rep_count());
+    return std::min((in + 15u) & ~15u, hvcall::kFastXmmBytes);
+}
+
+std::uint32_t output_size_for(const hvcall::CallInfo* call, Form form, hvcall::Control control) noexcept {
+    if (call == nullptr || form == Form::fast) return 0;
+    const std::uint32_t want = call->output_bytes(control.rep_count());
+    if (form == Form::xmm) return std::min(want, hvcall::kFastXmmBytes - xmm_output_offset(call, control));
+    return std::min(want, hvcall::kPageSize);
+}
+
+std::uint32_t output_written(const hvcall::CallInfo* call, Form form, hvcall::Control control,
+                             hvcall::HypercallResult result) noexcept {
+    if (call == nullptr || !result.ok()) return 0;
+    const std::uint32_t reps = call->is_rep() ? result.reps_completed() : 0;
+    return std::min(call->output_size + reps * call->rep_output_size, output_size_for(call, form, control));
+}
+
+Format format_for_path(std::string_view path) noexcept {
+    return path.ends_with(".cbor") ? Format::cbor : Format::jsonl;
+}
+
+std::string to_hex(std::span<const std::byte> bytes) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string s(bytes.size() * 2, '0');
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        s[2 * i] = kDigits[static_cast<unsigned>(bytes[i]) >> 4];
+        s[2 * i + 1] = kDigits[static_cast<unsigned>(bytes[i]) & 15];
+    }
+    return s;
+}
+
+std::optional<std::vector<std::byte>> from_hex(std::string_view text) {
+    if (text.size() % 2 != 0) return std::nullopt;
+    std::vector<std::byte> out(text.size() / 2);
+    auto nibble = [](char ch) -> int {
+        if (ch >= '0' && ch <= '9') return ch - '0';
+        if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+        if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+        return -1;
+    };
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const int hi = nibble(text[2 * i]), lo = nibble(text[2 * i + 1]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out[i] = static_cast<std::byte>((hi << 4) | lo);
+    }
+    return out;
+}
+
+std::string encode_jsonl(const Record& r) { return record_json(r, Format::jsonl).dump(); }
+std::string encode_cbor(const Record& r) { return frame(json::to_cbor(record_json(r, Format::cbor))); }
+
+// --- writer
+
+TraceWriter::TraceWriter(const std::string& path, Format format, const Header& header) : path_(path), format_(format) {
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw TraceError(path + ": cannot create the trace: " + std::strerror(errno));
+    if (format_ == Format::jsonl) {
+        put(header_json(header).dump() + "\n");
+    } else {
+        put(std::string(kCborMagic, 4) + frame(json::to_cbor(header_json(header))));
+    }
+}
+
+TraceWriter::~TraceWriter() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void TraceWriter::write(const Record& r) {
+    put(format_ == Format::jsonl ? encode_jsonl(r) + "\n" : encode_cbor(r));
+    ++count_;
+}
+
+void TraceWriter::put(const std::string& bytes) {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw TraceError(path_ + ": cannot write the trace: " + std::strerror(errno));
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+// --- reader
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw TraceError(path + ": cannot open the trace: " + std::strerror(errno));
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return std::move(ss).str();
+}
+
+TraceReader::TraceReader(std::string_view bytes, std::string name) : bytes_(bytes), name_(std::move(name)) { start(); }
+
+TraceReader::TraceReader(std::string&& bytes, std::string name) : owned_(std::move(bytes)), name_(std::move(name)) {
+    bytes_ = owned_;
+    start();
+}
+
+void TraceReader::start() {
+    if (bytes_.empty()) fail("the file is empty; expected a trace header");
+    const std::function<void(const std::string&)> f = [this](const std::string& w) { fail(w); };
+    if (bytes_.size() >= 4 && std::memcmp(bytes_.data(), kCborMagic, 4) == 0) {
+        format_ = Format::cbor;
+        pos_ = 4;
+        frame_at_ = 4;
+        if (bytes_.size() < 8) fail("the file ends inside the CBOR header frame; expected a header");
+        const std::uint32_t n = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes_[4])) |
+                                static_cast<std::uint32_t>(static_cast<unsigned char>(bytes_[5])) << 8 |
+                                static_cast<std::uint32_t>(static_cast<unsigned char>(bytes_[6])) << 16 |
+                                static_cast<std::uint32_t>(static_cast<unsigned char>(bytes_[7])) << 24;
+        if (n == 0 || n > kMaxFrame) fail("header frame length " + std::to_string(n) + " is out of range (1 to 1048576)");
+        if (bytes_.size() - 8 < n) fail("the file ends inside the CBOR header frame; expected a header");
+        json j = json::from_cbor(bytes_.substr(8, n), true, false);
+        if (j.is_discarded()) fail("the header frame is not valid CBOR; expected a CBOR map");
+        header_ = header_from(j, format_, f);
+        pos_ = 8 + n;
+        return;
+    }
+    const auto first = static_cast<unsigned char>(bytes_[0]);
+    if (first != '{')
+        fail("expected a trace: a JSON Lines header line starting with '{' or the CBOR magic 89 48 56 54 (found byte " +
+             std::to_string(first) + ")");
+    std::string_view line;
+    bool terminated = false;
+    next_line(line, terminated);
+    if (!terminated) fail("the file ends inside the header line; expected a whole header");
+    json j = json::parse(line, nullptr, false);
+    if (j.is_discarded()) fail("the header line is not valid JSON; expected a JSON object");
+    header_ = header_from(j, format_, f);
+}
+
+void TraceReader::fail(const std::string& what) const {
+    if (format_ == Format::jsonl) throw TraceError(name_ + ": line " + std::to_string(line_) + ": " + what);
+    if (index_ == 0 && frame_at_ <= 4) throw TraceError(name_ + ": header: " + what);
+    throw TraceError(name_ + ": record " + std::to_string(index_ + 1) + " (byte " + std::to_string(frame_at_) + "): " + what);
+}
+
+bool TraceReader::next_line(std::string_view& line, bool& terminated) {
+    if (pos_ >= bytes_.size()) return false;
+    ++line_;
+    const std::size_t nl = bytes_.find('\n', pos_);
+    terminated = nl != std::string_view::npos;
+    const std::size_t end = terminated ? nl : bytes_.size();
+    line = bytes_.substr(pos_, end - pos_);
+    pos_ = terminated ? nl + 1 : bytes_.size();
+    return true;
+}
+
+bool TraceReader::next(Record& r) {
+    const std::function<void(const std::string&)> f = [this](const std::string& w) { fail(w); };
+    if (format_ == Format::cbor) {
+        if (pos_ >= bytes_.size()) return false;
+        frame_at_ = pos_;
+        const std::size_t left = bytes_.size() - pos_;
+        std::uint32_t n = 0;
+        for (std::size_t i = 0; i < 4 && i < left; ++i)
+            n |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes_[pos_ + i])) << (8 * i);
+        if (left >= 4 && (n == 0 || n > kMaxFrame))
+            fail("frame length " + std::to_string(n) + " is out of range (1 to 1048576)");
+        if (left < 4 || left - 4 < n) {
+            warning_ = name_ + ": record " + std::to_string(index_ + 1) + " (byte " + std::to_string(frame_at_) +
+                       ") is cut off (" + std::to_string(left) + " of " + (left < 4 ? std::string("?") : std::to_string(n + 4)) +
+                       " bytes); ignored";
+            pos_ = bytes_.size();
+            return false;
+        }
+        json j = json::from_cbor(bytes_.substr(pos_ + 4, n), true, false);
+        if (j.is_discarded()) fail("the frame is not valid CBOR; expected a CBOR map");
+        record_from(j, format_, r, f);
+        pos_ += 4 + n;
+        ++index_;
+        return true;
+    }
+    std::string_view line;
+    bool terminated = false;
+    if (!next_line(line, terminated)) return false;
+    if (line.empty() && !terminated) return false;
+    if (line.empty()) fail("empty line; expected a record");
+    json j = json::parse(line, nullptr, false);
+    if (j.is_discarded()) {
+        if (!terminated) {
+            warning_ = name_ + ": line " + std::to_string(line_) + " (record " + std::to_string(index_ + 1) +
+                       ") is cut off; ignored";
+            return false;
+        }
+        fail("not valid JSON; expected a record, one JSON object per line");
+    }
+    record_from(j, format_, r, f);
+    ++index_;
+    return true;
+}
+
+Trace parse_trace(std::string_view bytes, const std::string& name) {
+    TraceReader reader(bytes, name);
+    Trace t;
+    t.path = name;
+    t.format = reader.format();
+    t.header = reader.header();
+    Record r;
+    while (reader.next(r)) t.records.push_back(r);
+    t.warning = reader.warning();
+    return t;
+}
+
+Trace read_trace(const std::string& path) {
+    const std::string bytes = slurp(path);
+    return parse_trace(bytes, path);
+}
+
+}  // namespace hvsim::traces

@@ -1,0 +1,155 @@
+// Record -> replay on the model is identical; a changed result is reported with context; a
+// recording killed with SIGKILL leaves a readable prefix.
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hvsim/host_pages.hpp"
+#include "hvsim/machine.hpp"
+#include "hvtrace/recording_backend.hpp"
+#include "hvtrace/replay.hpp"
+#include "hvtrace/workload.hpp"
+
+using namespace hvsim::traces;
+using Catch::Matchers::ContainsSubstring;
+
+namespace {
+
+std::string record_to_string(const std::string& workload, Format f, hvsim::MachineConfig config = {}) {
+    const std::string path = (std::filesystem::temp_directory_path() /
+                              ("hvsim-rr-" + std::to_string(::getpid()) + (f == Format::cbor ? ".cbor" : ".jsonl")))
+                                 .string();
+    {
+        hvsim::Machine m(config);
+        hvsim::SimBackend sim(m);
+        hvsim::HostPageSource pages(m);
+        TraceWriter w(path, f, Header{kFormatVersion, "test", profile_for(config)});
+        RecordingBackend rec(sim, [&](const Record& r) { w.write(r); });
+        WorkloadEnv env{rec, pages, config.root_partition_id};
+        REQUIRE(run_workload(workload, env));
+    }
+    std::string bytes = slurp(path);
+    std::filesystem::remove(path);
+    return bytes;
+}
+
+ReplayResult replay_bytes(const std::string& bytes) {
+    TraceReader reader(bytes, "t");
+    SimTarget sim(config_from_profile(reader.header().profile, "t"));
+    auto r = replay(reader, sim);
+    r.trace = "t";
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("record then replay on the model is identical") {
+    for (const char* w : {"lifecycle", "passthrough", "scale:50"}) {
+        for (Format f : {Format::jsonl, Format::cbor}) {
+            const auto res = replay_bytes(record_to_string(w, f));
+            INFO(w << (res.divergence ? describe(res, *res.divergence) : ""));
+            CHECK_FALSE(res.divergence);
+            CHECK(res.compared == res.records);
+            CHECK(res.records > 10);
+        }
+    }
+}
+
+TEST_CASE("strict mode recordings replay identically too") {
+    hvsim::MachineConfig c;
+    c.strict = true;
+    const auto res = replay_bytes(record_to_string("lifecycle", Format::jsonl, c));
+    INFO((res.divergence ? describe(res, *res.divergence) : ""));
+    CHECK_FALSE(res.divergence);
+}
+
+TEST_CASE("a divergence names the record, the call, expected vs got and the model's rule") {
+    std::string bytes = record_to_string("passthrough", Format::jsonl);
+    // The first successful get_partition_property now claims a different value.
+    const auto at = bytes.find("\"call\":\"get_partition_property\"");
+    REQUIRE(at != std::string::npos);
+    const auto out = bytes.find("\"output\":\"", at) + 10;
+    bytes[out] = bytes[out] == 'f' ? '0' : 'f';
+    const auto res = replay_bytes(bytes);
+    REQUIRE(res.divergence);
+    const std::string text = describe(res, *res.divergence);
+    CHECK_THAT(text, ContainsSubstring("get_partition_property diverges"));
+    CHECK_THAT(text, ContainsSubstring("mismatch  output"));
+
+    // A recorded rejection that the model now accepts: the report says which.
+    std::string b2 = record_to_string("passthrough", Format::jsonl);
+    const auto s = b2.find("\"status\":\"INVALID_VP_INDEX\"");
+    REQUIRE(s != std::string::npos);
+    const auto line_start = b2.rfind('\n', s) + 1;
+    const auto line_end = b2.find('\n', s);
+    std::string line = b2.substr(line_start, line_end - line_start);
+    // Expect SUCCESS where the model rejects: result word 0, status SUCCESS.
+    const auto r = line.find("\"result\":\"");
+    line.replace(r + 10, 18, "0x0000000000000000");
+    line.replace(line.find("\"status\":\"INVALID_VP_INDEX\""), 27, "\"status\":\"SUCCESS\"");
+    b2.replace(line_start, line_end - line_start, line);
+    const auto res2 = replay_bytes(b2);
+    REQUIRE(res2.divergence);
+    const std::string text2 = describe(res2, *res2.divergence);
+    CHECK_THAT(text2, ContainsSubstring("status: expected SUCCESS"));
+    CHECK_THAT(text2, ContainsSubstring("model: "));
+}
+
+TEST_CASE("ids handed out differently are substituted") {
+    hvsim::MachineConfig c;
+    c.root_partition_id = 5;  // the model then numbers new partitions differently too? at least the root differs
+    const std::string bytes = record_to_string("lifecycle", Format::jsonl, c);
+    TraceReader reader(bytes, "t");
+    SimTarget sim(hvsim::MachineConfig{});  // replay on a machine whose root id is 1
+    const auto res = replay(reader, sim);
+    CHECK_FALSE(res.divergence);
+}
+
+TEST_CASE("a recording killed with SIGKILL leaves a readable prefix") {
+    for (Format f : {Format::jsonl, Format::cbor}) {
+        const std::string path = (std::filesystem::temp_directory_path() /
+                                  ("hvsim-kill-" + std::to_string(::getpid()) + (f == Format::cbor ? ".cbor" : ".jsonl")))
+                                     .string();
+        int ready[2];
+        REQUIRE(::pipe(ready) == 0);
+        const pid_t child = ::fork();
+        REQUIRE(child >= 0);
+        if (child == 0) {
+            ::close(ready[0]);
+            hvsim::Machine m;
+            hvsim::SimBackend sim(m);
+            hvsim::HostPageSource pages(m);
+            TraceWriter w(path, f, Header{kFormatVersion, "test", profile_for(m.config())});
+            bool told = false;
+            RecordingBackend rec(sim, [&](const Record& r) {
+                w.write(r);
+                if (!told && w.records() >= 1000) {
+                    told = true;
+                    const char c = 1;
+                    (void)!::write(ready[1], &c, 1);
+                }
+            });
+            WorkloadEnv env{rec, pages, 1};
+            for (;;) (void)run_workload("scale:100000", env);  // until killed
+        }
+        ::close(ready[1]);
+        char c = 0;
+        REQUIRE(::read(ready[0], &c, 1) == 1);
+        ::kill(child, SIGKILL);
+        int status = 0;
+        ::waitpid(child, &status, 0);
+        ::close(ready[0]);
+        CHECK(WIFSIGNALED(status));
+        const Trace t = read_trace(path);  // throws on anything but a cut-off tail
+        CHECK(t.records.size() >= 1000);
+        TraceReader reader(slurp(path), path);
+        SimTarget sim(hvsim::MachineConfig{});
+        const auto res = replay(reader, sim);
+        CHECK_FALSE(res.divergence);
+        std::filesystem::remove(path);
+    }
+}

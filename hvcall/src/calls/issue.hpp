@@ -6,7 +6,9 @@
 #include <type_traits>
 
 #include "hvcall/backend.hpp"
+#include "hvcall/calls/partition.hpp"
 #include "hvcall/catalogue.hpp"
+#include "hvcall/errno.hpp"
 
 namespace hvcall::detail {
 
@@ -45,6 +47,18 @@ template <class T>
 #endif
         if (!r.ok() || r.reps_completed() >= count || r.reps_completed() <= control.rep_start()) return r;
         control = *control.with_rep_start(r.reps_completed());
+    }
+}
+
+// Deposit-and-retry for a simple call, as the driver's: `issue()` until it stops answering
+// INSUFFICIENT_MEMORY, depositing kRetryDepositPages into `payer` each time; no retry limit (as
+// HVCALL), a failing deposit ends it. Returns 0 or a negative errno.
+template <class Issue>
+[[nodiscard]] int retry_with_deposit(Backend& backend, HostPages& pages, std::uint64_t payer, Issue&& issue) noexcept {
+    for (;;) {
+        const HypercallResult r = issue();
+        if (r.status() != Status::INSUFFICIENT_MEMORY) return to_errno(r);
+        if (const int e = deposit_memory(backend, pages, payer, kRetryDepositPages)) return e;
     }
 }
 

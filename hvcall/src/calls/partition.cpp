@@ -10,22 +10,6 @@ namespace hvcall {
 
 using detail::code;
 
-namespace {
-
-// Deposit-and-retry for a simple call: `issue()` until it stops answering INSUFFICIENT_MEMORY,
-// depositing `retry_pages` into `payer` each time; no retry limit (as HVCALL), the deposit
-// failing ends it.
-template <class Issue>
-int with_deposit_retry(Backend& backend, HostPages& pages, std::uint64_t payer, Issue&& issue) noexcept {
-    for (;;) {
-        const HypercallResult r = issue();
-        if (r.status() != Status::INSUFFICIENT_MEMORY) return to_errno(r);
-        if (const int e = deposit_memory(backend, pages, payer, kRetryDepositPages)) return e;
-    }
-}
-
-}  // namespace
-
 int get_partition_id(Backend& backend, std::uint64_t& id) noexcept {
     const HypercallResult r = backend.hypercall(Control::simple(code(CallId::get_partition_id)));
     if (r.ok()) id = detail::read_output<OutputCreatePartition>(backend).partition_id;
@@ -35,7 +19,7 @@ int get_partition_id(Backend& backend, std::uint64_t& id) noexcept {
 int create_partition(Backend& backend, HostPages& pages, const CreatePartitionArgs& args, std::uint64_t self_id,
                      std::uint64_t& id) noexcept {
     if ((args.isolation_properties & isolation::reserved_mask) != 0) return -EINVAL;
-    const int e = with_deposit_retry(backend, pages, self_id, [&] {
+    const int e = detail::retry_with_deposit(backend, pages, self_id, [&] {
         InputCreatePartition in{};
         in.flags = args.flags;
         in.compatibility_version = kCompatibilityVersion;
@@ -50,7 +34,7 @@ int create_partition(Backend& backend, HostPages& pages, const CreatePartitionAr
 
 int initialize_partition(Backend& backend, HostPages& pages, std::uint64_t id) noexcept {
     if (const int e = deposit_memory(backend, pages, id, kInitializePartitionDepositPages)) return e;
-    return with_deposit_retry(backend, pages, id, [&] {
+    return detail::retry_with_deposit(backend, pages, id, [&] {
         return backend.hypercall_fast(Control::fast_simple(code(CallId::initialize_partition)), id, 0);
     });
 }

@@ -13,17 +13,6 @@ using detail::code;
 
 namespace {
 
-// Deposit-and-retry for a simple call, as partition.cpp's: one page into `payer` per
-// INSUFFICIENT_MEMORY, no retry limit, a failing deposit ends it.
-template <class Issue>
-int retry_with_deposit(Backend& backend, HostPages& pages, std::uint64_t payer, Issue&& issue) noexcept {
-    for (;;) {
-        const HypercallResult r = issue();
-        if (r.status() != Status::INSUFFICIENT_MEMORY) return to_errno(r);
-        if (const int e = deposit_memory(backend, pages, payer, kRetryDepositPages)) return e;
-    }
-}
-
 InputVpRegisters registers_header(std::uint64_t id, std::uint32_t vp_index) noexcept {
     InputVpRegisters in{};
     in.partition_id = id;
@@ -36,7 +25,7 @@ InputVpRegisters registers_header(std::uint64_t id, std::uint32_t vp_index) noex
 int create_vp(Backend& backend, HostPages& pages, std::uint64_t id, std::uint32_t vp_index, std::uint64_t self_id) noexcept {
     if (id != self_id)
         if (const int e = deposit_memory(backend, pages, id, kCreateVpDepositPages)) return e;
-    return retry_with_deposit(backend, pages, id, [&] {
+    return detail::retry_with_deposit(backend, pages, id, [&] {
         InputCreateVp in{};  // zeroed, unlike the PROC copy (the strict model's poison shows why)
         in.partition_id = id;
         in.vp_index = vp_index;
@@ -93,7 +82,7 @@ int get_vp_state(Backend& backend, HostPages& pages, std::uint64_t id, std::uint
                  std::span<const std::uint64_t> pfns, OutputGetVpState* timers) noexcept {
     if (pfns.size() > kVpStateBatch || (pfns.empty() && timers == nullptr)) return -EINVAL;
     const auto count = static_cast<std::uint32_t>(pfns.size());
-    const int e = retry_with_deposit(backend, pages, id, [&] {
+    const int e = detail::retry_with_deposit(backend, pages, id, [&] {
         auto page = backend.input_page();
         InputVpState in{};
         in.partition_id = id;
@@ -112,7 +101,7 @@ int set_vp_state(Backend& backend, HostPages& pages, std::uint64_t id, std::uint
     if (pfns.size() > kVpStateBatch || sizeof(InputVpState) + bytes.size() > kPageSize || (pfns.empty() && bytes.empty()))
         return -EINVAL;
     const auto varhead = static_cast<std::uint32_t>(pfns.empty() ? (bytes.size() + 7) / 8 : pfns.size());
-    return retry_with_deposit(backend, pages, id, [&] {
+    return detail::retry_with_deposit(backend, pages, id, [&] {
         auto page = backend.input_page();
         InputVpState in{};
         in.partition_id = id;
@@ -131,7 +120,7 @@ int set_vp_state(Backend& backend, HostPages& pages, std::uint64_t id, std::uint
 
 int map_vp_state_page(Backend& backend, HostPages& pages, std::uint64_t id, std::uint32_t vp_index, std::uint16_t type,
                       std::uint64_t& pfn) noexcept {
-    const int e = retry_with_deposit(backend, pages, id, [&] {
+    const int e = detail::retry_with_deposit(backend, pages, id, [&] {
         InputMapVpStatePage in{};
         in.partition_id = id;
         in.vp_index = vp_index;

@@ -6,6 +6,7 @@
 
 #include "hvcall/calls/memory.hpp"
 #include "hvcall/calls/partition.hpp"
+#include "hvcall/calls/vp.hpp"
 #include "hvsim/host_pages.hpp"
 #include "hvsim/hypervisor.hpp"
 #include "hvsim/machine.hpp"
@@ -63,6 +64,12 @@ struct Sim {
         REQUIRE(initialize_partition(backend, pages, id) == 0);
         return id;
     }
+    // An active partition with these VPs.
+    std::uint64_t active_with_vps(std::initializer_list<std::uint32_t> vps) {
+        const std::uint64_t id = active();
+        for (std::uint32_t vp : vps) REQUIRE(create_vp(backend, pages, id, vp, self) == 0);
+        return id;
+    }
     // Free pages for mapping, from the lower half of RAM (the page source owns the upper half).
     std::vector<std::uint64_t> ram(std::uint64_t n) {
         std::vector<std::uint64_t> v;
@@ -74,6 +81,11 @@ struct Sim {
         std::vector<std::uint64_t> v;
         for (std::uint64_t i = 0; i < n; ++i, next_ram += 512) v.push_back(next_ram);
         return v;
+    }
+    // The rule behind the model's last rejection, to show which check an errno came from.
+    std::optional<hvsim::RuleId> last_rule() const {
+        const auto& d = machine.last_diagnostic();
+        return d ? std::optional(d->rule) : std::nullopt;
     }
     // Invariants held after every call, and no spec-only rule (reserved field, padding) ever
     // fired: with strict mode's poisoned pages, a field hvcall forgot would have.

@@ -1,5 +1,6 @@
 #include "hvsim/machine.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -40,6 +41,19 @@ Machine::Machine(MachineConfig config, FaultPlan plan)
     for (std::uint32_t i = 0; i < config_.cpus; ++i)
         cpus_.push_back({&memory_.page(input_page_gpa(i)), &memory_.page(output_page_gpa(i))});
     violations_.reserve(8);
+}
+
+void Machine::reset(FaultPlan plan) {
+    memory_.reset(input_page_gpa(0), std::uint64_t{config_.cpus} * 2 * kPageSize);  // cpus_ stays valid
+    hv_ = Hypervisor(config_);
+    faults_ = FaultState(std::move(plan));
+    page_cache_ = {};  // it may point at pages the reset freed
+    last_.reset();
+    violations_.clear();
+    rule_hits_ = {};
+    calls_ = 0;
+    restarts_ = 0;
+    allocations_ = 0;
 }
 
 std::uint64_t Machine::input_page_gpa(std::uint32_t cpu) const noexcept {
@@ -231,9 +245,12 @@ std::byte* Machine::block(std::uint64_t gpa) noexcept {
 }
 
 void Machine::poison(std::span<std::byte> bytes) const noexcept {
-    std::byte pattern[8];
-    std::memcpy(pattern, &config_.poison, 8);
-    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = pattern[i % 8];
+    // Byte i gets byte i % 8 of the pattern. Strict mode poisons a page per call, so the
+    // pattern is laid once and then doubled by copies instead of a byte loop.
+    const std::size_t n = bytes.size();
+    std::memcpy(bytes.data(), &config_.poison, std::min<std::size_t>(n, 8));
+    for (std::size_t done = 8; done < n; done *= 2)
+        std::memcpy(bytes.data() + done, bytes.data(), std::min(done, n - done));
 }
 
 // --- CallContext: the handler's side of the same bookkeeping -------------------------------------

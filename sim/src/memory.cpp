@@ -44,4 +44,17 @@ void PhysicalMemory::read(std::uint64_t gpa, std::span<std::byte> out) const {
     }
 }
 
+void PhysicalMemory::reset(std::uint64_t keep_gpa, std::uint64_t keep_bytes) {
+    const std::uint64_t first = keep_gpa / kPageSize;
+    const std::uint64_t end = (keep_gpa + keep_bytes + kPageSize - 1) / kPageSize;
+    for (auto it = pages_.begin(); it != pages_.end();) {
+        if (it->first < first || it->first >= end) {
+            it = pages_.erase(it);
+            continue;
+        }
+        it->second->fill(std::byte{0});
+        ++it;
+    }
+}
+
 }  // namespace hvsim

@@ -58,3 +58,15 @@ TEST_CASE("a caller that forgets a reserved field meets the poison", "[strict]")
     std::memcpy(page.data(), &partition, 8);  // fills the id, "forgets" bytes 8..23
     CHECK(qword(page, 8) != 0);
 }
+
+TEST_CASE("set_strict turns poisoning on and off between calls", "[strict]") {
+    auto m = make_machine(false);
+    CHECK(qword(m.input_page(0), 0) == 0);
+    m.set_strict(true);
+    CHECK(m.config().strict);
+    CHECK(qword(m.input_page(0), 0) == m.config().poison);
+    m.set_strict(false);
+    auto page = m.input_page(0);
+    std::fill(page.begin(), page.end(), std::byte{0});
+    CHECK(qword(m.input_page(0), 0) == 0);
+}

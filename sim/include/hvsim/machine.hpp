@@ -47,6 +47,9 @@ public:
     [[nodiscard]] std::span<const std::uint64_t, kRuleCount> rule_hits() const noexcept { return rule_hits_; }
 
     [[nodiscard]] const MachineConfig& config() const noexcept { return config_; }
+    // Strict mode (MachineConfig::strict) for the calls that follow: a harness can turn it on
+    // for one step of a run, the way it sets a fault plan for one step.
+    void set_strict(bool strict) noexcept { config_.strict = strict; }
     [[nodiscard]] PhysicalMemory& memory() noexcept { return memory_; }
     [[nodiscard]] Hypervisor& hypervisor() noexcept { return hv_; }
     [[nodiscard]] std::uint64_t calls() const noexcept { return calls_; }
@@ -54,6 +57,9 @@ public:
     // Allocations from deposited pools handlers asked for (the indices FaultPlan::failing_allocations counts).
     [[nodiscard]] std::uint64_t allocations() const noexcept { return allocations_; }
     void set_fault_plan(FaultPlan plan) { faults_ = FaultState(std::move(plan)); }
+    // Back to the state of a new machine with the same configuration and this fault plan,
+    // keeping the per-CPU pages' memory: fuzzers run millions of short inputs on one machine.
+    void reset(FaultPlan plan = {});
 
 private:
     friend class CallContext;

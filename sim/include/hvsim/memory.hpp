@@ -37,6 +37,10 @@ public:
 
     [[nodiscard]] std::size_t pages_touched() const noexcept { return pages_.size(); }
 
+    // Every page reads as zeros again. Pages in [keep_gpa, keep_gpa + keep_bytes) stay allocated,
+    // zeroed in place, so pointers to them stay valid; the others are freed.
+    void reset(std::uint64_t keep_gpa, std::uint64_t keep_bytes);
+
 private:
     std::uint64_t ram_bytes_;
     std::unordered_map<std::uint64_t, std::unique_ptr<Page>> pages_;  // by page frame number

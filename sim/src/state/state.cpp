@@ -181,7 +181,10 @@ std::string State::check_invariants() const {
                 }))
                 fail(pid(id) + "pool page not marked deposited to it");
         });
-        ExtentMap<Unit> want_4k, want_2m;
+        // Scratch kept between checks: fuzzers check after every call, and a new map allocates.
+        thread_local ExtentMap<Unit> want_4k, want_2m;
+        want_4k.clear();
+        want_2m.clear();
         p.gpa.for_each_in(0, ~0ull, [&](const auto& e) {
             const GpaValue& v = e.value;
             if (e.end() > gfn_limit) fail(pid(id) + "mapping beyond the GPA space");

@@ -450,7 +450,8 @@ private:
                 t.args[std::string(a.name)] = values(args[a.name], p);
             } else {
                 Value v = value(args[a.name], p);
-                if (a.type == ArgType::u32 && v.ref.empty() && v.number > 0xFFFFFFFFu) fail(p, "value does not fit 32 bits");
+                if (v.ref.empty() && v.number > max_value(a.type))
+                    fail(p, "value does not fit the argument (at most " + std::to_string(max_value(a.type)) + ")");
                 t.args[std::string(a.name)] = {v};
             }
         }

@@ -49,43 +49,23 @@ struct Issued {
     std::vector<Diagnostic> violations;
 };
 
-// The model as hvcall's Backend, recording every call; a step in strict mode on a lenient
-// machine gets the same poisoning the machine would do (input page, output before rep 0).
+// The model as hvcall's Backend, recording every call.
+// Calls reach the model through `inner`: the SimBackend, or a run observer's wrapper of it.
 class RecordingBackend final : public hvcall::Backend {
 public:
-    explicit RecordingBackend(Machine& m) : m_(m) {}
+    RecordingBackend(Machine& m, hvcall::Backend& inner) : m_(m), inner_(inner) {}
     std::vector<Issued> log;
-    bool step_strict = false;
 
-    std::span<std::byte, hvcall::kPageSize> input_page() noexcept override {
-        auto page = m_.input_page(0);
-        if (emulate_strict()) poison(page);
-        return page;
-    }
-    std::span<const std::byte, hvcall::kPageSize> output_page() const noexcept override { return m_.output_page(0); }
-    HypercallResult hypercall(Control c) noexcept override {
-        prepare_output(c);
-        return record(c, m_.call(0, c, m_.input_page_gpa(0), m_.output_page_gpa(0)));
-    }
+    std::span<std::byte, hvcall::kPageSize> input_page() noexcept override { return inner_.input_page(); }
+    std::span<const std::byte, hvcall::kPageSize> output_page() const noexcept override { return inner_.output_page(); }
+    HypercallResult hypercall(Control c) noexcept override { return record(c, inner_.hypercall(c)); }
     HypercallResult hypercall_fast(Control c, std::uint64_t rdx, std::uint64_t r8) noexcept override {
-        return record(c, m_.call_fast(0, c, rdx, r8));
+        return record(c, inner_.hypercall_fast(c, rdx, r8));
     }
     HypercallResult hypercall_fast_xmm(Control c, hvcall::XmmRegisters& regs) noexcept override {
-        return record(c, m_.call_fast_xmm(0, c, regs));
+        return record(c, inner_.hypercall_fast_xmm(c, regs));
     }
 
-    [[nodiscard]] bool emulate_strict() const { return step_strict && !m_.config().strict; }
-    void poison(std::span<std::byte> bytes) const {
-        std::byte pattern[8];
-        std::memcpy(pattern, &m_.config().poison, 8);
-        for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = pattern[i % 8];
-    }
-    void prepare_output(Control c) {
-        if (!emulate_strict() || c.rep_start() != 0) return;
-        std::vector<std::byte> page(hvcall::kPageSize);
-        poison(page);
-        m_.memory().write(m_.output_page_gpa(0), page);
-    }
     HypercallResult record(Control c, HypercallResult r) {
         log.push_back({c, r, m_.last_diagnostic(), {m_.violations().begin(), m_.violations().end()}});
         return r;
@@ -93,6 +73,7 @@ public:
 
 private:
     Machine& m_;
+    hvcall::Backend& inner_;
 };
 
 FaultPlan to_plan(const FaultSpec& f, std::uint64_t call_base) {
@@ -165,15 +146,17 @@ std::string rules_text(std::vector<RuleId> rules) {
 
 class ScenarioRun {
 public:
-    ScenarioRun(const Scenario& s, const Variant& v, Coverage& coverage)
-        : s_(s), v_(v), coverage_(coverage), m_(config(), to_plan(s.faults, 0)), pages_(make_pages()), backend_(m_) {}
+    ScenarioRun(const Scenario& s, const Variant& v, Coverage& coverage, RunObserver* observer)
+        : s_(s), v_(v), coverage_(coverage), m_(config(), to_plan(s.faults, 0)), pages_(make_pages()), sim_(m_),
+          observer_(observer),
+          backend_(m_, observer ? observer->run_started(s, v, m_.config(), to_plan(s.faults, 0), sim_) : sim_) {}
 
     std::optional<StepFailure> run() {
         for (std::size_t i = 0; i < s_.steps.size(); ++i) {
             const Step& st = s_.steps[i];
             backend_.log.clear();
-            backend_.step_strict = st.strict;
-            if (st.faults) m_.set_fault_plan(to_plan(*st.faults, m_.calls()));
+            set_strict(v_.strict || st.strict);
+            if (st.faults) set_fault_plan(to_plan(*st.faults, m_.calls()));
             Verdict verdict;
             std::uint16_t code = 0;
             try {
@@ -181,7 +164,7 @@ public:
             } catch (const std::exception& e) {
                 verdict.mismatches.push_back(std::string("could not run the step: ") + e.what());
             }
-            if (st.faults) m_.set_fault_plan({});
+            if (st.faults) set_fault_plan({});
             account(st, code, verdict.mismatches.empty());
             if (!verdict.mismatches.empty()) {
                 StepFailure f{i, st.label(), st.pointer, st.note, std::move(verdict.mismatches), {}};
@@ -202,6 +185,15 @@ private:
         c.reject_spec_only = !s_.record_violations;
         return c;
     }
+    void set_strict(bool strict) {
+        if (strict == m_.config().strict) return;
+        m_.set_strict(strict);
+        if (observer_) observer_->strict_set(strict);
+    }
+    void set_fault_plan(const FaultPlan& plan) {
+        m_.set_fault_plan(plan);
+        if (observer_) observer_->fault_plan_set(plan);
+    }
     HostPageSource make_pages() {
         if (s_.machine.host_pages) return HostPageSource(m_, s_.machine.host_pages->first, s_.machine.host_pages->second);
         return HostPageSource(m_);
@@ -219,7 +211,9 @@ private:
         if (const auto* r = std::get_if<RawStep>(&st.body)) return raw(st, *r, v);
         if (const auto* t = std::get_if<TypedStep>(&st.body)) return typed(st, *t, v);
         if (const auto* g = std::get_if<GuestAccessStep>(&st.body)) {
-            const auto marked = m_.hypervisor().guest_access(resolve(g->partition), resolve(g->gfn), resolve(g->count), g->write);
+            const std::uint64_t partition = resolve(g->partition), gfn = resolve(g->gfn), count = resolve(g->count);
+            const auto marked = m_.hypervisor().guest_access(partition, gfn, count, g->write);
+            if (observer_) observer_->guest_access(partition, gfn, count, g->write, marked);
             if (st.expect.done) v.expect_eq("pages marked", resolve(*st.expect.done), marked);
             return 0;
         }
@@ -291,11 +285,20 @@ private:
             const std::uint64_t in_gpa = r.input_gpa ? resolve(*r.input_gpa) : m_.input_page_gpa(0) + r.input_offset;
             const std::uint64_t out_gpa = r.output_gpa ? resolve(*r.output_gpa) : m_.output_page_gpa(0) + r.output_offset;
             (void)backend_.input_page();  // poisons the page first in strict mode
-            if (!in.empty() && m_.memory().in_ram(in_gpa, in.size())) m_.memory().write(in_gpa, in);
-            backend_.prepare_output(control);
-            result = m_.call(0, control, in_gpa, out_gpa);
-            (void)backend_.record(control, result);
-            if (m_.memory().in_ram(out_gpa, out.size())) m_.memory().read(out_gpa, out);
+            const bool in_written = !in.empty() && m_.memory().in_ram(in_gpa, in.size());
+            if (in_written) m_.memory().write(in_gpa, in);
+            const bool at_pages = in_gpa == m_.input_page_gpa(0) && out_gpa == m_.output_page_gpa(0);
+            if (at_pages) {  // as a Backend call, so that a run observer sees it
+                result = backend_.hypercall(control);
+            } else {
+                result = m_.call(0, control, in_gpa, out_gpa);
+                (void)backend_.record(control, result);
+            }
+            const bool out_read = m_.memory().in_ram(out_gpa, out.size());
+            if (out_read) m_.memory().read(out_gpa, out);
+            if (!at_pages && observer_)
+                observer_->call_at(control, in_gpa, out_gpa, in_written ? std::span<const std::byte>(in) : std::span<const std::byte>(),
+                                   result, out_read ? std::span<const std::byte>(out) : std::span<const std::byte>());
         }
         const Issued& issued = backend_.log.back();
 
@@ -519,6 +522,8 @@ private:
     Coverage& coverage_;
     Machine m_;
     HostPageSource pages_;
+    SimBackend sim_;
+    RunObserver* observer_;
     RecordingBackend backend_;
     std::map<std::string, std::uint64_t> vars_;
 };
@@ -581,7 +586,7 @@ Report run_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& o
             if (options.progress) options.progress(done, total, s.file + ": " + s.name + " [" + v.name() + "]");
             const auto t0 = std::chrono::steady_clock::now();
             RunResult r{&s, v, Outcome::pass, {}, {}, 0};
-            r.failure = ScenarioRun(s, v, report.coverage).run();
+            r.failure = ScenarioRun(s, v, report.coverage, options.observer).run();
             if (r.failure) r.outcome = Outcome::fail;
             r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             report.runs.push_back(std::move(r));

@@ -8,9 +8,13 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "hvcall/backend.hpp"
+#include "hvsim/config.hpp"
+#include "hvsim/fault_plan.hpp"
 #include "scenario.hpp"
 
 namespace hvsim::conformance {
@@ -71,6 +75,31 @@ struct Report {
     [[nodiscard]] std::size_t count(Outcome o) const;
 };
 
+// Sees what each run does to the model, in order, so that a recorder can write a trace that
+// replays the run (`hvsim record`, conformance/TRACES.md): the hypercalls, and the model-only
+// actions between them that change what later calls see.
+class RunObserver {
+public:
+    virtual ~RunObserver() = default;
+    // A run starts on a fresh machine built with `config` and `plan`. Its calls at the per-CPU
+    // pages go through the backend returned: `model`, or a wrapper of it that records them.
+    virtual hvcall::Backend& run_started(const Scenario& s, const Variant& v, const MachineConfig& config,
+                                         const FaultPlan& plan, hvcall::Backend& model) = 0;
+    // A step's fault plan (call indices absolute) was set; the empty plan: cleared after it.
+    virtual void fault_plan_set(const FaultPlan& plan) = 0;
+    // Strict mode turned on (a strict step) or off again for the calls that follow.
+    virtual void strict_set(bool strict) = 0;
+    // A model set-up step: the guest touched pages, `marked` of them mapped.
+    virtual void guest_access(std::uint64_t partition, std::uint64_t gfn, std::uint64_t count, bool write,
+                              std::uint64_t marked) = 0;
+    // A raw memory-form call with blocks elsewhere than at the start of the per-CPU pages,
+    // which no Backend can express: the bytes written at `input_gpa` and read at `output_gpa`
+    // (empty where outside RAM).
+    virtual void call_at(hvcall::Control control, std::uint64_t input_gpa, std::uint64_t output_gpa,
+                         std::span<const std::byte> input, hvcall::HypercallResult result,
+                         std::span<const std::byte> output) = 0;
+};
+
 // Features the model backend has; a scenario requiring another is skipped with the reason.
 inline const std::set<std::string> kModelFeatures = {"model", "raw", "faults", "strict", "violations"};
 
@@ -78,6 +107,7 @@ struct RunOptions {
     std::set<std::string> features = kModelFeatures;
     // Called before each run: runs done so far, total, "file: scenario [variant]".
     std::function<void(std::size_t, std::size_t, const std::string&)> progress;
+    RunObserver* observer = nullptr;  // hvsim record: sees every run's calls
 };
 
 [[nodiscard]] Report run_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& options = {});

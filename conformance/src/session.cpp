@@ -32,6 +32,7 @@ bool is_report_path(const std::string& path) {
 
 int run_session(const std::vector<Scenario>& scenarios, const SessionOptions& options) {
     RunOptions run;
+    run.observer = options.observer;
     const bool terminal = options.progress && isatty(STDERR_FILENO) == 1;
     if (terminal)
         run.progress = [](std::size_t done, std::size_t total, const std::string& what) {

@@ -2,6 +2,7 @@
 #include <iostream>
 #include <memory>
 
+#include "runner.hpp"
 #include "suite.hpp"
 #include "verbs.hpp"
 
@@ -9,7 +10,8 @@ namespace hvsim::cli {
 
 void add_report_options(CLI::App& verb, std::string& junit, std::vector<std::string>& reports, bool& full_coverage);
 int run_conformance_session(const std::vector<conformance::Scenario>& scenarios, const std::string& title,
-                            const std::string& junit, const std::vector<std::string>& reports, bool full_coverage);
+                            const std::string& junit, const std::vector<std::string>& reports, bool full_coverage,
+                            conformance::RunObserver* observer = nullptr);
 
 namespace {
 

@@ -31,7 +31,7 @@ Outcome replay_one(const ReplayArgs& a, const std::string& path, traces::SystemD
     try {
         traces::TraceReader reader(traces::slurp(path), path);
         if (a.backend == "sim") {
-            traces::SimTarget sim(traces::config_from_profile(reader.header().profile, path));
+            traces::SimTarget sim(traces::config_from_profile(reader.header().profile, path + ": header: \"profile"));
             o.result = traces::replay(reader, sim);
         } else {
             traces::MshvOptions opts;

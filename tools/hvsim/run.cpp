@@ -2,6 +2,7 @@
 // exit 2), then run them over their matrices and report.
 #include <memory>
 
+#include "hvtrace/scenario_recorder.hpp"
 #include "scenario.hpp"
 #include "session.hpp"
 #include "verbs.hpp"
@@ -15,6 +16,7 @@ struct RunArgs {
     std::string junit;
     std::vector<std::string> reports;
     bool full_coverage = false;
+    std::string record;
 };
 
 }  // namespace
@@ -27,7 +29,8 @@ void add_report_options(CLI::App& verb, std::string& junit, std::vector<std::str
 }
 
 int run_conformance_session(const std::vector<conformance::Scenario>& scenarios, const std::string& title,
-                            const std::string& junit, const std::vector<std::string>& reports, bool full_coverage) {
+                            const std::string& junit, const std::vector<std::string>& reports, bool full_coverage,
+                            conformance::RunObserver* observer) {
     for (const auto& r : reports)
         if (!conformance::is_report_path(r))
             throw UsageError("--report '" + r + "' (expected a file name ending in .html or .md)");
@@ -36,6 +39,7 @@ int run_conformance_session(const std::vector<conformance::Scenario>& scenarios,
     o.junit = junit;
     o.reports = reports;
     o.require_full_coverage = full_coverage;
+    o.observer = observer;
     try {
         return conformance::run_session(scenarios, o);
     } catch (const std::runtime_error& e) {
@@ -48,6 +52,8 @@ void add_run(CLI::App& app) {
     auto a = std::make_shared<RunArgs>();
     verb->add_option("FILE_OR_DIR", a->paths, "scenario files, or directories searched for *.json")->required();
     add_report_options(*verb, a->junit, a->reports, a->full_coverage);
+    verb->add_option("--record", a->record, "also record every run's hypercalls into this trace (conformance/TRACES.md)")
+        ->type_name("TRACE");
     verb->footer("Exit status: 0 all passed, 1 a scenario failed, 2 bad arguments or a malformed scenario file.");
     verb->callback([a] {
         std::vector<conformance::Scenario> all;
@@ -59,7 +65,21 @@ void add_run(CLI::App& app) {
         } catch (const conformance::LoadError& e) {
             throw UsageError(e.what());
         }
-        const int rc = run_conformance_session(all, "hvsim run", a->junit, a->reports, a->full_coverage);
+        std::unique_ptr<traces::TraceOutput> trace;
+        std::unique_ptr<traces::ScenarioRecorder> recorder;
+        if (!a->record.empty()) {
+            try {
+                trace = std::make_unique<traces::TraceOutput>(
+                    a->record, traces::format_for_path(a->record), false,
+                    traces::Header{traces::kFormatVersion, "hvsim " HVSIM_VERSION " run", {{"backend", "sim"}, {"machines", "per run"}}});
+            } catch (const traces::TraceError& e) {
+                throw UsageError(std::string("--record: ") + e.what());
+            }
+            recorder = std::make_unique<traces::ScenarioRecorder>(
+                [&](const std::string& file, const traces::Record& r) { trace->write(file, r); });
+        }
+        const int rc = run_conformance_session(all, "hvsim run", a->junit, a->reports, a->full_coverage, recorder.get());
+        if (recorder && !recorder->sink_error().empty()) throw UsageError("--record: " + recorder->sink_error());
         if (rc != 0) throw CLI::RuntimeError(rc);
     });
 }

@@ -190,8 +190,17 @@ hvcall::HypercallResult MshvBackend::hypercall_fast_xmm(hvcall::Control control,
     return hypercall_fast(control, 0, 0);
 }
 
+void MshvTarget::apply(const ModelAction& a, Issued& out) {
+    if (a.kind == "run") have_partition_ = false;
+    Target::apply(a, out);
+}
+
 void MshvTarget::issue(const Record& r, Issued& out) {
     out = Issued{};
+    if (r.at) {
+        out.skipped = "blocks not at the start of the per-CPU pages: MSHV_ROOT_HVCALL copies in_sz bytes to a page of its own";
+        return;
+    }
     const hvcall::CallInfo* c = hvcall::find_call(r.control.code());
     const std::string name = c != nullptr ? std::string(c->name) : r.call;
     auto first_id = [&]() -> std::uint64_t {

@@ -60,6 +60,8 @@ std::string bytes_mismatch(std::span<const std::byte> want, std::span<const std:
     return s;
 }
 
+std::string model_text(const ModelAction& a) { return "\"" + a.kind + "\" " + a.args.dump(); }
+
 // Compares the result of one call; learns ids from the output. Returns the mismatches.
 std::vector<std::string> compare_result(const Record& want, hvcall::HypercallResult got_result,
                                         std::vector<std::byte> got_output, IdMap& ids) {
@@ -89,34 +91,112 @@ std::vector<std::string> compare_result(const Record& want, hvcall::HypercallRes
 
 // --- targets
 
-void BackendTarget::issue(const Record& r, Issued& out) {
+namespace {
+
+const char* const kOffPageReason =
+    "blocks not at the start of the per-CPU pages (misaligned, page-crossing or elsewhere): a Backend call cannot place them";
+
+// One record through a Backend's per-CPU pages or registers.
+void issue_on(hvcall::Backend& backend, const Machine* machine, const Record& r, Issued& out) {
     out = Issued{};
     const hvcall::CallInfo* c = hvcall::find_call(r.control.code());
     if (r.form == Form::memory) {
-        auto page = backend_.input_page();
-        std::memcpy(page.data(), r.input.data(), std::min<std::size_t>(r.input.size(), page.size()));
-        out.result = backend_.hypercall(r.control);
+        auto page = backend.input_page();
+        if (!r.input.empty()) std::memcpy(page.data(), r.input.data(), std::min<std::size_t>(r.input.size(), page.size()));
+        out.result = backend.hypercall(r.control);
         const std::uint32_t n = output_written(c, r.form, r.control, out.result);
-        const auto o = backend_.output_page();
+        const auto o = backend.output_page();
         out.output.assign(o.begin(), o.begin() + n);
     } else if (r.form == Form::fast) {
         std::uint64_t rdx = 0, r8 = 0;
         std::memcpy(&rdx, r.input.data(), std::min<std::size_t>(8, r.input.size()));
         if (r.input.size() > 8) std::memcpy(&r8, r.input.data() + 8, std::min<std::size_t>(8, r.input.size() - 8));
-        out.result = backend_.hypercall_fast(r.control, rdx, r8);
+        out.result = backend.hypercall_fast(r.control, rdx, r8);
     } else {
         hvcall::XmmRegisters regs{};
         std::memcpy(regs.data(), r.input.data(), std::min<std::size_t>(r.input.size(), sizeof regs));
-        out.result = backend_.hypercall_fast_xmm(r.control, regs);
+        out.result = backend.hypercall_fast_xmm(r.control, regs);
         const std::uint32_t n = output_written(c, r.form, r.control, out.result);
         const auto bytes = std::as_bytes(std::span(regs)).subspan(xmm_output_offset(c, r.control));
         out.output.assign(bytes.begin(), bytes.begin() + std::min<std::size_t>(n, bytes.size()));
     }
-    if (machine_ != nullptr && machine_->last_diagnostic()) out.note = "model: " + hvsim::describe(*machine_->last_diagnostic());
+    if (machine != nullptr && machine->last_diagnostic()) out.note = "model: " + hvsim::describe(*machine->last_diagnostic());
 }
 
-SimTarget::SimTarget(const MachineConfig& config)
-    : machine_(std::make_unique<Machine>(config)), backend_(*machine_), target_(backend_, "sim", machine_.get()) {}
+}  // namespace
+
+void Target::apply(const ModelAction& a, Issued& out) {
+    out = Issued{};
+    out.skipped = "model-only \"" + a.kind + "\" record: " + name() + " has no model to apply it to";
+}
+
+void BackendTarget::issue(const Record& r, Issued& out) {
+    if (r.at) {
+        out = Issued{};
+        out.skipped = kOffPageReason;
+        return;
+    }
+    issue_on(backend_, machine_, r, out);
+}
+
+SimTarget::SimTarget(const MachineConfig& config, const FaultPlan& plan)
+    : machine_(std::make_unique<Machine>(config, plan)), backend_(std::make_unique<SimBackend>(*machine_)) {}
+
+void SimTarget::issue(const Record& r, Issued& out) {
+    if (r.at) return issue_at(r, out);
+    issue_on(*backend_, machine_.get(), r, out);
+}
+
+// As the scenario runner does it: take the input page (strict mode poisons it), write the
+// block where it was written, call with the recorded GPAs, read back where it read.
+void SimTarget::issue_at(const Record& r, Issued& out) {
+    out = Issued{};
+    PhysicalMemory& memory = machine_->memory();
+    (void)machine_->input_page(0);
+    if (!r.input.empty() && memory.in_ram(r.at->input_gpa, r.input.size())) memory.write(r.at->input_gpa, r.input);
+    out.result = machine_->call(0, r.control, r.at->input_gpa, r.at->output_gpa);
+    out.output.resize(r.output.size());
+    if (!out.output.empty() && memory.in_ram(r.at->output_gpa, out.output.size())) memory.read(r.at->output_gpa, out.output);
+    if (machine_->last_diagnostic()) out.note = "model: " + hvsim::describe(*machine_->last_diagnostic());
+}
+
+void SimTarget::apply(const ModelAction& a, Issued& out) {
+    out = Issued{};
+    if (a.kind == "run") {  // a fresh machine, as each scenario run has
+        backend_.reset();
+        machine_ = std::make_unique<Machine>(config_from_profile(a.args, "\"args"),
+                                             plan_from_json(a.args.value("faults", json::object()), "\"args.faults"));
+        backend_ = std::make_unique<SimBackend>(*machine_);
+    } else if (a.kind == "faults") {
+        machine_->set_fault_plan(plan_from_json(a.args, "\"args"));
+    } else if (a.kind == "strict") {
+        const auto on = a.args.find("on");
+        if (on == a.args.end() || !on->is_boolean()) throw TraceError("\"args.on\" must be true or false");
+        machine_->set_strict(on->get<bool>());
+    } else if (a.kind == "guest_access") {
+        auto num = [&](const char* key) {
+            const auto it = a.args.find(key);
+            if (it == a.args.end() || !it->is_number_unsigned())
+                throw TraceError(std::string("\"args.") + key + "\" must be an unsigned integer");
+            return it->get<std::uint64_t>();
+        };
+        const auto write = a.args.find("write");
+        if (write == a.args.end() || !write->is_boolean()) throw TraceError("\"args.write\" must be true or false");
+        const std::uint64_t marked =
+            machine_->hypervisor().guest_access(num("partition"), num("gfn"), num("count"), write->get<bool>());
+        out.model_result = json{{"marked", marked}};
+    }
+}
+
+namespace {
+
+json mmio_json(const std::vector<PfnRange>& ranges) {
+    json a = json::array();
+    for (const auto& r : ranges) a.push_back({{"first", r.first}, {"count", r.count}});
+    return a;
+}
+
+}  // namespace
 
 json profile_for(const MachineConfig& c) {
     return json{{"backend", "sim"},
@@ -130,6 +210,8 @@ json profile_for(const MachineConfig& c) {
                   {"hypervisor_restarts_reps", c.hypervisor_restarts_reps},
                   {"max_vps", c.max_vps},
                   {"guest_address_bits", c.guest_address_bits},
+                  {"poison", c.poison},
+                  {"mmio", mmio_json(c.mmio)},
                   {"costs",
                    {{"create_partition", c.costs.create_partition},
                     {"initialize_partition", c.costs.initialize_partition},
@@ -138,14 +220,14 @@ json profile_for(const MachineConfig& c) {
                     {"page_table", c.costs.page_table}}}}}};
 }
 
-MachineConfig config_from_profile(const json& profile, const std::string& trace_name) {
+MachineConfig config_from_profile(const json& profile, const std::string& where) {
     MachineConfig c;
     const auto it = profile.find("machine");
     if (it == profile.end()) return c;
     auto bad = [&](const std::string& key, const char* expected) {
-        throw TraceError(trace_name + ": header: \"profile.machine." + key + "\" must be " + expected);
+        throw TraceError(where + ".machine." + key + "\" must be " + expected);
     };
-    if (!it->is_object()) throw TraceError(trace_name + ": header: \"profile.machine\" must be an object");
+    if (!it->is_object()) throw TraceError(where + ".machine\" must be an object");
     auto num = [&](const json& o, const char* key, auto& field, const std::string& prefix) {
         const auto f = o.find(key);
         if (f == o.end()) return;
@@ -167,6 +249,17 @@ MachineConfig config_from_profile(const json& profile, const std::string& trace_
     num(m, "root_partition_id", c.root_partition_id, "");
     num(m, "max_vps", c.max_vps, "");
     num(m, "guest_address_bits", c.guest_address_bits, "");
+    num(m, "poison", c.poison, "");
+    if (const auto k = m.find("mmio"); k != m.end()) {
+        if (!k->is_array()) bad("mmio", "an array of {\"first\", \"count\"} PFN ranges");
+        for (const json& r : *k) {
+            PfnRange range;
+            if (!r.is_object()) bad("mmio", "an array of {\"first\", \"count\"} PFN ranges");
+            num(r, "first", range.first, "mmio[].");
+            num(r, "count", range.count, "mmio[].");
+            c.mmio.push_back(range);
+        }
+    }
     flag("strict", c.strict);
     flag("reject_spec_only", c.reject_spec_only);
     flag("hypervisor_restarts_reps", c.hypervisor_restarts_reps);
@@ -184,6 +277,56 @@ MachineConfig config_from_profile(const json& profile, const std::string& trace_
     if (c.percpu_base % hvcall::kPageSize != 0 || c.percpu_base + 8192ull * c.cpus > c.ram_bytes)
         bad("percpu_base", "page aligned, with every CPU's two pages inside RAM");
     return c;
+}
+
+json plan_json(const FaultPlan& p) {
+    json j = json::object();
+    if (!p.rep_ends.empty()) {
+        json a = json::array();
+        for (const auto& e : p.rep_ends) a.push_back({{"call", e.call}, {"after", e.after_elements}});
+        j["rep_ends"] = a;
+    }
+    if (!p.failing_allocations.empty()) j["failing_allocations"] = p.failing_allocations;
+    if (!p.statuses.empty()) {
+        json a = json::array();
+        for (const auto& e : p.statuses)
+            a.push_back({{"code", e.code}, {"nth", e.nth}, {"status", static_cast<unsigned>(e.status)}});
+        j["statuses"] = a;
+    }
+    if (p.early_end_per_mille != 0) j["random_ends"] = {{"seed", p.seed}, {"per_mille", p.early_end_per_mille}};
+    return j;
+}
+
+FaultPlan plan_from_json(const json& j, const std::string& where) {
+    auto bad = [&](const std::string& what) { throw TraceError(where + "\" must be a fault plan: " + what); };
+    auto u64 = [&](const json& o, const char* key) -> std::uint64_t {
+        const auto it = o.find(key);
+        if (it == o.end() || !it->is_number_unsigned()) bad(std::string("\"") + key + "\" an unsigned integer");
+        return it->get<std::uint64_t>();
+    };
+    auto list = [&](const char* key) -> const json& {
+        static const json empty = json::array();
+        const auto it = j.find(key);
+        if (it == j.end()) return empty;
+        if (!it->is_array()) bad(std::string("\"") + key + "\" an array");
+        return *it;
+    };
+    if (!j.is_object()) bad("an object");
+    FaultPlan p;
+    for (const json& e : list("rep_ends"))
+        p.rep_ends.push_back({u64(e, "call"), static_cast<std::uint32_t>(u64(e, "after"))});
+    for (const json& e : list("failing_allocations")) {
+        if (!e.is_number_unsigned()) bad("\"failing_allocations\" unsigned integers");
+        p.failing_allocations.push_back(e.get<std::uint64_t>());
+    }
+    for (const json& e : list("statuses"))
+        p.statuses.push_back({static_cast<std::uint16_t>(u64(e, "code")), u64(e, "nth"),
+                              static_cast<hvcall::Status>(u64(e, "status"))});
+    if (const auto it = j.find("random_ends"); it != j.end()) {
+        p.seed = u64(*it, "seed");
+        p.early_end_per_mille = static_cast<std::uint32_t>(u64(*it, "per_mille"));
+    }
+    return p;
 }
 
 // --- ids
@@ -209,21 +352,72 @@ void IdMap::substitute(std::vector<std::byte>& bytes, const std::vector<IdField>
 
 // --- replay and diff
 
+namespace {
+
+// Whether a "run" or "faults" record puts a fault plan in force.
+bool sets_faults(const ModelAction& a) {
+    if (a.kind == "faults") return !a.args.empty();
+    return a.kind == "run" && !a.args.value("faults", json::object()).empty();
+}
+
+void skip(ReplayResult& res, const std::string& why) {
+    ++res.skipped;
+    ++res.skip_reasons[why];
+}
+
+// A model-only record: a "run" starts afresh (ids forgotten); guest_access names a partition.
+// Returns the mismatch, if any. `faults_skipped` tells whether a plan the target could not
+// apply is in force, so that the hypercalls it would shape are skipped too.
+std::vector<std::string> replay_model(const TraceReader& reader, const ModelAction& recorded, Target& target,
+                                      IdMap& ids, ReplayResult& res, Issued& got, bool& faults_skipped) {
+    if (recorded.kind == "run") ids = IdMap{};
+    ModelAction a = recorded;
+    if (a.kind == "guest_access")
+        if (const auto it = a.args.find("partition"); it != a.args.end() && it->is_number_unsigned())
+            *it = ids.get(IdKind::partition, it->get<std::uint64_t>()).value_or(it->get<std::uint64_t>());
+    try {
+        target.apply(a, got);
+    } catch (const TraceError& e) {
+        throw TraceError(reader.where() + ": " + e.what());
+    }
+    if (got.skipped) {
+        if (a.kind == "run" || a.kind == "faults") faults_skipped = sets_faults(a);
+        skip(res, *got.skipped);
+        return {};
+    }
+    ++res.compared;
+    ++res.model_records;
+    if (recorded.result == got.model_result) return {};
+    return {"model result: expected " + recorded.result.dump() + ", got " + got.model_result.dump()};
+}
+
+}  // namespace
+
 ReplayResult replay(TraceReader& reader, Target& target, const std::function<void(std::uint64_t)>& progress) {
     ReplayResult res;
     res.format = reader.format();
     IdMap ids;
     Record rec, sent;
     Issued got;
+    bool faults_skipped = false;
     while (reader.next(rec)) {
         const std::uint64_t index = res.records++;
         if (progress && (index & 0x3FFF) == 0) progress(index);
+        if (rec.model) {
+            auto mismatches = replay_model(reader, *rec.model, target, ids, res, got, faults_skipped);
+            if (mismatches.empty()) continue;
+            res.divergence = Divergence{index, rec, got, std::nullopt, std::move(mismatches)};
+            break;
+        }
+        if (faults_skipped) {
+            skip(res, "issued under a model fault plan the target cannot apply (injected faults do not happen on demand)");
+            continue;
+        }
         sent = rec;
         ids.substitute(sent.input, sent.input_ids);
         target.issue(sent, got);
         if (got.skipped) {
-            ++res.skipped;
-            ++res.skip_reasons[*got.skipped];
+            skip(res, *got.skipped);
             if (got.stand_in)
                 for (const IdField& f : rec.output_ids)
                     if (f.offset + width(f.kind) <= rec.output.size()) ids.learn(f.kind, read_id(rec.output, f), *got.stand_in);
@@ -240,6 +434,32 @@ ReplayResult replay(TraceReader& reader, Target& target, const std::function<voi
     res.warning = reader.warning();
     return res;
 }
+
+namespace {
+
+std::vector<std::string> diff_model(const Record& ra, const Record& rb, IdMap& ids) {
+    if (ra.model && ra.model->kind == "run") ids = IdMap{};
+    if (ra.model == rb.model) return {};
+    return {"model record: expected " + (ra.model ? model_text(*ra.model) : std::string("a hypercall")) + ", got " +
+            (rb.model ? model_text(*rb.model) : std::string("a hypercall"))};
+}
+
+std::vector<std::string> diff_call(const Record& ra, const Record& rb, IdMap& ids) {
+    std::vector<std::string> mm;
+    if (ra.at != rb.at) mm.push_back("placement: the two calls' blocks are not at the same GPAs");
+    if (ra.call != rb.call) mm.push_back("call: expected " + ra.call + ", got " + rb.call);
+    if (ra.form != rb.form)
+        mm.push_back("form: expected " + std::string(to_string(ra.form)) + ", got " + std::string(to_string(rb.form)));
+    if (ra.control != rb.control)
+        mm.push_back("control: expected " + hex(ra.control.raw(), 16) + ", got " + hex(rb.control.raw(), 16));
+    std::vector<std::byte> in = ra.input;
+    ids.substitute(in, ra.input_ids);
+    if (in != rb.input) mm.push_back(bytes_mismatch(in, rb.input, "input"));
+    if (mm.empty()) mm = compare_result(ra, rb.result, rb.output, ids);
+    return mm;
+}
+
+}  // namespace
 
 ReplayResult diff(TraceReader& a, TraceReader& b, const std::string& b_name) {
     ReplayResult res;
@@ -260,16 +480,7 @@ ReplayResult diff(TraceReader& a, TraceReader& b, const std::string& b_name) {
             res.divergence = std::move(d);
             break;
         }
-        std::vector<std::string> mm;
-        if (ra.call != rb.call) mm.push_back("call: expected " + ra.call + ", got " + rb.call);
-        if (ra.form != rb.form)
-            mm.push_back("form: expected " + std::string(to_string(ra.form)) + ", got " + std::string(to_string(rb.form)));
-        if (ra.control != rb.control)
-            mm.push_back("control: expected " + hex(ra.control.raw(), 16) + ", got " + hex(rb.control.raw(), 16));
-        std::vector<std::byte> in = ra.input;
-        ids.substitute(in, ra.input_ids);
-        if (in != rb.input) mm.push_back(bytes_mismatch(in, rb.input, "input"));
-        if (mm.empty()) mm = compare_result(ra, rb.result, rb.output, ids);
+        std::vector<std::string> mm = ra.model || rb.model ? diff_model(ra, rb, ids) : diff_call(ra, rb, ids);
         ++res.compared;
         if (!mm.empty()) {
             Issued got;
@@ -288,6 +499,13 @@ ReplayResult diff(TraceReader& a, TraceReader& b, const std::string& b_name) {
 std::string describe(const ReplayResult& r, const Divergence& d) {
     std::ostringstream s;
     const Record& e = d.expected;
+    if (e.model) {
+        s << r.trace << ": record " << (d.index + 1);
+        if (r.format == Format::jsonl) s << " (line " << (d.index + 2) << ")";
+        s << ": model-only " << model_text(*e.model) << " diverges\n";
+        for (const auto& m : d.mismatches) s << "  mismatch  " << m << "\n";
+        return s.str();
+    }
     const auto f = e.control.fields();
     s << r.trace << ": record " << (d.index + 1);
     if (r.format == Format::jsonl) s << " (line " << (d.index + 2) << ")";

@@ -12,10 +12,14 @@
 #include <sstream>
 
 #include "hvcall/status.hpp"
+#include "record_fields.hpp"
 
 namespace hvsim::traces {
 
 using nlohmann::json;
+using detail::IdTexts;
+using detail::parse_hex64;
+using detail::RecordFields;
 
 namespace {
 
@@ -27,20 +31,6 @@ std::string hex64(std::uint64_t v) {
     std::string s = "0x0000000000000000";
     for (int i = 17; i >= 2; --i, v >>= 4) s[static_cast<std::size_t>(i)] = kDigits[v & 15];
     return s;
-}
-
-std::optional<std::uint64_t> parse_hex64(std::string_view s) {
-    if (s.size() < 3 || s.size() > 18 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) return std::nullopt;
-    std::uint64_t v = 0;
-    for (char ch : s.substr(2)) {
-        int d;
-        if (ch >= '0' && ch <= '9') d = ch - '0';
-        else if (ch >= 'a' && ch <= 'f') d = ch - 'a' + 10;
-        else if (ch >= 'A' && ch <= 'F') d = ch - 'A' + 10;
-        else return std::nullopt;
-        v = (v << 4) | static_cast<std::uint64_t>(d);
-    }
-    return v;
 }
 
 std::string id_string(const IdField& f) { return std::string(to_string(f.kind)) + "@" + std::to_string(f.offset); }
@@ -55,7 +45,14 @@ json header_json(const Header& h) {
     return json{{"hvsim_trace", h.version}, {"producer", h.producer}, {"profile", h.profile}};
 }
 
+json model_json(const ModelAction& m) {
+    json j{{"model", m.kind}, {"args", m.args}};
+    if (!m.result.is_null()) j["result"] = m.result;
+    return j;
+}
+
 json record_json(const Record& r, Format f) {
+    if (r.model) return model_json(*r.model);
     json j;
     j["call"] = r.call;
     j["form"] = to_string(r.form);
@@ -73,6 +70,7 @@ json record_json(const Record& r, Format f) {
                                                               reinterpret_cast<const std::uint8_t*>(r.output.data()) + r.output.size()));
     if (!r.input_ids.empty()) j["in_ids"] = ids_json(r.input_ids);
     if (!r.output_ids.empty()) j["out_ids"] = ids_json(r.output_ids);
+    if (r.at) j["at"] = text ? json{hex64(r.at->input_gpa), hex64(r.at->output_gpa)} : json{r.at->input_gpa, r.at->output_gpa};
     return j;
 }
 
@@ -119,55 +117,39 @@ public:
             raise(fail_, std::string("\"") + key + "\" must be an integer from 0 to " + std::to_string(max));
         return v.get<std::uint64_t>();
     }
-    std::string text(const char* key, const char* expected) const {
+    // A view of the string in the DOM.
+    std::string_view text(const char* key, const char* expected) const {
         const json& v = need(key, expected);
-        if (!v.is_string()) raise(fail_, std::string("\"") + key + "\" must be " + expected);
-        return v.get<std::string>();
-    }
-    std::vector<std::byte> bytes(const char* key) const {
-        const char* expected = f_ == Format::jsonl ? "a string of hex digit pairs" : "a byte string";
-        const json& v = need(key, expected);
-        if (f_ == Format::cbor) {
-            if (!v.is_binary()) raise(fail_, std::string("\"") + key + "\" must be " + expected);
-            const auto& b = v.get_binary();
-            std::vector<std::byte> out(b.size());
-            std::memcpy(out.data(), b.data(), b.size());
-            return out;
-        }
         const auto* s = v.get_ptr<const std::string*>();
-        auto parsed = s ? from_hex(*s) : std::nullopt;
-        if (!parsed) raise(fail_, std::string("\"") + key + "\" must be " + expected);
-        return std::move(*parsed);
+        if (s == nullptr) raise(fail_, std::string("\"") + key + "\" must be " + expected);
+        return *s;
     }
-    std::vector<IdField> ids(const char* key, std::size_t input_size) const {
-        std::vector<IdField> out;
+    // JSON Lines: the hex digits, decoded later; CBOR: the bytes.
+    std::string_view bytes(const char* key) const {
+        if (f_ == Format::jsonl) return text(key, "a string of hex digit pairs");
+        const json& v = need(key, "a byte string");
+        if (!v.is_binary()) raise(fail_, std::string("\"") + key + "\" must be a byte string");
+        const auto& b = v.get_binary();
+        return {reinterpret_cast<const char*>(b.data()), b.size()};
+    }
+    // The "KIND@OFFSET" strings of an id list, checked later.
+    IdTexts id_texts(const char* key) const {
+        IdTexts out;
         const auto it = j_.find(key);
         if (it == j_.end()) return out;
         if (!it->is_array()) raise(fail_, std::string("\"") + key + "\" must be an array of \"KIND@OFFSET\" strings");
-        for (std::size_t i = 0; i < it->size(); ++i) {
-            const json& e = (*it)[i];
-            const std::string where = std::string("\"") + key + "\"[" + std::to_string(i) + "]";
-            const auto* s = e.get_ptr<const std::string*>();
-            const auto at = s ? s->find('@') : std::string::npos;
-            const auto kind = at != std::string::npos ? id_kind_from_string(std::string_view(*s).substr(0, at)) : std::nullopt;
-            std::uint64_t off = 0;
-            bool digits = at != std::string::npos && at + 1 < s->size() && s->size() - at <= 6;
-            for (std::size_t k = at + 1; digits && k < s->size(); ++k) {
-                if ((*s)[k] < '0' || (*s)[k] > '9') digits = false;
-                else off = off * 10 + static_cast<std::uint64_t>((*s)[k] - '0');
-            }
-            if (!kind || !digits)
-                raise(fail_, where + " must be \"KIND@OFFSET\" with KIND partition, port or connection (e.g. \"partition@0\")");
-            if (off + width(*kind) > input_size)
-                raise(fail_, where + ": a " + std::to_string(width(*kind)) + "-byte " + std::string(to_string(*kind)) +
-                      " id at offset " + std::to_string(off) + " does not fit the " + std::to_string(input_size) +
-                      "-byte block");
-            out.push_back({static_cast<std::uint32_t>(off), *kind});
+        if (it->size() > out.text.size())
+            raise(fail_, std::string("\"") + key + "\" has more than " + std::to_string(out.text.size()) + " id fields");
+        for (const json& e : *it) {
+            const auto* str = e.get_ptr<const std::string*>();
+            if (str == nullptr) raise(fail_, std::string("\"") + key + "\" must be an array of \"KIND@OFFSET\" strings");
+            out.text[out.count++] = *str;
         }
         return out;
     }
     void only(std::initializer_list<const char*> keys) const {
-        for (const auto& [k, v] : j_.items()) {
+        for (const auto& item : j_.items()) {
+            const std::string& k = item.key();  // not a structured binding: clang 14 cannot capture those
             if (std::none_of(keys.begin(), keys.end(), [&](const char* x) { return k == x; }))
                 raise(fail_, "unexpected key \"" + k + "\"" +
                       (k == "hvsim_trace" ? " (a second header; expected a record)" : ""));
@@ -198,50 +180,162 @@ Header header_from(const json& j, Format f, const std::function<void(const std::
     return h;
 }
 
-void record_from(const json& j, Format f, Record& r, const std::function<void(const std::string&)>& fail) {
-    if (!j.is_object()) raise(fail, "expected a record, a JSON object");
-    Fields F(j, f, fail);
-    F.only({"call", "form", "control", "input", "output_size", "result", "status", "reps", "output", "in_ids", "out_ids"});
-    r.call = F.text("call", "a catalogued call name such as get_partition_id, or \"unknown\"");
-    const auto form = form_from_string(F.text("form", "memory, fast or xmm"));
+ModelAction model_from(const json& j, const std::function<void(const std::string&)>& fail) {
+    Fields F(j, Format::jsonl, fail);
+    F.only({"model", "args", "result"});
+    ModelAction m;
+    m.kind = F.text("model", "the kind of model-only record: run, faults, strict or guest_access");
+    if (!is_model_kind(m.kind)) raise(fail, "\"model\" is \"" + m.kind + "\"; expected run, faults, strict or guest_access");
+    m.args = F.need("args", "an object: what the action does");
+    if (!m.args.is_object()) raise(fail, "\"args\" must be an object (what the model action does)");
+    if (const auto it = j.find("result"); it != j.end()) m.result = *it;
+    return m;
+}
+
+// Two words in JSON Lines (hex strings) or CBOR (integers): where an off-page call's blocks were.
+Placement placement_from(const json& v, Format f, const std::function<void(const std::string&)>& fail) {
+    const bool text = f == Format::jsonl;
+    auto word = [&](const json& w) -> std::optional<std::uint64_t> {
+        if (!text) return w.is_number_unsigned() ? std::optional(w.get<std::uint64_t>()) : std::nullopt;
+        const auto* s = w.get_ptr<const std::string*>();
+        return s ? parse_hex64(*s) : std::nullopt;
+    };
+    const auto in = v.is_array() && v.size() == 2 ? word(v[0]) : std::nullopt;
+    const auto out = v.is_array() && v.size() == 2 ? word(v[1]) : std::nullopt;
+    if (!in || !out)
+        raise(fail, std::string("\"at\" must be [INPUT_GPA, OUTPUT_GPA], two ") +
+                        (text ? "hex strings like 0x0000000000100008" : "unsigned integers"));
+    return {*in, *out};
+}
+
+// JSON Lines hex digits or CBOR bytes into `out`, keeping its capacity (records are read into
+// the same Record again and again).
+void decode_bytes(std::string_view in, Format f, std::vector<std::byte>& out, const char* key, const Fail& fail) {
+    if (f == Format::cbor) {
+        out.resize(in.size());
+        if (!in.empty()) std::memcpy(out.data(), in.data(), in.size());
+        return;
+    }
+    bool ok = in.size() % 2 == 0;
+    out.resize(in.size() / 2);
+    for (std::size_t i = 0; ok && i < out.size(); ++i) {
+        const int hi = detail::hex_digit(in[2 * i]), lo = detail::hex_digit(in[2 * i + 1]);
+        ok = hi >= 0 && lo >= 0;
+        out[i] = static_cast<std::byte>((hi << 4) | (lo & 15));
+    }
+    if (!ok) raise(fail, std::string("\"") + key + "\" must be a string of hex digit pairs");
+}
+
+// "KIND@OFFSET" texts into id fields that fit the `size`-byte block.
+void ids_from(const IdTexts& texts, const char* key, std::size_t size, std::vector<IdField>& out, const Fail& fail) {
+    out.clear();
+    for (std::size_t i = 0; i < texts.count; ++i) {
+        const std::string_view s = texts.text[i];
+        const std::size_t at = s.find('@');
+        const auto kind = at != std::string_view::npos ? id_kind_from_string(s.substr(0, at)) : std::nullopt;
+        std::uint64_t off = 0;
+        bool digits = at != std::string_view::npos && at + 1 < s.size() && s.size() - at <= 6;
+        for (std::size_t k = at + 1; digits && k < s.size(); ++k) {
+            if (s[k] < '0' || s[k] > '9') digits = false;
+            else off = off * 10 + static_cast<std::uint64_t>(s[k] - '0');
+        }
+        auto where = [&] { return std::string("\"") + key + "\"[" + std::to_string(i) + "]"; };
+        if (!kind || !digits)
+            raise(fail, where() + " must be \"KIND@OFFSET\" with KIND partition, port or connection (e.g. \"partition@0\")");
+        if (off + width(*kind) > size)
+            raise(fail, where() + ": a " + std::to_string(width(*kind)) + "-byte " + std::string(to_string(*kind)) +
+                            " id at offset " + std::to_string(off) + " does not fit the " + std::to_string(size) + "-byte block");
+        out.push_back({static_cast<std::uint32_t>(off), *kind});
+    }
+}
+
+// The fields, decoded and checked against each other and the catalogue, into `r`.
+void record_from_fields(const RecordFields& t, Format f, Record& r, const Fail& fail) {
+    r.model.reset();
+    r.at = t.at;
+    r.call.assign(t.call);
+    const auto form = form_from_string(t.form);
     if (!form) raise(fail, "\"form\" must be memory, fast or xmm");
     r.form = *form;
-    r.control = hvcall::Control::from_raw(F.word("control"));
+    r.control = hvcall::Control::from_raw(t.control);
     const hvcall::CallInfo* c = hvcall::find_call(r.control.code());
-    const std::string code = hex64(r.control.code()).substr(0, 2) + hex64(r.control.code()).substr(14);
+    auto code = [&] { return hex64(r.control.code()).substr(0, 2) + hex64(r.control.code()).substr(14); };
     if (c != nullptr && r.call != c->name)
-        raise(fail, "\"call\" is \"" + r.call + "\" but the control word's code " + code + " is " + std::string(c->name));
+        raise(fail, "\"call\" is \"" + r.call + "\" but the control word's code " + code() + " is " + std::string(c->name));
     if (c == nullptr && r.call != "unknown")
-        raise(fail, "\"call\" is \"" + r.call + "\" but the control word's code " + code + " is not catalogued (expected \"unknown\")");
+        raise(fail, "\"call\" is \"" + r.call + "\" but the control word's code " + code() + " is not catalogued (expected \"unknown\")");
     if ((r.form == Form::memory) == r.control.fast())
         raise(fail, std::string("\"form\" is ") + std::string(to_string(r.form)) + " but the control word's fast bit is " +
              (r.control.fast() ? "set" : "clear"));
-    r.input = F.bytes("input");
-    if (const auto want = input_bytes_for(c, r.form, r.control); want && r.input.size() != *want)
+    if (r.at && r.form != Form::memory) raise(fail, "\"at\" is only for memory-form calls (the fast bit is set)");
+    decode_bytes(t.input, f, r.input, "input", fail);
+    // An off-page call's blocks are whatever was written and read there: only bounded, by two
+    // pages (a page-crossing block reaches into the next one).
+    const std::size_t max_block = r.at ? 2 * hvcall::kPageSize : hvcall::kPageSize;
+    if (const auto want = input_bytes_for(c, r.form, r.control); !r.at && want && r.input.size() != *want)
         raise(fail, "\"input\" has " + std::to_string(r.input.size()) + " bytes, expected " + std::to_string(*want) +
              " (the " + std::string(to_string(r.form)) + " input of " + r.call + " for this control word)");
-    if (r.input.size() > hvcall::kPageSize) raise(fail, "\"input\" has more than 4096 bytes (one page)");
-    r.output_size = static_cast<std::uint32_t>(F.count("output_size", hvcall::kPageSize));
+    if (r.input.size() > max_block) raise(fail, "\"input\" has more than " + std::to_string(max_block) + " bytes");
+    r.output_size = static_cast<std::uint32_t>(t.output_size);
     if (c != nullptr && r.output_size != output_size_for(c, r.form, r.control))
         raise(fail, "\"output_size\" is " + std::to_string(r.output_size) + ", expected " +
              std::to_string(output_size_for(c, r.form, r.control)) + " (what " + r.call + " defines for this control word)");
-    r.result = hvcall::HypercallResult::from_raw(F.word("result"));
-    const std::string status = F.text("status", "a status name such as SUCCESS");
-    if (status != hvcall::status_name(r.result.status()))
-        raise(fail, "\"status\" is " + status + " but the result word says " + std::string(hvcall::status_name(r.result.status())));
-    if (F.count("reps", 0xFFF) != r.result.reps_completed())
-        raise(fail, "\"reps\" is " + j["reps"].dump() + " but the result word says " + std::to_string(r.result.reps_completed()));
-    r.output = F.bytes("output");
+    r.result = hvcall::HypercallResult::from_raw(t.result);
+    if (t.status != hvcall::status_name(r.result.status()))
+        raise(fail, "\"status\" is " + std::string(t.status) + " but the result word says " +
+                        std::string(hvcall::status_name(r.result.status())));
+    if (t.reps != r.result.reps_completed())
+        raise(fail, "\"reps\" is " + std::to_string(t.reps) + " but the result word says " + std::to_string(r.result.reps_completed()));
+    decode_bytes(t.output, f, r.output, "output", fail);
     const std::uint32_t written = c != nullptr ? output_written(c, r.form, r.control, r.result)
                                                : (r.result.ok() ? r.output_size : 0);
-    if (r.output.size() != written)
+    if (r.output.size() > max_block) raise(fail, "\"output\" has more than " + std::to_string(max_block) + " bytes");
+    if (!r.at && r.output.size() != written)
         raise(fail, "\"output\" has " + std::to_string(r.output.size()) + " bytes, expected " + std::to_string(written) +
              (r.result.ok() ? " (what the call wrote)" : " (a failed call writes no output)"));
-    r.input_ids = F.ids("in_ids", r.input.size());
-    r.output_ids = F.ids("out_ids", r.output.size());
+    if (r.at && (t.in_ids.count != 0 || t.out_ids.count != 0))
+        raise(fail, "an off-page call (\"at\") has no id fields: replays do not substitute them");
+    ids_from(t.in_ids, "in_ids", r.input.size(), r.input_ids, fail);
+    ids_from(t.out_ids, "out_ids", r.output.size(), r.output_ids, fail);
+}
+
+// A DOM record's fields, each with its own message when missing or of the wrong type.
+void fields_from(const json& j, Format f, RecordFields& t, const Fail& fail) {
+    Fields F(j, f, fail);
+    F.only({"call", "form", "control", "input", "output_size", "result", "status", "reps", "output", "in_ids", "out_ids", "at"});
+    t.at.reset();
+    if (const auto it = j.find("at"); it != j.end()) t.at = placement_from(*it, f, fail);
+    t.call = F.text("call", "a catalogued call name such as get_partition_id, or \"unknown\"");
+    t.form = F.text("form", "memory, fast or xmm");
+    t.control = F.word("control");
+    t.input = F.bytes("input");
+    t.output_size = F.count("output_size", hvcall::kPageSize);
+    t.result = F.word("result");
+    t.status = F.text("status", "a status name such as SUCCESS");
+    t.reps = F.count("reps", 0xFFF);
+    t.output = F.bytes("output");
+    t.in_ids = F.id_texts("in_ids");
+    t.out_ids = F.id_texts("out_ids");
+}
+
+void record_from(const json& j, Format f, Record& r, const Fail& fail) {
+    if (!j.is_object()) raise(fail, "expected a record, a JSON object");
+    r.model.reset();
+    if (j.contains("model")) {
+        r = Record{};  // a model record has no hypercall fields: none left from the last record
+        r.model = model_from(j, fail);
+        return;
+    }
+    RecordFields t;
+    fields_from(j, f, t, fail);
+    record_from_fields(t, f, r, fail);
 }
 
 }  // namespace
+
+bool is_model_kind(std::string_view kind) noexcept {
+    return kind == "run" || kind == "faults" || kind == "strict" || kind == "guest_access";
+}
 
 std::string_view to_string(Form f) noexcept {
     switch (f) {
@@ -311,23 +405,6 @@ std::string to_hex(std::span<const std::byte> bytes) {
         s[2 * i + 1] = kDigits[static_cast<unsigned>(bytes[i]) & 15];
     }
     return s;
-}
-
-std::optional<std::vector<std::byte>> from_hex(std::string_view text) {
-    if (text.size() % 2 != 0) return std::nullopt;
-    std::vector<std::byte> out(text.size() / 2);
-    auto nibble = [](char ch) -> int {
-        if (ch >= '0' && ch <= '9') return ch - '0';
-        if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-        if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-        return -1;
-    };
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        const int hi = nibble(text[2 * i]), lo = nibble(text[2 * i + 1]);
-        if (hi < 0 || lo < 0) return std::nullopt;
-        out[i] = static_cast<std::byte>((hi << 4) | lo);
-    }
-    return out;
 }
 
 std::string encode_jsonl(const Record& r) { return record_json(r, Format::jsonl).dump(); }
@@ -415,9 +492,15 @@ void TraceReader::start() {
 }
 
 void TraceReader::fail(const std::string& what) const {
-    if (format_ == Format::jsonl) throw TraceError(name_ + ": line " + std::to_string(line_) + ": " + what);
-    if (index_ == 0 && frame_at_ <= 4) throw TraceError(name_ + ": header: " + what);
-    throw TraceError(name_ + ": record " + std::to_string(index_ + 1) + " (byte " + std::to_string(frame_at_) + "): " + what);
+    if (format_ == Format::cbor && index_ == 0 && frame_at_ <= 4) throw TraceError(name_ + ": header: " + what);
+    throw TraceError(location(index_ + 1) + ": " + what);
+}
+
+std::string TraceReader::where() const { return location(index_); }
+
+std::string TraceReader::location(std::uint64_t record) const {
+    if (format_ == Format::jsonl) return name_ + ": line " + std::to_string(line_);
+    return name_ + ": record " + std::to_string(record) + " (byte " + std::to_string(frame_at_) + ")";
 }
 
 bool TraceReader::next_line(std::string_view& line, bool& terminated) {
@@ -449,9 +532,14 @@ bool TraceReader::next(Record& r) {
             pos_ = bytes_.size();
             return false;
         }
-        json j = json::from_cbor(bytes_.substr(pos_ + 4, n), true, false);
-        if (j.is_discarded()) fail("the frame is not valid CBOR; expected a CBOR map");
-        record_from(j, format_, r, f);
+        const std::string_view frame = bytes_.substr(pos_ + 4, n);
+        if (RecordFields fields; detail::scan_cbor(frame, fields)) {
+            record_from_fields(fields, format_, r, f);
+        } else {
+            json j = json::from_cbor(frame, true, false);
+            if (j.is_discarded()) fail("the frame is not valid CBOR; expected a CBOR map");
+            record_from(j, format_, r, f);
+        }
         pos_ += 4 + n;
         ++index_;
         return true;
@@ -461,6 +549,11 @@ bool TraceReader::next(Record& r) {
     if (!next_line(line, terminated)) return false;
     if (line.empty() && !terminated) return false;
     if (line.empty()) fail("empty line; expected a record");
+    if (RecordFields fields; detail::scan_jsonl(line, fields)) {
+        record_from_fields(fields, format_, r, f);
+        ++index_;
+        return true;
+    }
     json j = json::parse(line, nullptr, false);
     if (j.is_discarded()) {
         if (!terminated) {

@@ -5,8 +5,11 @@
 #include <array>
 #include <charconv>
 
+#include "hvcall/calls/intercept.hpp"
+#include "hvcall/calls/interrupt.hpp"
 #include "hvcall/calls/memory.hpp"
 #include "hvcall/calls/partition.hpp"
+#include "hvcall/calls/port.hpp"
 #include "hvcall/calls/vp.hpp"
 
 namespace hvsim::traces {
@@ -49,6 +52,22 @@ void property_calls(WorkloadEnv& e, std::uint64_t id) {
     (void)get_partition_property(e.backend, id, 0xDEAD, v);  // unknown property: rejected
 }
 
+// Intercepts, interrupts and SynIC delivery on VP `vp`: the rest of the passthrough allow-list.
+void intercept_and_interrupt_calls(WorkloadEnv& e, std::uint64_t id, std::uint32_t vp) {
+    (void)install_intercept(e.backend, id, intercept_access::read, intercept_type::x64_cpuid, 0x40000000);
+    CpuidInterceptResult cpuid{};
+    cpuid.eax = 0x40000000;
+    cpuid.result_eax = 0x12345678;
+    cpuid.eax_mask = ~0u;
+    (void)register_cpuid_intercept_result(e.backend, id, vp, cpuid);
+    (void)assert_virtual_interrupt(e.backend, id, 0x30, vp, InterruptControl{interrupt_type::fixed, 0});
+    (void)clear_virtual_interrupt_memory(e.backend, id);
+    bool newly = false;
+    (void)signal_event_direct(e.backend, id, vp, 2, 5, newly);
+    const std::array<std::byte, 16> payload{std::byte{0x11}, std::byte{0x22}};
+    (void)post_message_direct(e.backend, id, vp, 1, 0x1234, payload);
+}
+
 void lifecycle(WorkloadEnv& e) {
     std::uint64_t root = 0;
     (void)get_partition_id(e.backend, root);
@@ -88,6 +107,8 @@ void passthrough(WorkloadEnv& e) {
     property_calls(e, a);
     vp_calls(e, a, 0);
     vp_calls(e, a, 3);  // no such VP: the rejection must come back the same way
+    intercept_and_interrupt_calls(e, a, 0);
+    intercept_and_interrupt_calls(e, a, 3);
     std::array<std::uint8_t, 4> states{};
     (void)get_gpa_pages_access_states(e.backend, a, 0x0, 4, access_flags::set_accessed, states);
 }

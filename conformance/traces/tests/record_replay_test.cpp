@@ -39,7 +39,7 @@ std::string record_to_string(const std::string& workload, Format f, hvsim::Machi
 
 ReplayResult replay_bytes(const std::string& bytes) {
     TraceReader reader(bytes, "t");
-    SimTarget sim(config_from_profile(reader.header().profile, "t"));
+    SimTarget sim(config_from_profile(reader.header().profile, "t: header: \"profile"));
     auto r = replay(reader, sim);
     r.trace = "t";
     return r;

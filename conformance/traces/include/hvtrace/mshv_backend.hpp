@@ -87,6 +87,8 @@ public:
     explicit MshvTarget(MshvBackend& backend) : backend_(backend) {}
     [[nodiscard]] std::string name() const override { return "mshv"; }
     void issue(const Record& r, Issued& out) override;
+    // Skipped like any model-only record; a "run" lets its first partition stand in again.
+    void apply(const ModelAction& a, Issued& out) override;
 
 private:
     MshvBackend& backend_;

@@ -24,6 +24,7 @@ struct Issued {
     std::optional<std::string> skipped;  // why it was not issued (then nothing is compared)
     std::optional<std::uint64_t> stand_in;  // a skipped id-handing call: the id the target uses instead
     std::string note;                    // the model's diagnostic, the kernel's errno, ...
+    nlohmann::json model_result;         // a model-only record's outcome (ModelAction::result)
 };
 
 class Target {
@@ -32,6 +33,8 @@ public:
     [[nodiscard]] virtual std::string name() const = 0;
     // `r` has its ids substituted already.
     virtual void issue(const Record& r, Issued& out) = 0;
+    // A model-only record (ids substituted): targets without a model skip it with the reason.
+    virtual void apply(const ModelAction& a, Issued& out);
 };
 
 // Any hvcall::Backend; with a Machine, rejections carry the model's diagnostic.
@@ -48,24 +51,30 @@ private:
     const Machine* machine_;
 };
 
-// The model as a target, configured from a trace header's profile.
+// The model as a target, configured from a trace header's profile. It re-applies model-only
+// records ("run" starts a fresh machine) and issues off-page calls at their GPAs.
 class SimTarget final : public Target {
 public:
-    explicit SimTarget(const MachineConfig& config);
+    explicit SimTarget(const MachineConfig& config, const FaultPlan& plan = {});
     [[nodiscard]] std::string name() const override { return "sim"; }
-    void issue(const Record& r, Issued& out) override { target_.issue(r, out); }
+    void issue(const Record& r, Issued& out) override;
+    void apply(const ModelAction& a, Issued& out) override;
     [[nodiscard]] Machine& machine() noexcept { return *machine_; }
 
 private:
+    void issue_at(const Record& r, Issued& out);
     std::unique_ptr<Machine> machine_;
-    SimBackend backend_;
-    BackendTarget target_;
+    std::unique_ptr<SimBackend> backend_;
 };
 
 // Header profile <-> model configuration. A profile without "machine" gives the defaults;
 // TraceError for fields of the wrong type.
 [[nodiscard]] nlohmann::json profile_for(const MachineConfig& config);
-[[nodiscard]] MachineConfig config_from_profile(const nlohmann::json& profile, const std::string& trace_name);
+// `where` prefixes messages: "FILE: header: \"profile" or "FILE: line N: \"args".
+[[nodiscard]] MachineConfig config_from_profile(const nlohmann::json& profile, const std::string& where);
+// Fault plans in "run" and "faults" records: only the non-empty parts, {} for no plan.
+[[nodiscard]] nlohmann::json plan_json(const FaultPlan& plan);
+[[nodiscard]] FaultPlan plan_from_json(const nlohmann::json& j, const std::string& where);
 
 // Recorded id -> target id, per kind. 0 (invalid) and all-ones (self) are never mapped.
 class IdMap {
@@ -92,6 +101,7 @@ struct ReplayResult {
     Format format = Format::jsonl;
     std::uint64_t records = 0, compared = 0, skipped = 0;
     std::map<std::string, std::uint64_t> skip_reasons;
+    std::uint64_t model_records = 0;  // of `compared`: model-only records applied
     std::optional<Divergence> divergence;
     std::optional<std::string> warning;
 };

@@ -41,6 +41,22 @@ struct IdField {
     friend bool operator==(const IdField&, const IdField&) = default;
 };
 
+// A model-only record (TRACES.md, "Model records"): something a scenario run did to the model
+// between hypercalls. The sim replay re-applies it; other targets skip it with the reason.
+struct ModelAction {
+    std::string kind;  // "run", "faults", "strict" or "guest_access"
+    nlohmann::json args = nlohmann::json::object();
+    nlohmann::json result;  // what applying it gave (guest_access: {"marked": n}); null: nothing to compare
+    friend bool operator==(const ModelAction&, const ModelAction&) = default;
+};
+[[nodiscard]] bool is_model_kind(std::string_view kind) noexcept;
+
+// Where a raw memory-form call put its blocks when not at the start of the per-CPU pages.
+struct Placement {
+    std::uint64_t input_gpa = 0, output_gpa = 0;
+    friend bool operator==(const Placement&, const Placement&) = default;
+};
+
 struct Record {
     std::string call;  // catalogue snake_case name, or "unknown" for a code the catalogue lacks
     Form form = Form::memory;
@@ -50,6 +66,10 @@ struct Record {
     hvcall::HypercallResult result;
     std::vector<std::byte> output;  // what it wrote, on success: fixed part + completed rep elements
     std::vector<IdField> input_ids, output_ids;
+    // Set for a call at other GPAs: `input` is what was written at input_gpa and `output`
+    // what was read at output_gpa (either empty where outside RAM), whatever the result.
+    std::optional<Placement> at;
+    std::optional<ModelAction> model;  // set: a model-only record, the fields above unused
     friend bool operator==(const Record&, const Record&) = default;
 };
 
@@ -135,9 +155,12 @@ public:
     bool next(Record& r);
     [[nodiscard]] const std::optional<std::string>& warning() const noexcept { return warning_; }
     [[nodiscard]] std::uint64_t index() const noexcept { return index_; }  // records returned so far
+    // Where the last record read is, for messages: "FILE: line N" or "FILE: record N (byte B)".
+    [[nodiscard]] std::string where() const;
 
 private:
     [[noreturn]] void fail(const std::string& what) const;
+    [[nodiscard]] std::string location(std::uint64_t record) const;
     bool next_line(std::string_view& line, bool& terminated);
     void start();
     std::string owned_;
@@ -155,8 +178,7 @@ private:
 // Reads a file into memory; TraceError naming the file when it cannot.
 [[nodiscard]] std::string slurp(const std::string& path);
 
-// Hex of bytes ("00ff"), and back (nullopt for odd length or a non-hex digit).
+// Hex of bytes ("00ff").
 [[nodiscard]] std::string to_hex(std::span<const std::byte> bytes);
-[[nodiscard]] std::optional<std::vector<std::byte>> from_hex(std::string_view text);
 
 }  // namespace hvsim::traces

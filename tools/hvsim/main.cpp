@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
     cli::add_replay(app);
     cli::add_diff(app);
     cli::add_record(app);
+    cli::add_fuzz_input_to_trace(app);
 
     try {
         app.parse(argc, argv);

@@ -28,6 +28,7 @@ void add_conformance(CLI::App& app);
 void add_replay(CLI::App& app);
 void add_diff(CLI::App& app);
 void add_record(CLI::App& app);
+void add_fuzz_input_to_trace(CLI::App& app);
 
 inline constexpr int kExitUsage = 2;
 

@@ -1,0 +1,59 @@
+// How same_state_under_schedule_fuzz reads its bytes: a fault plan, then a bounded sequence of
+// typed hvcall calls on two partitions. Shared with `hvsim fuzz-input-to-trace`.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "domains.hpp"
+#include "hvcall/backend.hpp"
+#include "hvsim/machine.hpp"
+
+namespace hvsim::fuzz {
+
+// Budgets: a few ops keep one execution in milliseconds; mapped pages stay well inside the
+// lower half of RAM, which the page source (upper half) never hands out.
+inline constexpr int kMaxOps = 12;
+inline constexpr std::uint64_t kMaxPagesPerOp = 1100;  // above 1024: crosses a batch of rep elements
+inline constexpr std::uint64_t kGfnSpace = 0x8000;
+
+enum class OpKind : std::uint8_t {
+    map,             // map_gpa_pages, fresh guest RAM each time
+    unmap,           // unmap_gpa_pages
+    guest_access,    // the guest touches pages: a model event, not a hypercall
+    access_states,   // get_gpa_pages_access_states, clearing dirty bits
+    deposit,         // deposit_memory
+    access_tracking, // set_partition_property(gpa_page_access_tracking)
+};
+
+struct Op {
+    OpKind kind = OpKind::map;
+    std::uint8_t slot = 0;  // which of the two partitions
+    std::uint64_t gfn = 0, count = 0;
+    bool large = false;
+};
+
+struct ScheduleInput {
+    MachineConfig config;  // the run without faults
+    MachineConfig faulty;  // the same, with the hypervisor's own rep restarts when asked
+    FaultPlan plan;
+    std::vector<Op> ops;
+};
+[[nodiscard]] ScheduleInput decode_schedule(Bytes& in);
+
+// What a run leaves behind: the observable state and each call's errno.
+struct ScheduleRun {
+    std::string digest;
+    std::vector<int> errnos;
+    std::string broken;  // the first invariant report, if any
+};
+// Told of each guest access after it ran, with how many pages it marked (a trace records it).
+using GuestAccessSink =
+    std::function<void(std::uint64_t partition, std::uint64_t gfn, std::uint64_t count, bool write, std::uint64_t marked)>;
+// Creates and initializes two partitions, then runs the ops through `backend`, which issues on `m`.
+[[nodiscard]] ScheduleRun run_schedule(Machine& m, hvcall::Backend& backend, const std::vector<Op>& ops,
+                                       const GuestAccessSink& on_guest_access = {});
+
+}  // namespace hvsim::fuzz

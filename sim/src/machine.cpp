@@ -45,7 +45,7 @@ Machine::Machine(MachineConfig config, FaultPlan plan)
 
 void Machine::reset(FaultPlan plan) {
     memory_.reset(input_page_gpa(0), std::uint64_t{config_.cpus} * 2 * kPageSize);  // cpus_ stays valid
-    hv_ = Hypervisor(config_);
+    hv_.reset();
     faults_ = FaultState(std::move(plan));
     page_cache_ = {};  // it may point at pages the reset freed
     last_.reset();
@@ -163,9 +163,16 @@ HypercallResult Machine::dispatch(std::uint32_t cpu, Control control, std::uint6
             if (!memory_.in_ram(out_gpa, out_size))
                 return reject(RuleId::gpa_output_outside_ram, Site::output_gpa, out_gpa, 0, out_size);
         }
-        if (in_size != 0 && out_size != 0 && in_gpa < out_gpa + out_size && out_gpa < in_gpa + in_size)
+        const bool overlap = in_size != 0 && out_size != 0 && in_gpa < out_gpa + out_size && out_gpa < in_gpa + in_size;
+        if (overlap)
             if (auto r = spec_only(RuleId::gpa_input_output_overlap, Site::output_gpa, out_gpa, 0, out_size)) return *r;
         if (in_size != 0) blocks.input = {block(in_gpa), in_size};
+        if (overlap) {
+            // The hypervisor reads its input before it writes output; handlers read elements
+            // lazily, so they get a copy taken now.
+            overlapped_input_.assign(blocks.input.begin(), blocks.input.end());
+            blocks.input = overlapped_input_;
+        }
         if (out_size != 0) blocks.output = {block(out_gpa), out_size};
     }
 

@@ -145,3 +145,28 @@ TEST_CASE("spec-only violations are recorded while the call proceeds when so con
     CHECK(m.call(0, word(code_of(CallId::get_partition_id)), 0, kOut).ok());
     CHECK(m.violations().empty());
 }
+
+namespace {
+// Reads the input's first qword for every element and writes it, plus one, to the element's
+// output slot: an element that saw an earlier element's output would write a larger value.
+Outcome echo_first_qword_plus_one(CallContext& ctx, std::uint32_t i) {
+    ctx.out<std::uint64_t>(ctx.rep_output_offset(i), ctx.in<std::uint64_t>(0) + 1);
+    ctx.out<std::uint64_t>(ctx.rep_output_offset(i) + 8, 0);
+    return Outcome::ok();
+}
+}  // namespace
+
+// Found by raw_dispatch_fuzz: with the overlap let through, withdraw_memory's later elements
+// re-read a partition id its first element's output had overwritten, and found no partition.
+TEST_CASE("an input block the output overlaps is read as it was when the call began", "[rules]") {
+    auto m = make_machine(false, /*reject_spec_only=*/false);
+    m.hypervisor().set_handler(CallId::get_vp_registers, {.element = echo_first_qword_plus_one});
+    const std::uint64_t first = 41;
+    m.memory().write(kIn, std::as_bytes(std::span(&first, 1)));
+    const auto r = m.call(0, word(code_of(CallId::get_vp_registers), 3), kIn, kIn);
+    CHECK(r.ok());
+    CHECK(r.reps_completed() == 3);
+    REQUIRE(m.violations().size() == 1);
+    CHECK(m.violations()[0].rule == RuleId::gpa_input_output_overlap);
+    for (std::uint64_t i = 0; i < 3; ++i) CHECK(output_qword(m, kIn + 16 * i) == 42);
+}

@@ -96,6 +96,10 @@ private:
         Page* page = nullptr;
     };
     std::array<CachedPage, 4> page_cache_{};  // parameter blocks rarely leave a few pages
+    // The input block of a call whose output overlaps it (a spec-only violation the machine
+    // may let through): handlers read this copy, so writing an element's output cannot change
+    // what a later element reads.
+    std::vector<std::byte> overlapped_input_;
     std::optional<Diagnostic> last_;
     std::vector<Diagnostic> violations_;
     std::array<std::uint64_t, kRuleCount> rule_hits_{};

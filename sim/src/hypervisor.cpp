@@ -41,6 +41,11 @@ Hypervisor::~Hypervisor() = default;
 Hypervisor::Hypervisor(Hypervisor&&) noexcept = default;
 Hypervisor& Hypervisor::operator=(Hypervisor&&) noexcept = default;
 
+void Hypervisor::reset() {
+    handlers_ = kBuiltinHandlers;
+    state().reset();
+}
+
 std::vector<std::uint64_t> Hypervisor::partition_ids() const {
     std::vector<std::uint64_t> ids;
     for (const auto& [id, p] : state_->partitions())
@@ -153,7 +158,7 @@ std::uint8_t Hypervisor::page_access_state(std::uint64_t id, std::uint64_t gfn) 
 }
 
 std::uint64_t Hypervisor::guest_access(std::uint64_t id, std::uint64_t gfn, std::uint64_t count, bool write) {
-    state::Partition* p = state_->find(id);
+    state::Partition* p = state().find(id);
     if (p == nullptr || count == 0) return 0;
     const std::uint8_t mark = write ? (kPageAccessed | kPageDirty) : kPageAccessed;
     std::uint64_t marked = 0;
@@ -168,7 +173,13 @@ std::uint64_t Hypervisor::guest_access(std::uint64_t id, std::uint64_t gfn, std:
     return marked;
 }
 
-std::string Hypervisor::check_invariants() const { return state_->check_invariants(); }
+std::string Hypervisor::check_invariants() const {
+    if (checked_generation_ != generation_) {
+        checked_ = state_->check_invariants();
+        checked_generation_ = generation_;
+    }
+    return checked_;
+}
 std::string Hypervisor::digest() const { return state_->digest(); }
 
 bool model_implements(hvcall::CallId id) noexcept {

@@ -6,6 +6,7 @@
 #include "hvcall/calls/memory.hpp"
 #include "hvcall/calls/partition.hpp"
 #include "hvsim/host_pages.hpp"
+#include "state/state.hpp"
 #include "test_machine.hpp"
 
 using namespace hvsim;
@@ -70,4 +71,41 @@ TEST_CASE("reset puts a new fault plan in force", "[reset]") {
     (void)workload(unplanned);
     CHECK(m.calls() == planned.calls());
     CHECK(m.calls() > unplanned.calls());  // the plan cut the map short; hvcall resumed it
+}
+
+TEST_CASE("a reset hypervisor forgets pools, replaced handlers and used ids", "[reset]") {
+    Machine used(test_config()), fresh(test_config());
+    (void)workload(used);
+    used.hypervisor().set_handler(hvcall::CallId::get_partition_id, Handler{});
+    const std::uint64_t root = used.hypervisor().root_partition_id();
+    REQUIRE(used.hypervisor().partition(root)->pool_pages != 0);
+
+    used.reset();
+    CHECK(used.hypervisor().implements(hvcall::CallId::get_partition_id));
+    CHECK(used.hypervisor().partition(root)->pool_pages == fresh.hypervisor().partition(root)->pool_pages);
+    CHECK(used.hypervisor().partition(root)->pool_used == fresh.hypervisor().partition(root)->pool_used);
+    CHECK(used.hypervisor().check_invariants().empty());
+    CHECK(workload(used) == workload(fresh));  // the partition ids in the digests match too
+}
+
+TEST_CASE("check_invariants sees every change made after its last answer", "[invariants]") {
+    Machine m(test_config());
+    (void)workload(m);
+    REQUIRE(m.hypervisor().check_invariants().empty());
+    m.hypervisor().state().root().fixed_used += 1u << 30;  // more than any pool holds
+    CHECK(m.hypervisor().check_invariants().find("uses more pool pages") != std::string::npos);
+    m.hypervisor().state().root().fixed_used -= 1u << 30;
+    CHECK(m.hypervisor().check_invariants().empty());
+
+    // A handler's change counts too: a stub that forgets the root's pool during a call.
+    m.hypervisor().set_handler(hvcall::CallId::get_partition_id, {.simple = [](CallContext& ctx) -> Outcome {
+        ctx.hypervisor().state().root().pool.clear();
+        return Outcome::ok();
+    }});
+    std::uint64_t self = 0;
+    SimBackend b(m);
+    REQUIRE(hvcall::get_partition_id(b, self) == 0);
+    CHECK(!m.hypervisor().check_invariants().empty());
+    m.reset();
+    CHECK(m.hypervisor().check_invariants().empty());
 }

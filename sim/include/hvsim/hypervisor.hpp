@@ -29,6 +29,8 @@ public:
     Hypervisor& operator=(Hypervisor&&) noexcept;
 
     [[nodiscard]] std::uint64_t root_partition_id() const noexcept { return root_partition_id_; }
+    // Back to a new hypervisor's state and handlers, reusing the state's memory (Machine::reset).
+    void reset();
 
     [[nodiscard]] const Handler& handler(hvcall::CallId id) const noexcept {
         return handlers_[static_cast<std::size_t>(id)];
@@ -73,21 +75,29 @@ public:
     std::uint64_t guest_access(std::uint64_t id, std::uint64_t gfn, std::uint64_t count, bool write);
 
     // Self-check of the whole state: ownership, pool counts, extent maps, table pages. Empty
-    // when consistent, else one line per broken invariant. Fuzzers call it after every call.
+    // when consistent, else one line per broken invariant. Fuzzers call it after every call,
+    // most of which change nothing, so a state untouched since the last check is not rechecked.
     [[nodiscard]] std::string check_invariants() const;
     // The state a caller can observe, as text: partitions, properties, GPA maps, access bits,
     // mapped host pages, host access. Pool sizes are left out (retries deposit different
     // amounts); pages in use are in. Equal digests mean equal final states.
     [[nodiscard]] std::string digest() const;
 
-    // Handlers' way in (sim/src/state/state.hpp).
-    [[nodiscard]] state::State& state() noexcept { return *state_; }
+    // Handlers' way in (sim/src/state/state.hpp). Taking the state to change it counts as a
+    // change (check_invariants then runs again), so do not keep the reference across checks.
+    [[nodiscard]] state::State& state() noexcept {
+        ++generation_;
+        return *state_;
+    }
     [[nodiscard]] const state::State& state() const noexcept { return *state_; }
 
 private:
     std::uint64_t root_partition_id_;
     std::array<Handler, hvcall::kCalls.size()> handlers_{};
     std::unique_ptr<state::State> state_;
+    std::uint64_t generation_ = 1;  // bumped by every way to change state_
+    mutable std::uint64_t checked_generation_ = 0;
+    mutable std::string checked_;  // check_invariants' answer at checked_generation_
 };
 
 // True when the built-in model has a handler for the call (what `hvsim calls` reports).

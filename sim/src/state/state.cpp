@@ -29,9 +29,54 @@ State::State(const MachineConfig& config) : config_(config), ram_pfns_(config.ra
     root_ = root.get();
     partitions_.emplace(root->id, std::move(root));
     next_id_ = config_.root_partition_id + 1;
-    // The per-CPU hypercall pages are the machine's: never deposited, never mapped.
+    reserve_percpu_pages();
+}
+
+// The per-CPU hypercall pages are the machine's: never deposited, never mapped.
+void State::reserve_percpu_pages() {
     owners.assign(config_.percpu_base / hvcall::kPageSize, std::uint64_t{config_.cpus} * 2,
                   OwnerValue{0, 0, PfnOwner::reserved});
+}
+
+namespace {
+
+// The partition's hypervisor objects and mappings, gone (its pool and settings stay).
+void forget_objects(Partition& p) {
+    p.gpa.clear();
+    p.tables_4k.clear();
+    p.tables_2m.clear();
+    p.access.clear();
+    p.fixed_used = 0;
+    p.vps.clear();
+    p.intercepts.clear();
+    p.cpuid_results.clear();
+    p.pinned.clear();
+}
+
+// Every field of the root back to what State's constructor gives it; its id stays.
+void reset_root(Partition& root) {
+    forget_objects(root);
+    root.state = PartitionState::active;
+    root.creation_flags = 0;
+    root.isolation = 0;
+    root.disabled_features = {};
+    root.pool.clear();
+    root.properties = initial_properties();
+}
+
+}  // namespace
+
+void State::reset() {
+    std::erase_if(partitions_, [&](const auto& e) { return e.second.get() != root_; });
+    reset_root(*root_);
+    last_ = nullptr;
+    next_id_ = config_.root_partition_id + 1;
+    ports.clear();
+    connections.clear();
+    stats_pages.clear();
+    owners.clear();
+    host_access.clear();
+    reserve_percpu_pages();
 }
 
 Partition& State::create(std::uint64_t flags, std::uint64_t isolation) {
@@ -56,15 +101,7 @@ void State::finalize(Partition& p) {
     p.gpa.for_each_in(0, ~0ull, [&](const auto& e) {
         if (e.value.kind == GpaKind::ram) drop_map_refs(e.value.pfn, e.count);
     });
-    p.gpa.clear();
-    p.tables_4k.clear();
-    p.tables_2m.clear();
-    p.access.clear();
-    p.fixed_used = 0;
-    p.vps.clear();
-    p.intercepts.clear();
-    p.cpuid_results.clear();
-    p.pinned.clear();
+    forget_objects(p);
     std::erase_if(ports, [&](const auto& e) { return e.first.first == p.id || e.second.connection_partition == p.id; });
     std::erase_if(connections, [&](const auto& e) { return e.first.first == p.id || e.second.port_partition == p.id; });
     std::erase_if(stats_pages, [&](const auto& e) {

@@ -55,6 +55,15 @@ Outcome replay_one(const ReplayArgs& a, const std::string& path, traces::SystemD
     return o;
 }
 
+// "N skipped (X not issued by the target, Y depend on a skipped record)": what was not compared
+// and why, so a hardware replay's "equal" is read against what it actually covered.
+std::string skip_summary(const traces::ReplayResult& r) {
+    std::string s = std::to_string(r.skipped) + " skipped";
+    if (r.skipped == 0) return s;
+    return s + " (" + std::to_string(r.skipped - r.dependent) + " not issued by the target, " +
+           std::to_string(r.dependent) + " depend on a skipped record)";
+}
+
 int run_replay(const ReplayArgs& a) {
     std::vector<Outcome> outcomes(a.traces.size());
     std::atomic<std::size_t> next{0}, finished{0};
@@ -87,8 +96,8 @@ int run_replay(const ReplayArgs& a) {
             rc = 1;
             std::cout << traces::describe(r, *r.divergence);
         } else {
-            std::cout << r.trace << ": " << r.records << " records, " << r.compared << " equal, " << r.skipped
-                      << " skipped\n";
+            std::cout << r.trace << ": " << r.records << " records: " << r.compared << " compared, " << r.compared
+                      << " equal, " << skip_summary(r) << "\n";
         }
         for (const auto& [why, n] : r.skip_reasons) std::cout << "  skipped " << n << " x " << why << "\n";
     }

@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -99,18 +100,28 @@ MshvBackend::MshvBackend(DeviceSeam& device, MshvOptions options) : device_(devi
         fail("cannot open the device", err);
     }
     track(&device_, device_fd_);
-    mshv::CreatePartition args{options_.pt_flags, 0};
-    const int pfd = device_.ioctl(device_fd_, mshv::kCreatePartition, &args);
-    if (pfd < 0) fail("MSHV_CREATE_PARTITION failed", pfd);
-    partition_fd_ = pfd;
-    track(&device_, partition_fd_);
-    if (const int r = device_.ioctl(partition_fd_, mshv::kInitializePartition, nullptr); r < 0)
-        fail("MSHV_INITIALIZE_PARTITION failed", r);
+    if (const int r = open_partition(); r < 0)
+        fail(partition_fd_ < 0 ? "MSHV_CREATE_PARTITION failed" : "MSHV_INITIALIZE_PARTITION failed", r);
 }
 
 MshvBackend::~MshvBackend() { close_all(); }
 
-void MshvBackend::close_all() noexcept {
+int MshvBackend::open_partition() noexcept {
+    mshv::CreatePartition args{options_.pt_flags, 0};
+    const int pfd = device_.ioctl(device_fd_, mshv::kCreatePartition, &args);
+    if (pfd < 0) return pfd;
+    partition_fd_ = pfd;
+    track(&device_, partition_fd_);
+    return std::min(device_.ioctl(partition_fd_, mshv::kInitializePartition, nullptr), 0);
+}
+
+int MshvBackend::renew_partition(std::uint64_t pt_flags) noexcept {
+    close_partition();
+    options_.pt_flags = pt_flags;
+    return open_partition();
+}
+
+void MshvBackend::close_partition() noexcept {
     for (auto it = vps_.rbegin(); it != vps_.rend(); ++it) {
         untrack(&device_, it->second);
         device_.close(it->second);
@@ -121,6 +132,10 @@ void MshvBackend::close_all() noexcept {
         device_.close(partition_fd_);
         partition_fd_ = -1;
     }
+}
+
+void MshvBackend::close_all() noexcept {
+    close_partition();
     if (device_fd_ >= 0) {
         untrack(&device_, device_fd_);
         device_.close(device_fd_);
@@ -195,50 +210,91 @@ void MshvTarget::apply(const ModelAction& a, Issued& out) {
     Target::apply(a, out);
 }
 
-void MshvTarget::issue(const Record& r, Issued& out) {
-    out = Issued{};
-    if (r.at) {
-        out.skipped = "blocks not at the start of the per-CPU pages: MSHV_ROOT_HVCALL copies in_sz bytes to a page of its own";
+namespace {
+
+std::uint64_t first_id(const Record& r) {
+    std::uint64_t id = 0;
+    if (r.input.size() >= 8) std::memcpy(&id, r.input.data(), 8);
+    return id;
+}
+
+bool replaced_by_the_kernel(const hvcall::CallInfo* c) {
+    using hvcall::CallId;
+    return c != nullptr && (c->id == CallId::create_partition || c->id == CallId::initialize_partition ||
+                            c->id == CallId::create_vp || c->id == CallId::deposit_memory);
+}
+
+}  // namespace
+
+std::optional<std::string> MshvTarget::refusal(const Record& r) const {
+    if (r.at) return "blocks not at the start of the per-CPU pages: MSHV_ROOT_HVCALL copies in_sz bytes to a page of its own";
+    const hvcall::CallInfo* c = hvcall::find_call(r.control.code());
+    if (replaced_by_the_kernel(c)) return std::nullopt;
+    if (auto why = MshvBackend::refusal(r.control)) return why;
+    if (first_id(r) != kStandInId) return std::string(c->name) + ": targets a partition the backend did not create";
+    if (!initialized_)
+        return std::string(c->name) + ": the recording's partition is not initialized yet; the backend's is, from creation";
+    return std::nullopt;
+}
+
+// A new partition made with the recorded creation flags stands in for the run's first one.
+void MshvTarget::stand_in(const Record& r, Issued& out) {
+    std::uint64_t flags = 0;
+    if (r.input.size() >= 8) std::memcpy(&flags, r.input.data(), 8);
+    const auto pt = mshv::pt_flags_for(flags);
+    if (!pt) {
+        out.skipped = "create_partition: not passed through, and MSHV_CREATE_PARTITION cannot make its creation flags";
         return;
     }
-    const hvcall::CallInfo* c = hvcall::find_call(r.control.code());
-    const std::string name = c != nullptr ? std::string(c->name) : r.call;
-    auto first_id = [&]() -> std::uint64_t {
-        std::uint64_t id = 0;
-        if (r.input.size() >= 8) std::memcpy(&id, r.input.data(), 8);
-        return id;
-    };
-    if (c != nullptr && c->id == hvcall::CallId::create_partition) {
+    if (const int e = backend_.renew_partition(*pt); e != 0) {
+        out.skipped = "create_partition: not passed through, and MSHV_CREATE_PARTITION failed: " + std::string(std::strerror(-e));
+        return;
+    }
+    have_partition_ = true;
+    initialized_ = false;
+    out.stand_in = kStandInId;
+    out.replaced = true;
+    out.skipped = "create_partition: not passed through; a partition made by MSHV_CREATE_PARTITION with its flags stands in";
+}
+
+void MshvTarget::replace(const hvcall::CallInfo& c, const Record& r, Issued& out) {
+    if (c.id == hvcall::CallId::create_partition) {
         if (!r.result.ok()) {
             out.skipped = "create_partition: not passed through (a recorded failure: nothing to stand in for)";
         } else if (!have_partition_) {
-            have_partition_ = true;
-            out.stand_in = kStandInId;
-            out.skipped = "create_partition: not passed through; the backend's partition (MSHV_CREATE_PARTITION) stands in";
+            stand_in(r, out);
         } else {
             out.skipped = "create_partition: not passed through; the backend makes one partition only";
         }
-        return;
-    }
-    if (c != nullptr && c->id == hvcall::CallId::initialize_partition) {
-        out.skipped = "initialize_partition: done by MSHV_INITIALIZE_PARTITION when the backend opened";
-        return;
-    }
-    if (c != nullptr && c->id == hvcall::CallId::create_vp && r.form == Form::memory && r.input.size() >= 12 &&
-        first_id() == kStandInId) {
+    } else if (c.id == hvcall::CallId::initialize_partition) {
+        out.replaced = first_id(r) == kStandInId;
+        if (out.replaced && r.result.ok()) initialized_ = true;
+        out.skipped = "initialize_partition: done by MSHV_INITIALIZE_PARTITION when the backend made its partition";
+    } else if (c.id == hvcall::CallId::deposit_memory) {
+        // The kernel deposits a page and retries whenever a passed-through call runs short, so a
+        // later call does not see these pages missing.
+        out.replaced = first_id(r) == kStandInId;
+        out.skipped = "deposit_memory: not passed through; the kernel deposits on INSUFFICIENT_MEMORY itself";
+    } else if (!r.result.ok()) {
+        out.skipped = "create_vp: not passed through (a recorded failure: no VP to make)";
+    } else if (r.form != Form::memory || r.input.size() < 12 || first_id(r) != kStandInId || !initialized_) {
+        out.skipped = "create_vp: not passed through, and not for the backend's initialized partition";
+    } else {
         std::uint32_t vp = 0;
         std::memcpy(&vp, r.input.data() + 8, 4);
         const int e = backend_.ensure_vp(vp);
+        out.replaced = e == 0;
         out.skipped = e == 0 ? "create_vp: not passed through; the VP is made with MSHV_CREATE_VP instead"
                              : "create_vp: not passed through, and MSHV_CREATE_VP failed: " + std::string(std::strerror(-e));
-        return;
     }
-    if (auto why = MshvBackend::refusal(r.control)) {
+}
+
+void MshvTarget::issue(const Record& r, Issued& out) {
+    out = Issued{};
+    const hvcall::CallInfo* c = hvcall::find_call(r.control.code());
+    if (!r.at && replaced_by_the_kernel(c)) return replace(*c, r, out);
+    if (auto why = refusal(r)) {
         out.skipped = std::move(*why);
-        return;
-    }
-    if (first_id() != kStandInId) {
-        out.skipped = name + ": targets a partition the backend did not create";
         return;
     }
     auto page = backend_.input_page();

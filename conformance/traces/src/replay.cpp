@@ -125,6 +125,8 @@ void issue_on(hvcall::Backend& backend, const Machine* machine, const Record& r,
 
 }  // namespace
 
+std::optional<std::string> Target::refusal(const Record&) const { return std::nullopt; }
+
 void Target::apply(const ModelAction& a, Issued& out) {
     out = Issued{};
     out.skipped = "model-only \"" + a.kind + "\" record: " + name() + " has no model to apply it to";
@@ -360,17 +362,82 @@ bool sets_faults(const ModelAction& a) {
     return a.kind == "run" && !a.args.value("faults", json::object()).empty();
 }
 
+// Whether a model record, skipped, leaves the model somewhere the target is not: a run on a
+// machine configured otherwise than the defaults, a fault plan in force, strict mode, guest
+// accesses. Ending a plan or strict mode restores nothing that the earlier record did not
+// already taint.
+bool changes_model(const ModelAction& a) {
+    if (a.kind == "run") return sets_faults(a) || !a.args.value("machine", json::object()).empty();
+    if (a.kind == "faults") return sets_faults(a);
+    if (a.kind == "strict") {
+        const auto on = a.args.find("on");
+        return on == a.args.end() || !on->is_boolean() || on->get<bool>();
+    }
+    return true;
+}
+
+// Whether a recorded call may have changed hypervisor state: it succeeded, or a rep call
+// completed some elements before failing.
+bool changed_state(const Record& r) { return r.result.ok() || r.result.reps_completed() != 0; }
+
+// What a target that skips records no longer shares with the recording. A skipped record that
+// may have changed state taints the ids it names (input and output, recorded values), or, if
+// it names none or is a model record, the rest of its run. A later record naming a tainted id
+// could see that state, so it is skipped too, and taints in turn what it would have changed.
+class Taints {
+public:
+    void reset() {
+        ids_.clear();
+        run_.reset();
+    }
+    // `what`: the skipped record's call, or the model record's kind.
+    void taint_run(const std::string& what) {
+        if (!run_) run_ = what;
+    }
+    void taint(const Record& r) {
+        const std::vector<std::pair<IdKind, std::uint64_t>> named = ids_of(r);
+        if (named.empty()) return taint_run(r.call);
+        for (const auto& id : named) ids_.try_emplace(id, r.call);
+    }
+    // Why `r`'s outcome could depend on a skipped record (grouped by that record's call).
+    [[nodiscard]] std::optional<std::string> dependency(const Record& r) const {
+        if (run_) return reason(*run_);
+        if (ids_.empty()) return std::nullopt;
+        for (const IdField& f : r.input_ids)
+            if (f.offset + width(f.kind) <= r.input.size())
+                if (const auto it = ids_.find({f.kind, read_id(r.input, f)}); it != ids_.end()) return reason(it->second);
+        return std::nullopt;
+    }
+
+private:
+    static std::string reason(const std::string& what) {
+        return "depends on a skipped " + what + " whose effect the target does not have";
+    }
+    static std::vector<std::pair<IdKind, std::uint64_t>> ids_of(const Record& r) {
+        std::vector<std::pair<IdKind, std::uint64_t>> out;
+        for (const IdField& f : r.input_ids)
+            if (f.offset + width(f.kind) <= r.input.size()) out.emplace_back(f.kind, read_id(r.input, f));
+        for (const IdField& f : r.output_ids)
+            if (f.offset + width(f.kind) <= r.output.size()) out.emplace_back(f.kind, read_id(r.output, f));
+        return out;
+    }
+    std::map<std::pair<IdKind, std::uint64_t>, std::string> ids_;  // tainted id -> the call that tainted it
+    std::optional<std::string> run_;
+};
+
 void skip(ReplayResult& res, const std::string& why) {
     ++res.skipped;
     ++res.skip_reasons[why];
 }
 
-// A model-only record: a "run" starts afresh (ids forgotten); guest_access names a partition.
-// Returns the mismatch, if any. `faults_skipped` tells whether a plan the target could not
-// apply is in force, so that the hypercalls it would shape are skipped too.
+// A model-only record: a "run" starts afresh (ids and taints forgotten); guest_access names a
+// partition. Returns the mismatch, if any.
 std::vector<std::string> replay_model(const TraceReader& reader, const ModelAction& recorded, Target& target,
-                                      IdMap& ids, ReplayResult& res, Issued& got, bool& faults_skipped) {
-    if (recorded.kind == "run") ids = IdMap{};
+                                      IdMap& ids, Taints& taints, ReplayResult& res, Issued& got) {
+    if (recorded.kind == "run") {
+        ids = IdMap{};
+        taints.reset();
+    }
     ModelAction a = recorded;
     if (a.kind == "guest_access")
         if (const auto it = a.args.find("partition"); it != a.args.end() && it->is_number_unsigned())
@@ -381,7 +448,7 @@ std::vector<std::string> replay_model(const TraceReader& reader, const ModelActi
         throw TraceError(reader.where() + ": " + e.what());
     }
     if (got.skipped) {
-        if (a.kind == "run" || a.kind == "faults") faults_skipped = sets_faults(a);
+        if (changes_model(a)) taints.taint_run("\"" + a.kind + "\" model record");
         skip(res, *got.skipped);
         return {};
     }
@@ -397,30 +464,35 @@ ReplayResult replay(TraceReader& reader, Target& target, const std::function<voi
     ReplayResult res;
     res.format = reader.format();
     IdMap ids;
+    Taints taints;
     Record rec, sent;
     Issued got;
-    bool faults_skipped = false;
     while (reader.next(rec)) {
         const std::uint64_t index = res.records++;
         if (progress && (index & 0x3FFF) == 0) progress(index);
         if (rec.model) {
-            auto mismatches = replay_model(reader, *rec.model, target, ids, res, got, faults_skipped);
+            auto mismatches = replay_model(reader, *rec.model, target, ids, taints, res, got);
             if (mismatches.empty()) continue;
             res.divergence = Divergence{index, rec, got, std::nullopt, std::move(mismatches)};
             break;
         }
-        if (faults_skipped) {
-            skip(res, "issued under a model fault plan the target cannot apply (injected faults do not happen on demand)");
-            continue;
-        }
         sent = rec;
         ids.substitute(sent.input, sent.input_ids);
-        target.issue(sent, got);
+        std::optional<std::string> dependency;
+        if (!target.refusal(sent)) dependency = taints.dependency(rec);
+        if (dependency) {
+            got = Issued{};
+            got.skipped = std::move(dependency);
+            ++res.dependent;
+        } else {
+            target.issue(sent, got);
+        }
         if (got.skipped) {
             skip(res, *got.skipped);
             if (got.stand_in)
                 for (const IdField& f : rec.output_ids)
                     if (f.offset + width(f.kind) <= rec.output.size()) ids.learn(f.kind, read_id(rec.output, f), *got.stand_in);
+            if (!got.replaced && changed_state(rec)) taints.taint(rec);
             continue;
         }
         ++res.compared;

@@ -46,7 +46,7 @@ int FakeMshv::ioctl(int fd, unsigned long request, void* arg) noexcept {
         std::memcpy(&in, arg, sizeof in);
         if ((in.pt_flags & ~mshv::kPtFlagsMask) != 0 || in.pt_isolation >= 1) return -EINVAL;
         hvcall::CreatePartitionArgs args;
-        if ((in.pt_flags & mshv::kPtFlagLapic) != 0) args.flags |= hvcall::creation_flags::lapic_enabled;
+        args.flags = mshv::creation_flags_for(in.pt_flags);
         std::uint64_t id = 0;
         if (const int e = hvcall::create_partition(cpu1_, pages_, args, machine_.config().root_partition_id, id); e != 0)
             return e;

@@ -60,12 +60,18 @@ public:
     [[nodiscard]] static std::optional<std::string> refusal(hvcall::Control control);
     // MSHV_CREATE_VP for `vp_index` unless done already; 0 or -errno.
     int ensure_vp(std::uint32_t vp_index) noexcept;
+    // Closes the partition (the kernel deletes it) and creates + initializes a fresh one with
+    // `pt_flags`, so that each recorded run starts from a new partition made as the recording's
+    // was; 0 or -errno.
+    int renew_partition(std::uint64_t pt_flags) noexcept;
 
     [[nodiscard]] int last_errno() const noexcept { return last_errno_; }
     [[nodiscard]] const std::string& last_error() const noexcept { return last_error_; }
     [[nodiscard]] const std::string& path() const noexcept { return options_.path; }
 
 private:
+    int open_partition() noexcept;
+    void close_partition() noexcept;
     void close_all() noexcept;
     DeviceSeam& device_;
     MshvOptions options_;
@@ -87,12 +93,20 @@ public:
     explicit MshvTarget(MshvBackend& backend) : backend_(backend) {}
     [[nodiscard]] std::string name() const override { return "mshv"; }
     void issue(const Record& r, Issued& out) override;
+    // Off-page blocks, calls the kernel does not pass through, other partitions than the stand-in.
+    [[nodiscard]] std::optional<std::string> refusal(const Record& r) const override;
     // Skipped like any model-only record; a "run" lets its first partition stand in again.
     void apply(const ModelAction& a, Issued& out) override;
 
 private:
+    void stand_in(const Record& r, Issued& out);
+    // create_partition, initialize_partition, create_vp, deposit_memory: what the kernel does instead.
+    void replace(const hvcall::CallInfo& c, const Record& r, Issued& out);
     MshvBackend& backend_;
     bool have_partition_ = false;
+    // The backend initializes its partition when it makes it; until the recording initializes
+    // the one standing in, calls on it would see a different partition.
+    bool initialized_ = false;
 };
 
 }  // namespace hvsim::traces

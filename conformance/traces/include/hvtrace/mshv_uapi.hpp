@@ -4,6 +4,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <utility>
 
 namespace hvsim::traces::mshv {
 
@@ -58,6 +60,33 @@ inline constexpr std::uint64_t kPtFlagLapic = 1ull << 0;  // MSHV_PT_BIT_LAPIC
 inline constexpr std::uint64_t kPtFlagsMask = 0x3F;        // MSHV_PT_FLAGS_MASK
 inline constexpr std::uint32_t kMaxVps = 256;              // MSHV_MAX_VPS
 inline constexpr std::uint32_t kMaxHvcallBytes = 4096;     // in_sz / out_sz limit (HV_HYP_PAGE_SIZE)
+
+// The creation flags mshv_root sends for MSHV_CREATE_PARTITION's pt_flags (facts 5.8): the
+// always-set base plus one hypervisor bit per uapi bit; bit 3 selects the v2 struct, no flag.
+inline constexpr std::uint64_t kCreationFlagsAlways = (1ull << 8) | (1ull << 19);  // EXO_PARTITION, INTERCEPT_MESSAGE_PAGE
+inline constexpr std::pair<std::uint64_t, std::uint64_t> kPtToCreationFlag[] = {
+    {1ull << 0, 1ull << 13},  // LAPIC -> LAPIC_ENABLED
+    {1ull << 1, 1ull << 22},  // X2APIC -> X2APIC_CAPABLE
+    {1ull << 2, 1ull << 4},   // GPA_SUPER_PAGES -> GPA_SUPER_PAGES_ENABLED
+    {1ull << 4, 1ull << 1},   // NESTED_VIRTUALIZATION -> NESTED_VIRTUALIZATION_CAPABLE
+    {1ull << 5, 1ull << 0},   // SMT_ENABLED_GUEST -> SMT_ENABLED_GUEST
+};
+
+[[nodiscard]] constexpr std::uint64_t creation_flags_for(std::uint64_t pt_flags) noexcept {
+    std::uint64_t flags = kCreationFlagsAlways;
+    for (const auto& [pt, flag] : kPtToCreationFlag)
+        if ((pt_flags & pt) != 0) flags |= flag;
+    return flags;
+}
+
+// The pt_flags that make the kernel send exactly `flags`, if any do.
+[[nodiscard]] constexpr std::optional<std::uint64_t> pt_flags_for(std::uint64_t flags) noexcept {
+    std::uint64_t pt = 0;
+    for (const auto& [p, flag] : kPtToCreationFlag)
+        if ((flags & flag) != 0) pt |= p;
+    if (creation_flags_for(pt) != flags) return std::nullopt;
+    return pt;
+}
 
 // The MSHV_ROOT_HVCALL allow-list, in the kernel's order (facts 6.3).
 inline constexpr std::uint16_t kAllowList[] = {0x44, 0x45, 0x4D, 0x50, 0x51, 0x52, 0x56,

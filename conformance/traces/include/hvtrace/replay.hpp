@@ -23,6 +23,7 @@ struct Issued {
     std::vector<std::byte> output;       // what the call wrote (output_written bytes)
     std::optional<std::string> skipped;  // why it was not issued (then nothing is compared)
     std::optional<std::uint64_t> stand_in;  // a skipped id-handing call: the id the target uses instead
+    bool replaced = false;  // skipped, but the target did the same another way: later records may rely on it
     std::string note;                    // the model's diagnostic, the kernel's errno, ...
     nlohmann::json model_result;         // a model-only record's outcome (ModelAction::result)
 };
@@ -33,6 +34,9 @@ public:
     [[nodiscard]] virtual std::string name() const = 0;
     // `r` has its ids substituted already.
     virtual void issue(const Record& r, Issued& out) = 0;
+    // Why the target, as it is now, would not issue `r` (ids substituted) at all; asked first,
+    // so that such a record counts as not issued rather than as dependent. Default: none.
+    [[nodiscard]] virtual std::optional<std::string> refusal(const Record& r) const;
     // A model-only record (ids substituted): targets without a model skip it with the reason.
     virtual void apply(const ModelAction& a, Issued& out);
 };
@@ -100,6 +104,7 @@ struct ReplayResult {
     std::string trace;
     Format format = Format::jsonl;
     std::uint64_t records = 0, compared = 0, skipped = 0;
+    std::uint64_t dependent = 0;  // of `skipped`: records whose outcome could depend on a skipped one
     std::map<std::string, std::uint64_t> skip_reasons;
     std::uint64_t model_records = 0;  // of `compared`: model-only records applied
     std::optional<Divergence> divergence;
@@ -107,6 +112,8 @@ struct ReplayResult {
 };
 
 // Replays a whole trace; stops at the first divergence. Throws TraceError on a bad trace.
+// A record the target skips taints what it may have changed (its ids; the rest of the run for
+// a model record), and later records touching a taint are skipped too (TRACES.md).
 // `progress` (may be empty) is told the records done so far now and then.
 [[nodiscard]] ReplayResult replay(TraceReader& reader, Target& target,
                                   const std::function<void(std::uint64_t)>& progress = {});

@@ -1,6 +1,7 @@
 // How the marshalling functions put bytes on the input page and issue calls (private).
 #pragma once
 
+#include <algorithm>
 #include <cstring>
 #include <span>
 #include <type_traits>
@@ -66,6 +67,29 @@ template <class Issue>
 // progress) is an I/O error to the caller.
 [[nodiscard]] constexpr bool stalled(HypercallResult r, std::uint32_t count) noexcept {
     return r.ok() && r.reps_completed() < count;
+}
+
+// A rep call that sends `header` then one input element per rep and reads one output element
+// per completed rep: batches of at most `batch_max` (what fits the page), each resumed by
+// rep_hypercall; stops at the first failing element with the reps done before it.
+template <class Header, class In, class Out>
+[[nodiscard]] Progress rep_in_out(Backend& backend, CallId id, const Header& header, std::uint32_t batch_max,
+                                  std::span<const In> in, std::span<Out> out) noexcept {
+    if (out.size() < in.size()) return {-EINVAL, 0};
+    std::uint64_t done = 0;
+    while (done < in.size()) {
+        const auto batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(in.size() - done, batch_max));
+        auto page = backend.input_page();
+        put_header(page, header);
+        std::memcpy(page.data() + sizeof(Header), in.data() + done, std::size_t{batch} * sizeof(In));
+        const HypercallResult r = rep_hypercall(backend, id, batch);
+        const std::uint32_t completed = std::min(r.reps_completed(), batch);
+        std::memcpy(out.data() + done, backend.output_page().data(), std::size_t{completed} * sizeof(Out));
+        done += completed;
+        if (!r.ok()) return {to_errno(r), done};
+        if (stalled(r, batch)) return {-EIO, done};
+    }
+    return {0, done};
 }
 
 }  // namespace hvcall::detail

@@ -40,21 +40,8 @@ int delete_vp(Backend& backend, std::uint64_t id, std::uint32_t vp_index) noexce
 
 Progress get_vp_registers(Backend& backend, std::uint64_t id, std::uint32_t vp_index, std::span<const std::uint32_t> names,
                           std::span<RegisterValue> values) noexcept {
-    if (values.size() < names.size()) return {-EINVAL, 0};
-    std::uint64_t done = 0;
-    while (done < names.size()) {
-        const auto batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(names.size() - done, kGetRegistersBatch));
-        auto page = backend.input_page();
-        detail::put_header(page, registers_header(id, vp_index));
-        std::memcpy(page.data() + sizeof(InputVpRegisters), names.data() + done, std::size_t{batch} * sizeof(std::uint32_t));
-        const HypercallResult r = detail::rep_hypercall(backend, CallId::get_vp_registers, batch);
-        const std::uint32_t completed = std::min(r.reps_completed(), batch);
-        std::memcpy(values.data() + done, backend.output_page().data(), std::size_t{completed} * sizeof(RegisterValue));
-        done += completed;
-        if (!r.ok()) return {to_errno(r), done};
-        if (detail::stalled(r, batch)) return {-EIO, done};
-    }
-    return {0, done};
+    return detail::rep_in_out(backend, CallId::get_vp_registers, registers_header(id, vp_index), kGetRegistersBatch,
+                              names, values);
 }
 
 Progress set_vp_registers(Backend& backend, std::uint64_t id, std::uint32_t vp_index,
@@ -143,25 +130,11 @@ int unmap_vp_state_page(Backend& backend, std::uint64_t id, std::uint32_t vp_ind
 
 Progress get_vp_cpuid_values(Backend& backend, std::uint64_t id, std::uint32_t vp_index, std::uint32_t flags,
                              std::span<const CpuidLeafInfo> leaves, std::span<CpuidValues> values) noexcept {
-    if (values.size() < leaves.size()) return {-EINVAL, 0};
-    std::uint64_t done = 0;
-    while (done < leaves.size()) {
-        const auto batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(leaves.size() - done, kCpuidBatch));
-        auto page = backend.input_page();
-        InputGetVpCpuidValues in{};
-        in.partition_id = id;
-        in.vp_index = vp_index;
-        in.flags = flags;
-        detail::put_header(page, in);
-        std::memcpy(page.data() + sizeof in, leaves.data() + done, std::size_t{batch} * sizeof(CpuidLeafInfo));
-        const HypercallResult r = detail::rep_hypercall(backend, CallId::get_vp_cpuid_values, batch);
-        const std::uint32_t completed = std::min(r.reps_completed(), batch);
-        std::memcpy(values.data() + done, backend.output_page().data(), std::size_t{completed} * sizeof(CpuidValues));
-        done += completed;
-        if (!r.ok()) return {to_errno(r), done};
-        if (detail::stalled(r, batch)) return {-EIO, done};
-    }
-    return {0, done};
+    InputGetVpCpuidValues in{};
+    in.partition_id = id;
+    in.vp_index = vp_index;
+    in.flags = flags;
+    return detail::rep_in_out(backend, CallId::get_vp_cpuid_values, in, kCpuidBatch, leaves, values);
 }
 
 int translate_virtual_address(Backend& backend, std::uint64_t id, std::uint32_t vp_index, std::uint64_t flags,

@@ -89,4 +89,24 @@ enum class Target : std::uint8_t { any, child };
     return find_vp(ctx, *p, vp_offset, vp);
 }
 
+// Get and set partition property begin alike (facts 5.2): partition id, u32 property code and
+// u32 padding; a known partition, zero padding, a known property, not yet finalized.
+struct PropertyTarget {
+    Partition* partition = nullptr;
+    std::size_t index = 0;  // into Partition::properties
+};
+[[nodiscard]] inline Outcome find_property(CallContext& ctx, PropertyTarget& t) noexcept {
+    constexpr std::uint32_t kPartition = 0, kCode = 8, kPadding = 12;
+    if (auto o = find_partition(ctx, kPartition, Target::any, t.partition); !o.is_ok()) return o;
+    if (auto o = reserved(ctx, RuleId::partition_property_padding_nonzero, kPadding, ctx.in<std::uint32_t>(kPadding), ~0u))
+        return *o;
+    const auto code = ctx.in<std::uint32_t>(kCode);
+    const auto index = state::property_index(code);
+    if (!index) return ctx.reject(RuleId::partition_property_unknown, Site::input, kCode, code);
+    if (t.partition->state == PartitionState::finalized)
+        return ctx.reject(RuleId::partition_property_finalized, Site::input, kPartition, t.partition->id);
+    t.index = *index;
+    return Outcome::ok();
+}
+
 }  // namespace hvsim::calls

@@ -5,21 +5,10 @@
 
 namespace hvsim::calls {
 
-namespace {
-constexpr std::uint32_t kPartition = 0, kCode = 8, kPadding = 12;
-}
-
 Outcome get_partition_property(CallContext& ctx) {
-    Partition* p = nullptr;
-    if (auto o = find_partition(ctx, kPartition, Target::any, p); !o.is_ok()) return o;
-    if (auto o = reserved(ctx, RuleId::partition_property_padding_nonzero, kPadding, ctx.in<std::uint32_t>(kPadding), ~0u))
-        return *o;
-    const auto code = ctx.in<std::uint32_t>(kCode);
-    const auto index = state::property_index(code);
-    if (!index) return ctx.reject(RuleId::partition_property_unknown, Site::input, kCode, code);
-    if (p->state == PartitionState::finalized)
-        return ctx.reject(RuleId::partition_property_finalized, Site::input, kPartition, p->id);
-    ctx.out<std::uint64_t>(0, p->properties[*index]);
+    PropertyTarget t;
+    if (auto o = find_property(ctx, t); !o.is_ok()) return o;
+    ctx.out<std::uint64_t>(0, t.partition->properties[t.index]);
     return Outcome::ok();
 }
 

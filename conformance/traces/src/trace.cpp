@@ -23,6 +23,21 @@ using detail::RecordFields;
 
 namespace {
 
+// JSON text or one CBOR item, without exceptions. nlohmann's DOM parser throws out_of_range even
+// when asked not to (a number beyond a double, a CBOR array or map longer than memory): such bytes
+// come back discarded, with nlohmann's reason in `too_large` ("excessive array size: ...").
+json parse_without_throwing(std::string_view bytes, bool cbor, std::string& too_large) {
+    try {
+        return cbor ? json::from_cbor(bytes, true, false) : json::parse(bytes, nullptr, false);
+    } catch (const json::exception& e) {
+        too_large = e.what();
+        if (const auto at = too_large.find("] "); at != std::string::npos) too_large.erase(0, at + 2);
+        for (char& c : too_large)
+            if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) c = '?';
+        return json(json::value_t::discarded);
+    }
+}
+
 constexpr char kCborMagic[4] = {'\x89', 'H', 'V', 'T'};  // 0x89 is neither '{' nor text: detection is one byte
 constexpr std::uint32_t kMaxFrame = 1u << 20;             // a record holds at most a few pages
 
@@ -472,7 +487,9 @@ void TraceReader::start() {
                                 static_cast<std::uint32_t>(static_cast<unsigned char>(bytes_[7])) << 24;
         if (n == 0 || n > kMaxFrame) fail("header frame length " + std::to_string(n) + " is out of range (1 to 1048576)");
         if (bytes_.size() - 8 < n) fail("the file ends inside the CBOR header frame; expected a header");
-        json j = json::from_cbor(bytes_.substr(8, n), true, false);
+        std::string too_large;
+        json j = parse_without_throwing(bytes_.substr(8, n), true, too_large);
+        if (!too_large.empty()) fail("the header frame holds a value out of range (" + too_large + "); expected a header map");
         if (j.is_discarded()) fail("the header frame is not valid CBOR; expected a CBOR map");
         header_ = header_from(j, format_, f);
         pos_ = 8 + n;
@@ -486,7 +503,9 @@ void TraceReader::start() {
     bool terminated = false;
     next_line(line, terminated);
     if (!terminated) fail("the file ends inside the header line; expected a whole header");
-    json j = json::parse(line, nullptr, false);
+    std::string too_large;
+    json j = parse_without_throwing(line, false, too_large);
+    if (!too_large.empty()) fail("the header line holds a value out of range (" + too_large + "); expected a header object");
     if (j.is_discarded()) fail("the header line is not valid JSON; expected a JSON object");
     header_ = header_from(j, format_, f);
 }
@@ -536,7 +555,9 @@ bool TraceReader::next(Record& r) {
         if (RecordFields fields; detail::scan_cbor(frame, fields)) {
             record_from_fields(fields, format_, r, f);
         } else {
-            json j = json::from_cbor(frame, true, false);
+            std::string too_large;
+            json j = parse_without_throwing(frame, true, too_large);
+            if (!too_large.empty()) fail("the frame holds a value out of range (" + too_large + "); expected a record map");
             if (j.is_discarded()) fail("the frame is not valid CBOR; expected a CBOR map");
             record_from(j, format_, r, f);
         }
@@ -554,7 +575,9 @@ bool TraceReader::next(Record& r) {
         ++index_;
         return true;
     }
-    json j = json::parse(line, nullptr, false);
+    std::string too_large;
+    json j = parse_without_throwing(line, false, too_large);
+    if (!too_large.empty()) fail("the line holds a value out of range (" + too_large + "); expected a record");
     if (j.is_discarded()) {
         if (!terminated) {
             warning_ = name_ + ": line " + std::to_string(line_) + " (record " + std::to_string(index_ + 1) +

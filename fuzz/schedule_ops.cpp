@@ -35,7 +35,7 @@ std::vector<Op> decode_ops(Bytes& in) {
 
 // Guest RAM for maps: the lower half of RAM, never reused; 2 MiB aligned for large pages.
 struct GuestRam {
-    std::uint64_t next = 0x1000;
+    std::uint64_t next = kGuestRamFirstPfn;
     std::vector<std::uint64_t> pfns;
     const std::vector<std::uint64_t>& take(const Op& op) {
         pfns.clear();
@@ -53,7 +53,7 @@ struct GuestRam {
 
 ScheduleInput decode_schedule(Bytes& in) {
     ScheduleInput s;
-    s.config.ram_bytes = 64ull << 20;
+    s.config.ram_bytes = kScheduleRamBytes;
     s.config.strict = true;
     const std::uint8_t shape = in.take<std::uint8_t>();
     s.plan.seed = in.take<std::uint8_t>();

@@ -13,11 +13,21 @@
 
 namespace hvsim::fuzz {
 
-// Budgets: a few ops keep one execution in milliseconds; mapped pages stay well inside the
-// lower half of RAM, which the page source (upper half) never hands out.
+// Budgets: a few ops keep one execution in milliseconds.
 inline constexpr int kMaxOps = 12;
 inline constexpr std::uint64_t kMaxPagesPerOp = 1100;  // above 1024: crosses a batch of rep elements
 inline constexpr std::uint64_t kGfnSpace = 0x8000;
+
+// Root RAM. Maps take fresh guest RAM from the lower half, from kGuestRamFirstPfn up; deposits
+// take pages from the upper half (HostPageSource). The halves must never meet: a deposit the
+// fault plan forces would otherwise take a page a later map wants, and the runs with and
+// without faults would differ for a reason that is not the code under test.
+inline constexpr std::uint64_t kScheduleRamBytes = 256ull << 20;
+inline constexpr std::uint64_t kGuestRamFirstPfn = 0x1000;
+// The most guest RAM one map takes: 1100 small pages, or two 2 MiB pages after aligning up.
+inline constexpr std::uint64_t kMaxGuestPagesPerOp = kMaxPagesPerOp > 2 * 512 + 511 ? kMaxPagesPerOp : 2 * 512 + 511;
+static_assert(kGuestRamFirstPfn + kMaxOps * kMaxGuestPagesPerOp <= kScheduleRamBytes / 4096 / 2,
+              "guest RAM for maps must stay below the deposit pages in the upper half of RAM");
 
 enum class OpKind : std::uint8_t {
     map,             // map_gpa_pages, fresh guest RAM each time

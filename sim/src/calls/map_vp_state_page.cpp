@@ -1,11 +1,15 @@
 // HvCallMapVpStatePage: partition id, VP index, page type (u16), input VTL, flags, requested
 // location (facts 5.4, HDK-2B 24 bytes); output the PFN of the page the hypervisor provides,
 // a page of the partition's pool, pinned until unmapped. Mapping a mapped type returns it again.
+// A fresh REGISTERS page shows the VP's registers (facts 5.7, layout in state/register_page.hpp)
+// and set_vp_registers keeps it showing them; the INTERCEPT_MESSAGE and GHCB pages start zeroed
+// and stay so, since the model dispatches no VP that could write an intercept or use a GHCB.
 #include <algorithm>
 
 #include "calls.hpp"
 #include "common.hpp"
 #include "hvsim/machine.hpp"
+#include "vp_registers.hpp"
 
 namespace hvsim::calls {
 
@@ -38,6 +42,7 @@ Outcome map_vp_state_page(CallContext& ctx) {
         pfn = s.pin_page(*p);
         Page& page = ctx.machine().memory().page(pfn * hvcall::kPageSize);
         std::fill(page.begin(), page.end(), std::byte{0});
+        if (type == state::kRegisterPageType) refresh_register_page(ctx, *vp);
     }
     ctx.out<std::uint64_t>(0, pfn);
     return Outcome::ok();

@@ -1,8 +1,11 @@
 // The header get and set VP registers share (facts 5.4): partition id, VP index, input VTL,
 // rsvd_z8, rsvd_z16. Checked on the first element; later elements look the VP up again.
+// And the VP's register page, which shows the registers while it is mapped (facts 5.7).
 #pragma once
 
 #include "common.hpp"
+#include "hvsim/machine.hpp"
+#include "state/register_page.hpp"
 
 namespace hvsim::calls {
 
@@ -19,6 +22,13 @@ namespace hvsim::calls {
     const std::uint32_t rsvd = ctx.in<std::uint32_t>(kVtl) >> 8;  // bytes 13-15
     if (auto o = reserved(ctx, RuleId::vp_registers_reserved_nonzero, kReserved, rsvd, 0xFFFFFF)) return *o;
     return Outcome::ok();
+}
+
+// Brings the VP's register page, if mapped, up to date with its registers: on map and after
+// every register change (set_vp_registers is the only call that changes one).
+inline void refresh_register_page(CallContext& ctx, const state::Vp& vp) {
+    const std::uint64_t pfn = vp.state_pages[state::kRegisterPageType];
+    if (pfn != 0) state::write_register_page(vp, ctx.machine().memory().page(pfn * hvcall::kPageSize));
 }
 
 }  // namespace hvsim::calls

@@ -42,7 +42,7 @@ Outcome map_vp_state_page(CallContext& ctx) {
         pfn = s.pin_page(*p);
         Page& page = ctx.machine().memory().page(pfn * hvcall::kPageSize);
         std::fill(page.begin(), page.end(), std::byte{0});
-        if (type == state::kRegisterPageType) refresh_register_page(ctx, *vp);
+        if (type == state::kRegisterPageType) fill_register_page(ctx, *vp);
     }
     ctx.out<std::uint64_t>(0, pfn);
     return Outcome::ok();

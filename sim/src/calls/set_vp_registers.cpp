@@ -31,7 +31,7 @@ Outcome set_vp_registers_element(CallContext& ctx, std::uint32_t index) {
         return ctx.reject(RuleId::set_vp_registers_value_invalid, Site::input, offset + kValue, v.low,
                           (v.low & info.reserved) | (~v.low & info.must_be_one));
     vp->registers[*r] = v;
-    refresh_register_page(ctx, *vp);
+    show_register_change(ctx, *vp, name);
     return Outcome::ok();
 }
 

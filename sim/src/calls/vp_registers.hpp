@@ -24,11 +24,15 @@ namespace hvsim::calls {
     return Outcome::ok();
 }
 
-// Brings the VP's register page, if mapped, up to date with its registers: on map and after
-// every register change (set_vp_registers is the only call that changes one).
-inline void refresh_register_page(CallContext& ctx, const state::Vp& vp) {
+// The VP's register page, if mapped, shows its registers: filled on map, and one field
+// updated after each register change (set_vp_registers is the only call that changes one).
+inline void fill_register_page(CallContext& ctx, const state::Vp& vp) {
     const std::uint64_t pfn = vp.state_pages[state::kRegisterPageType];
     if (pfn != 0) state::write_register_page(vp, ctx.machine().memory().page(pfn * hvcall::kPageSize));
+}
+inline void show_register_change(CallContext& ctx, const state::Vp& vp, std::uint32_t name) {
+    const std::uint64_t pfn = vp.state_pages[state::kRegisterPageType];
+    if (pfn != 0) state::write_register_field(vp, name, ctx.machine().memory().page(pfn * hvcall::kPageSize));
 }
 
 }  // namespace hvsim::calls

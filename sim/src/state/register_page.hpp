@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <span>
 
 #include "state/vp.hpp"
@@ -51,10 +52,28 @@ inline constexpr std::array kTrackedFields = {
 };
 }  // namespace register_page
 
+// Where the page shows a register, if it shows it: the GPRs (hv_register_name numbers them in
+// the page's order) and the tracked fields.
+inline std::optional<std::size_t> register_page_offset(std::uint32_t name) noexcept {
+    namespace rp = register_page;
+    if (name >= reg::rax && name < reg::rax + rp::kGprCount) return rp::kGprs + 8 * (name - reg::rax);
+    for (const rp::Field& f : rp::kTrackedFields)
+        if (f.name == name) return f.offset;
+    return std::nullopt;
+}
+
+// Shows one register's current value, if the page has a field for it.
+inline void write_register_field(const Vp& vp, std::uint32_t name, std::span<std::byte, 4096> page) noexcept {
+    if (const auto offset = register_page_offset(name)) {
+        const std::uint64_t value = vp.reg(name);
+        std::memcpy(page.data() + *offset, &value, sizeof value);
+    }
+}
+
 // Rewrites the whole page from the registers: version 1, valid, nothing dirty. Only this
 // direction is modelled. A VMM writing the page and setting dirty bits for the hypervisor to
-// consume is read back at the next HvCallDispatchVp, which the model does not have; a rewrite
-// after a register change therefore takes no account of what a VMM wrote there.
+// consume is read back at the next HvCallDispatchVp, which the model does not have; a later
+// register change therefore takes no account of what a VMM wrote there.
 inline void write_register_page(const Vp& vp, std::span<std::byte, 4096> page) noexcept {
     namespace rp = register_page;
     auto put = [&](std::size_t offset, auto value) { std::memcpy(page.data() + offset, &value, sizeof value); };
@@ -62,8 +81,8 @@ inline void write_register_page(const Vp& vp, std::span<std::byte, 4096> page) n
     put(rp::kVersion, rp::kVersion1);
     put(rp::kIsValid, std::uint8_t{1});
     put(rp::kDirty, std::uint32_t{0});
-    for (std::uint32_t i = 0; i < rp::kGprCount; ++i) put(rp::kGprs + 8 * i, vp.reg(reg::rax + i));
-    for (const rp::Field& f : rp::kTrackedFields) put(f.offset, vp.reg(f.name));
+    for (std::uint32_t i = 0; i < rp::kGprCount; ++i) write_register_field(vp, reg::rax + i, page);
+    for (const rp::Field& f : rp::kTrackedFields) write_register_field(vp, f.name, page);
 }
 
 }  // namespace hvsim::state

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hvcall/catalogue.hpp"
+#include "json_reason.hpp"
 #include "scenario.hpp"
 #include "typed_calls.hpp"
 
@@ -674,13 +675,6 @@ std::string Step::label() const {
     return "assert";
 }
 
-// One printable line, whatever bytes the file held.
-std::string printable(std::string msg) {
-    for (char& c : msg)
-        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) c = '?';
-    return msg;
-}
-
 std::vector<Scenario> load_scenarios(const std::string& file, const std::string& text) {
     json root;
     try {
@@ -688,17 +682,16 @@ std::vector<Scenario> load_scenarios(const std::string& file, const std::string&
     } catch (const json::parse_error& e) {
         std::string msg = e.what();
         if (const auto at = msg.find(": "); at != std::string::npos && msg.find("parse error") != std::string::npos) msg.erase(0, at + 2);
-        throw LoadError(file + ":" + position(text, e.byte) + ": invalid JSON: " + printable(msg));
+        throw LoadError(file + ":" + position(text, e.byte) + ": invalid JSON: " + printable_line(msg));
     } catch (const json::exception& e) {
         // Well-formed JSON nlohmann cannot hold: a number beyond a double ("number overflow
         // parsing '1e999'"). It gives no position; the token it quotes finds the place.
-        std::string msg = e.what();
-        if (const auto at = msg.find("] "); at != std::string::npos) msg.erase(0, at + 2);
+        const std::string msg = json_reason(e);
         std::string where;
         if (const auto q = msg.find('\''); q != std::string::npos && msg.size() > q + 2 && msg.back() == '\'')
             if (const auto at = text.find(msg.substr(q + 1, msg.size() - q - 2)); at != std::string::npos)
                 where = ":" + position(text, at + 1);
-        throw LoadError(file + where + ": invalid JSON: " + printable(msg) +
+        throw LoadError(file + where + ": invalid JSON: " + msg +
                         (e.id == 406 ? "; expected a number a double can hold" : ""));
     }
     return Loader(file).file(root);

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "hvcall/status.hpp"
+#include "json_reason.hpp"
 #include "record_fields.hpp"
 
 namespace hvsim::traces {
@@ -30,10 +31,7 @@ json parse_without_throwing(std::string_view bytes, bool cbor, std::string& too_
     try {
         return cbor ? json::from_cbor(bytes, true, false) : json::parse(bytes, nullptr, false);
     } catch (const json::exception& e) {
-        too_large = e.what();
-        if (const auto at = too_large.find("] "); at != std::string::npos) too_large.erase(0, at + 2);
-        for (char& c : too_large)
-            if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) c = '?';
+        too_large = conformance::json_reason(e);
         return json(json::value_t::discarded);
     }
 }

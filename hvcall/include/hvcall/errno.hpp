@@ -1,5 +1,5 @@
-// Status to errno, as Linux's hv_result_to_errno() does (drivers/hv/hv_common.c;
-// facts section 7). Returns 0 or a negative errno.
+// Status to errno, as Linux's hv_result_to_errno() does (drivers/hv/hv_common.c [HVCOMMON]
+// with the 7.0 additions of cf82dd5ea958 and 158ebb578cd5). Returns 0 or a negative errno.
 #pragma once
 
 #include <cerrno>
@@ -21,7 +21,12 @@ namespace hvcall {
         // Linux's table lists these two twice (-EINVAL, then -EIO); the first match wins.
         case Status::INVALID_LP_INDEX:
         case Status::INVALID_REGISTER_VALUE: return -EINVAL;
-        case Status::INSUFFICIENT_MEMORY: return -ENOMEM;
+        // The needs-memory family (needs_memory.hpp). Before 7.0 only 0x0B was -ENOMEM; the
+        // other three fell through to -EIO.
+        case Status::INSUFFICIENT_MEMORY:
+        case Status::INSUFFICIENT_CONTIGUOUS_MEMORY:
+        case Status::INSUFFICIENT_ROOT_MEMORY:
+        case Status::INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY: return -ENOMEM;
         default: return -EIO;  // the table's other entries, and every code it does not list
     }
 }

@@ -10,6 +10,7 @@
 #include "hvcall/calls/partition.hpp"
 #include "hvcall/catalogue.hpp"
 #include "hvcall/errno.hpp"
+#include "hvcall/needs_memory.hpp"
 
 namespace hvcall::detail {
 
@@ -51,15 +52,17 @@ template <class T>
     }
 }
 
-// Deposit-and-retry for a simple call, as the driver's: `issue()` until it stops answering
-// INSUFFICIENT_MEMORY, depositing kRetryDepositPages into `payer` each time; no retry limit (as
-// HVCALL), a failing deposit ends it. Returns 0 or a negative errno.
+// Deposit-and-retry for a simple call, as the driver's since 7.0: `issue()` until it stops
+// answering a needs-memory status, depositing what that status asks for (deposit_for_status:
+// into `payer`, or into the root itself) each time; no retry limit (as A-HVCALL), a failing
+// deposit ends it. Returns 0 or a negative errno. (6.15-6.19 retried INSUFFICIENT_MEMORY only,
+// one page into `payer`.)
 template <class Issue>
 [[nodiscard]] int retry_with_deposit(Backend& backend, HostPages& pages, std::uint64_t payer, Issue&& issue) noexcept {
     for (;;) {
         const HypercallResult r = issue();
-        if (r.status() != Status::INSUFFICIENT_MEMORY) return to_errno(r);
-        if (const int e = deposit_memory(backend, pages, payer, kRetryDepositPages)) return e;
+        if (!needs_memory(r.status())) return to_errno(r);
+        if (const int e = deposit_for_status(backend, pages, payer, r.status())) return e;
     }
 }
 

@@ -4,6 +4,7 @@
 
 #include "hvcall/calls/partition.hpp"
 #include "hvcall/errno.hpp"
+#include "hvcall/needs_memory.hpp"
 #include "issue.hpp"
 
 namespace hvcall {
@@ -61,7 +62,8 @@ Progress map(Backend& backend, HostPages& pages, std::uint64_t id, std::uint64_t
             }
             continue;
         }
-        if (r.status() == Status::INSUFFICIENT_MEMORY) {
+        if (needs_memory(r.status())) {
+            // A fixed amount into the child for any of the four, root statuses included (A-HVCALL).
             if ((error = deposit_memory(backend, pages, id, kMapGpaDepositPages)) != 0) break;
             continue;  // the next batch starts at the first rep that did not complete
         }

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "hvcall/errno.hpp"
+#include "hvcall/needs_memory.hpp"
 #include "issue.hpp"
 
 namespace hvcall {
@@ -84,6 +85,12 @@ int deposit_memory(Backend& backend, HostPages& pages, std::uint64_t id, std::ui
     // Pages before the failing element are the hypervisor's now; only the rest come back.
     pages.release(want.subspan(std::min<std::size_t>(r.reps_completed(), count)));
     return r.ok() ? -EIO : to_errno(r);
+}
+
+int deposit_for_status(Backend& backend, HostPages& pages, std::uint64_t id, Status status) noexcept {
+    const auto plan = deposit_plan(status);
+    if (!plan) return -ENOMEM;
+    return deposit_memory(backend, pages, plan->into_self ? kPartitionIdSelf : id, plan->pages);
 }
 
 Progress withdraw_memory(Backend& backend, HostPages& pages, std::uint64_t id, std::uint64_t count) noexcept {

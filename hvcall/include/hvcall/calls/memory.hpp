@@ -26,7 +26,8 @@ static_assert(kAccessStatesBatch == 4095);
 inline constexpr std::uint32_t kHostAccessBatch =
     (kPageSize - sizeof(InputModifySparseSpaPageHostAccess)) / sizeof(std::uint64_t);
 static_assert(kHostAccessBatch == 510);
-// Pages deposited per INSUFFICIENT_MEMORY while mapping: HV_MAP_GPA_DEPOSIT_PAGES, empirical.
+// Pages deposited into the child on any needs-memory status while mapping, whatever the
+// status asks for: HV_MAP_GPA_DEPOSIT_PAGES, empirical (A-HVCALL; 6.15-6.19: on 0x0B only).
 inline constexpr std::uint32_t kMapGpaDepositPages = 256;
 // Flags mshv_root uses for MMIO regions: READABLE | WRITABLE | NOT_CACHED.
 inline constexpr std::uint32_t kMmioMapFlags = map_flags::readable | map_flags::writable | map_flags::not_cached;
@@ -36,7 +37,7 @@ inline constexpr std::uint32_t kMmioMapFlags = map_flags::readable | map_flags::
 // of 512) — a packed list of heads, not the driver's array with 511 unused entries per head.
 // With NO_ACCESS `pfns` may be empty (zeros are sent). Local -EINVAL: count 0, LARGE_PAGE
 // with a count not a multiple of 512, fewer PFNs than elements (checked before any call).
-// INSUFFICIENT_MEMORY deposits kMapGpaDepositPages and resumes at the completed rep. On a
+// A needs-memory status deposits kMapGpaDepositPages and resumes at the completed rep. On a
 // failure after progress, what was mapped is unmapped again, in 4 KiB units.
 // done = 4 KiB pages mapped (0 after a rollback).
 Progress map_gpa_pages(Backend& backend, HostPages& pages, std::uint64_t id, std::uint64_t gfn,

@@ -21,8 +21,6 @@ inline constexpr std::uint32_t kWithdrawBatch = kPageSize / sizeof(std::uint64_t
 static_assert(kWithdrawBatch == 512);
 // Pages deposited before initialization: HV_INIT_PARTITION_DEPOSIT_PAGES, "determined empirically".
 inline constexpr std::uint32_t kInitializePartitionDepositPages = 208;
-// Pages deposited per INSUFFICIENT_MEMORY retry of create / initialize (HVCALL).
-inline constexpr std::uint32_t kRetryDepositPages = 1;
 
 struct CreatePartitionArgs {
     std::uint64_t flags = creation_flags::always;
@@ -33,12 +31,12 @@ struct CreatePartitionArgs {
 // HvCallGetPartitionId: the caller's own partition id.
 [[nodiscard]] int get_partition_id(Backend& backend, std::uint64_t& id) noexcept;
 
-// HvCallCreatePartition. Retries INSUFFICIENT_MEMORY by depositing one page into the
+// HvCallCreatePartition. Deposits and retries on every needs-memory status (retry_with_deposit) into the
 // creating partition `self_id` (the root's id, as hv_current_partition_id). -EINVAL when
 // the isolation properties carry reserved bits (the review's memcpy bug class).
 [[nodiscard]] int create_partition(Backend& backend, HostPages& pages, const CreatePartitionArgs& args,
                                    std::uint64_t self_id, std::uint64_t& id) noexcept;
-// HvCallInitializePartition (fast): 208 pages first, then one page per INSUFFICIENT_MEMORY.
+// HvCallInitializePartition (fast): 208 pages first, then deposit-and-retry per needs-memory status.
 [[nodiscard]] int initialize_partition(Backend& backend, HostPages& pages, std::uint64_t id) noexcept;
 // HvCallFinalizePartition / HvCallDeletePartition (fast), no retry.
 [[nodiscard]] int finalize_partition(Backend& backend, std::uint64_t id) noexcept;
@@ -55,6 +53,11 @@ struct CreatePartitionArgs {
 // of them, including those already deposited) and the errno is returned (it returns the raw
 // status).
 [[nodiscard]] int deposit_memory(Backend& backend, HostPages& pages, std::uint64_t id, std::uint32_t count) noexcept;
+
+// hv_deposit_memory(): what a needs-memory status asks for (deposit_plan in needs_memory.hpp)
+// into `id`, or into HV_PARTITION_ID_SELF for the two root-memory statuses, as the root does.
+// -ENOMEM for any other status, as the driver answers one it did not expect.
+[[nodiscard]] int deposit_for_status(Backend& backend, HostPages& pages, std::uint64_t id, Status status) noexcept;
 
 // HvCallWithdrawMemory: up to `count` pages (UINT64_MAX: all) back to `pages`, in batches of
 // kWithdrawBatch. NO_RESOURCES means the pool has nothing more to give: success. done = pages

@@ -14,14 +14,14 @@
 namespace hvcall {
 
 // HvCallCreatePort: port `port_id` of `port_partition`, connectable from `connection_partition`,
-// VTLs 0, no proximity. Retries INSUFFICIENT_MEMORY by depositing one page into the port
-// partition (HVCALL). Only the union member the port type uses is sent; every other byte of
+// VTLs 0, no proximity. Deposit-and-retry per needs-memory status into the port
+// partition (A-HVCALL). Only the union member the port type uses is sent; every other byte of
 // the port info goes as zero. Local -EINVAL: a port id above 24 bits.
 [[nodiscard]] int create_port(Backend& backend, HostPages& pages, std::uint64_t port_partition, std::uint32_t port_id,
                               std::uint64_t connection_partition, const PortInfo& info) noexcept;
 
 // HvCallConnectPort: connection `connection_id` of `connection_partition` to the port. Retries
-// INSUFFICIENT_MEMORY by depositing one page into the connection partition (HVCALL). Only the
+// needs-memory statuses by depositing into the connection partition (A-HVCALL). Only the
 // union member the type uses is sent. Local -EINVAL: an id above 24 bits.
 [[nodiscard]] int connect_port(Backend& backend, HostPages& pages, std::uint64_t connection_partition,
                                std::uint32_t connection_id, std::uint64_t port_partition, std::uint32_t port_id,

@@ -11,7 +11,7 @@
 namespace hvcall {
 
 // HvCallMapStatsPage: the PFN of `object`'s counters page in `pfn`. Retries
-// INSUFFICIENT_MEMORY by depositing one page into `self_id`, the caller's own partition
+// needs-memory statuses by depositing into `self_id`, the caller's own partition
 // (hv_current_partition_id), not the partition the counters belong to.
 [[nodiscard]] int map_stats_page(Backend& backend, HostPages& pages, const StatsObject& object, std::uint64_t self_id,
                                  std::uint64_t& pfn) noexcept;

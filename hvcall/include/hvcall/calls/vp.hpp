@@ -29,7 +29,7 @@ static_assert(kCpuidBatch == 169);
 inline constexpr std::uint32_t kCreateVpDepositPages = 90;
 
 // HvCallCreateVp: pre-deposits kCreateVpDepositPages when `id` is not `self_id`, then retries
-// INSUFFICIENT_MEMORY by depositing one page into `id`. Input zeroed (flags and subnode 0).
+// needs-memory statuses by depositing into `id` (A-PROC). Input zeroed (flags and subnode 0).
 [[nodiscard]] int create_vp(Backend& backend, HostPages& pages, std::uint64_t id, std::uint32_t vp_index,
                             std::uint64_t self_id) noexcept;
 // HvCallDeleteVp (fast-16), no retry.

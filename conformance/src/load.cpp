@@ -276,13 +276,14 @@ private:
         if (j.contains("costs")) {
             const auto& k = j["costs"];
             const std::string p = ptr + "/costs";
-            object(k, p, {"create_partition", "initialize_partition", "vp", "page_table"}, "the costs");
+            object(k, p, {"create_partition", "initialize_partition", "vp", "logical_processor", "page_table"}, "the costs");
             auto cost = [&](const char* key, std::uint32_t& out) {
                 if (k.contains(key)) out = static_cast<std::uint32_t>(literal(k[key], p + "/" + key, 1u << 20));
             };
             cost("create_partition", c.costs.create_partition);
             cost("initialize_partition", c.costs.initialize_partition);
             cost("vp", c.costs.vp);
+            cost("logical_processor", c.costs.logical_processor);
             cost("page_table", c.costs.page_table);
         }
         if (j.contains("host_pages")) {

@@ -201,6 +201,7 @@ std::vector<RuleCase> build() {
     add_memory_cases(family);
     add_vp_cases(family);
     add_synic_cases(family);
+    add_system_cases(family);
     return cases;
 }
 

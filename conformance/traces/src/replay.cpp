@@ -219,6 +219,7 @@ json profile_for(const MachineConfig& c) {
                     {"initialize_partition", c.costs.initialize_partition},
                     {"vp", c.costs.vp},
                     {"port", c.costs.port},
+                    {"logical_processor", c.costs.logical_processor},
                     {"page_table", c.costs.page_table}}}}}};
 }
 
@@ -271,6 +272,7 @@ MachineConfig config_from_profile(const json& profile, const std::string& where)
         num(*k, "initialize_partition", c.costs.initialize_partition, "costs.");
         num(*k, "vp", c.costs.vp, "costs.");
         num(*k, "port", c.costs.port, "costs.");
+        num(*k, "logical_processor", c.costs.logical_processor, "costs.");
         num(*k, "page_table", c.costs.page_table, "costs.");
     }
     if (c.cpus == 0 || c.cpus > 256) bad("cpus", "from 1 to 256");

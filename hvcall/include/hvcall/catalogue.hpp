@@ -90,12 +90,24 @@ inline constexpr auto kCodeIndex = make_code_index();
     return i == detail::kNoCall ? nullptr : &kCalls[i];
 }
 
+// Older Linux spellings of a code whose header name changed; the catalogue's linux_name is
+// the newest header's.
+struct LinuxAlias {
+    CallId id;
+    std::string_view linux_name;
+};
+inline constexpr LinuxAlias kLinuxAliases[] = {
+    {CallId::get_vp_index_from_apic_id, "HVCALL_GET_VP_ID_FROM_APIC_ID"},  // GDKMINI; A-GDK renames it
+};
+
 // By snake_case, TLFS or Linux name ("get_partition_id", "HvCallGetPartitionId",
-// "HVCALL_GET_PARTITION_ID").
+// "HVCALL_GET_PARTITION_ID"), or an older Linux name (kLinuxAliases).
 [[nodiscard]] constexpr const CallInfo* find_call(std::string_view name) noexcept {
     for (const auto& c : kCalls) {
         if (c.name == name || c.tlfs_name == name || c.linux_name == name) return &c;
     }
+    for (const auto& a : kLinuxAliases)
+        if (a.linux_name == name) return &kCalls[static_cast<std::size_t>(a.id)];
     return nullptr;
 }
 

@@ -22,6 +22,7 @@ struct Costs {
     std::uint32_t initialize_partition = 200;  // from the partition's own pool
     std::uint32_t vp = 1;                      // per virtual processor, from the partition's pool
     std::uint32_t port = 1;                    // per port or connection, from its partition's pool
+    std::uint32_t logical_processor = 1;       // per added logical processor, from the root's pool
     std::uint32_t page_table = 1;              // per 512 GPA entries: a 2 MiB block with 4 KiB
                                                // mappings, or a 1 GiB block with 2 MiB ones
 };

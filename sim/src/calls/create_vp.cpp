@@ -1,5 +1,8 @@
 // HvCallCreateVp: partition id, VP index, padding, subnode type and id, proximity, flags
-// (facts 5.4, 40 bytes). The partition's pool pays Costs::vp pages per VP (PROC deposits).
+// (facts 5.4, 40 bytes). A child's pool pays Costs::vp pages per VP (PROC deposits 90 pages
+// first). The root creates its own VPs too, one per started LP at boot (A-PROC hv_smp_prep_cpus
+// via hv_call_create_vp on hv_current_partition_id; "root VPs don't seem to need pages
+// deposited"): those cost nothing.
 #include "calls.hpp"
 #include "common.hpp"
 
@@ -14,7 +17,7 @@ constexpr std::uint64_t kProximityReserved = 0x7FFFFFFE;
 Outcome create_vp(CallContext& ctx) {
     state::State& s = model(ctx);
     Partition* p = nullptr;
-    if (auto o = find_partition(ctx, kPartition, Target::child, p); !o.is_ok()) return o;
+    if (auto o = find_partition(ctx, kPartition, Target::any, p); !o.is_ok()) return o;
     if (auto o = require_active(ctx, *p, kPartition); !o.is_ok()) return o;
     const auto index = ctx.in<std::uint32_t>(kVpIndex);
     const std::uint64_t padding = ctx.in<std::uint32_t>(kPadding) & 0xFFFFFF;
@@ -27,9 +30,10 @@ Outcome create_vp(CallContext& ctx) {
     if (auto o = reserved(ctx, RuleId::create_vp_flags_reserved, kFlags, ctx.in<std::uint64_t>(kFlags), ~0ull)) return *o;
     if (index >= s.config().max_vps) return ctx.reject(RuleId::create_vp_index_out_of_range, Site::input, kVpIndex, index);
     if (p->vps.count(index) != 0) return ctx.reject(RuleId::create_vp_exists, Site::input, kVpIndex, index);
-    if (auto o = can_allocate(ctx, *p, s.costs().vp, kPartition); !o.is_ok()) return o;
+    const std::uint32_t cost = p == &s.root() ? 0 : s.costs().vp;
+    if (auto o = can_allocate(ctx, *p, cost, kPartition); !o.is_ok()) return o;
     p->vps.emplace(index, state::Vp(index));
-    p->fixed_used += s.costs().vp;
+    p->fixed_used += cost;
     return Outcome::ok();
 }
 

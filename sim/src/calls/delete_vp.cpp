@@ -16,7 +16,7 @@ Outcome delete_vp(CallContext& ctx) {
     // Stats pages of this VP go with it.
     std::erase_if(s.stats_pages, [&](const auto& e) {
         if (e.first[0] != 0x00010002 || e.first[1] != p->id || (e.first[2] & 0xFFFFFFFF) != vp->index) return false;
-        s.unpin_page(s.root(), e.second.pfn);
+        s.release_stats_page(e.second);
         return true;
     });
     p->vps.erase(vp->index);

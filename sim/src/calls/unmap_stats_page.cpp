@@ -11,7 +11,7 @@ Outcome unmap_stats_page(CallContext& ctx) {
     auto it = s.stats_pages.find(t.key);
     if (it == s.stats_pages.end())
         return ctx.reject(RuleId::unmap_stats_page_not_mapped, Site::input, stats::kType, t.key[0]);
-    s.unpin_page(s.root(), it->second.pfn);
+    s.release_stats_page(it->second);
     s.stats_pages.erase(it);
     return Outcome::ok();
 }

@@ -29,6 +29,7 @@ State::State(const MachineConfig& config) : config_(config), ram_pfns_(config.ra
     root_ = root.get();
     partitions_.emplace(root->id, std::move(root));
     next_id_ = config_.root_partition_id + 1;
+    system.reset(config_.cpus);
     reserve_percpu_pages();
 }
 
@@ -74,6 +75,7 @@ void State::reset() {
     ports.clear();
     connections.clear();
     stats_pages.clear();
+    system.reset(config_.cpus);
     owners.clear();
     host_access.clear();
     reserve_percpu_pages();
@@ -106,7 +108,7 @@ void State::finalize(Partition& p) {
     std::erase_if(connections, [&](const auto& e) { return e.first.first == p.id || e.second.port_partition == p.id; });
     std::erase_if(stats_pages, [&](const auto& e) {
         if (e.second.partition != p.id) return false;
-        unpin_page(*root_, e.second.pfn);
+        release_stats_page(e.second);
         return true;
     });
     // Pages made exclusive to the partition return to the root.
@@ -266,7 +268,7 @@ std::string State::check_invariants() const {
             for (std::uint64_t pfn : vp.state_pages)
                 if (pfn != 0 && !p.pinned.at(pfn)) fail(pid(id) + "VP state page not pinned");
         }
-        if (p.fixed_used < p.vps.size() * costs().vp) fail(pid(id) + "pool pays for fewer VPs than exist");
+        if (&p != root_ && p.fixed_used < p.vps.size() * costs().vp) fail(pid(id) + "pool pays for fewer VPs than exist");
         if (p.state != PartitionState::active && !p.gpa.empty()) fail(pid(id) + "mappings while not active");
     }
     if (root_->fixed_used < children * costs().create_partition) fail("root pool pays for fewer children than exist");
@@ -287,7 +289,7 @@ std::string State::check_invariants() const {
     for (const auto& [key, c] : connections)
         if (find(key.first) == nullptr || ports.count({c.port_partition, c.port_id}) == 0) fail("connection to a missing port");
     for (const auto& [key, sp] : stats_pages)
-        if (!root_->pinned.at(sp.pfn)) fail("stats page not pinned in the root's pool");
+        if (!sp.overlay && !root_->pinned.at(sp.pfn)) fail("stats page not pinned in the root's pool");
     if (owned_deposited != deposited) fail("deposited pages and pool contents disagree");
     if (owned_refs != mapped_refs) fail("mapping references and GPA maps disagree");
     for (const auto& [pfn, run] : host_access.runs()) {
@@ -384,7 +386,17 @@ std::string State::digest() const {
         s += line;
     }
     for (const auto& [key, sp] : stats_pages) {
-        std::snprintf(line, sizeof line, "stats %#" PRIx64 " %#" PRIx64 " %#" PRIx64 "\n", key[0], key[1], key[2]);
+        std::snprintf(line, sizeof line, "stats %#" PRIx64 " %#" PRIx64 " %#" PRIx64 "%s\n", key[0], key[1], key[2],
+                      sp.overlay ? " overlay" : "");
+        s += line;
+    }
+    {
+        std::string lps;
+        for (std::size_t i = 0; i < system.started_lps.size(); ++i)
+            if (system.started_lps[i]) lps += " " + std::to_string(i);
+        std::snprintf(line, sizeof line, "system lps%s all_started %d sleep_locked %d entered %u crashdump %u disabled %d\n",
+                      lps.c_str(), system.all_lps_started ? 1 : 0, system.sleep_locked ? 1 : 0, system.entered_sleep_state,
+                      system.crashdump_action, system.hypervisor_disabled ? 1 : 0);
         s += line;
     }
     for (const auto& [pfn, run] : host_access.runs()) {

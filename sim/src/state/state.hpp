@@ -86,8 +86,30 @@ struct Connection {
     std::uint32_t port_id = 0;
 };
 struct StatsPage {
-    std::uint64_t pfn = 0;     // a pinned page of the root's pool
+    std::uint64_t pfn = 0;     // a pinned page of the root's pool, or the root's own page (overlay)
     std::uint64_t partition = 0;  // the partition the identity names (0: none)
+    bool overlay = false;         // MAP_STATS_PAGE2: the root supplied the page; nothing is pinned
+};
+
+// The machine-wide state the root's boot, shutdown and crash paths drive (A-PROC, S-COMMON,
+// T-CRASH): which logical processors are started, the sleep states registered, and whether
+// the machine has powered off or the hypervisor was disabled for a crash dump.
+struct SystemState {
+    std::vector<bool> started_lps;          // by LP index; LP 0 (the boot processor) starts started
+    bool all_lps_started = false;           // NOTIFY_PARTITION_EVENT ALL_LOGICAL_PROCESSORS_STARTED
+    std::array<bool, 6> sleep_registered{};  // S1..S5 by state - 1
+    std::array<std::uint8_t, 6> pm1a{}, pm1b{};  // their ACPI sleep types
+    bool sleep_locked = false;
+    std::uint32_t entered_sleep_state = 0;  // 0: running
+    std::uint32_t crashdump_action = 0;     // the last ROOT_CRASHDUMP action notified
+    bool hypervisor_disabled = false;       // DISABLE_HYP_EX succeeded
+    std::uint64_t disable_rip = 0;
+
+    void reset(std::uint32_t cpus) {
+        *this = SystemState{};
+        started_lps.assign(cpus, false);
+        if (cpus != 0) started_lps[0] = true;
+    }
 };
 
 struct Partition {
@@ -157,6 +179,12 @@ public:
     std::map<std::pair<std::uint64_t, std::uint32_t>, Port> ports;              // (partition, port id)
     std::map<std::pair<std::uint64_t, std::uint32_t>, Connection> connections;  // (partition, connection id)
     std::map<std::array<std::uint64_t, 3>, StatsPage> stats_pages;              // (type, identity qwords)
+    SystemState system;
+
+    // Drops a stats page's hold on the root's pool (an overlay page holds nothing).
+    void release_stats_page(const StatsPage& sp) {
+        if (!sp.overlay) unpin_page(*root_, sp.pfn);
+    }
 
     // --- host pages
     [[nodiscard]] bool is_ram(std::uint64_t pfn, std::uint64_t count = 1) const noexcept {

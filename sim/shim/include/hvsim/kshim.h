@@ -40,6 +40,8 @@ enum hv_call_code {
 #include "hvcall/hypercalls.def"
 #undef HV_CALL
 };
+/* The older spelling of 0x009A (hvcall's kLinuxAliases), for trees from before the rename. */
+#define HVCALL_GET_VP_ID_FROM_APIC_ID HVCALL_GET_VP_INDEX_FROM_APIC_ID
 
 /* Control word fields (facts 1.1). */
 #define HV_HYPERCALL_FAST_BIT (1ULL << 16)

@@ -1,0 +1,81 @@
+// Rule cases of the root's boot, shutdown and crash-path calls (logical processors, system
+// properties, sleep states, partition events) and of the 6.19+ partition calls
+// (extended properties, stats page 2, dispatch).
+#include "model_setup.hpp"
+#include "rule_cases.hpp"
+
+namespace hvsim::test {
+
+namespace {
+
+using Opt = std::optional<Issued>;
+
+// Simple memory-form calls only run in the memory, rep-start-0 variants.
+bool skip(const Variant& v) { return v.fast || v.rep_start != 0; }
+
+template <class Prepare>
+Opt call(const Variant& v, CallId id, Prepare prepare) {
+    if (skip(v)) return std::nullopt;
+    Model md(v.strict);
+    const Bytes in = prepare(md);
+    return capture(md.m, md.raw(id, in));
+}
+
+Bytes sleep_state(std::uint32_t state) { return Bytes{}.at(0, 3u).at(8, state); }
+
+}  // namespace
+
+void add_system_cases(const AddCase& add) {
+    add(RuleId::lp_index_unknown, "run time of LP 1 before it was added", [](const Variant& v) {
+        return call(v, CallId::get_logical_processor_run_time, [](Model&) { return Bytes{}.at(0, 1u); });
+    });
+    add(RuleId::lp_already_started, "add the boot processor LP 0", [](const Variant& v) {
+        return call(v, CallId::add_logical_processor, [](Model& md) {
+            md.deposit(kSelf, 1);
+            return Bytes{}.at(0, 0u);
+        });
+    });
+    add(RuleId::lp_proximity_reserved, "add LP 1 with proximity flag bit 5 set", [](const Variant& v) {
+        return call(v, CallId::add_logical_processor, [](Model& md) {
+            md.deposit(kSelf, 1);
+            return Bytes{}.at(0, 1u).at(12, 0x20u);
+        });
+    });
+    add(RuleId::system_property_unknown, "get system property 99", [](const Variant& v) {
+        return call(v, CallId::get_system_property, [](Model&) { return Bytes{}.at(0, 99u); });
+    });
+    add(RuleId::system_property_reserved_nonzero, "set the sleep state with bytes 4-7 non-zero", [](const Variant& v) {
+        return call(v, CallId::set_system_property, [](Model&) { return sleep_state(5).at(4, 1u); });
+    });
+    add(RuleId::sleep_state_invalid, "register sleep state 7", [](const Variant& v) {
+        return call(v, CallId::set_system_property, [](Model&) { return sleep_state(7); });
+    });
+    add(RuleId::sleep_state_locked, "register S5 after LOCK", [](const Variant& v) {
+        return call(v, CallId::set_system_property, [](Model& md) {
+            REQUIRE(md.raw(CallId::set_system_property, sleep_state(6)).ok());
+            return sleep_state(5);
+        });
+    });
+    add(RuleId::sleep_state_not_registered, "enter S5 with nothing registered", [](const Variant& v) {
+        return call(v, CallId::enter_sleep_state, [](Model&) { return Bytes{}.at(0, 5u); });
+    });
+    add(RuleId::partition_event_invalid, "crash-dump event with action 9", [](const Variant& v) {
+        return call(v, CallId::notify_partition_event, [](Model&) { return Bytes{}.at(0, 2u).at(4, 9u); });
+    });
+    add(RuleId::partition_property_ex_arg_nonzero, "VMM capabilities with an argument", [](const Variant& v) {
+        return call(v, CallId::get_partition_property_ex,
+                    [](Model&) { return Bytes{}.at(0, kSelf).at(8, 0x00090007u).at(16, std::uint64_t{1}); });
+    });
+    add(RuleId::map_stats_page2_location_invalid, "stats page 2 at a per-CPU page", [](const Variant& v) {
+        return call(v, CallId::map_stats_page2,
+                    [](Model&) { return Bytes{}.at(0, 1u).at(24, std::uint64_t{0x100000 / 4096}  /* MachineConfig::percpu_base */); });
+    });
+    add(RuleId::dispatch_vp_flags_reserved, "dispatch with flag bit 7", [](const Variant& v) {
+        return call(v, CallId::dispatch_vp, [](Model& md) {
+            const auto id = md.with_vps(1);
+            return Bytes{}.at(0, id).at(12, 0x80u);
+        });
+    });
+}
+
+}  // namespace hvsim::test

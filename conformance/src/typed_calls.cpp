@@ -97,6 +97,11 @@ std::vector<TypedCall> partition_and_memory_calls() {
          [](TypedEnv& e, const TypedArgs& a) {
              return TypedOutcome{hvcall::deposit_memory(e.backend, e.pages, a.u64("partition"), a.u32("count")), {}};
          }},
+        {"deposit_for_status", {arg("partition"), arg("status", T::u32)}, {},
+         [](TypedEnv& e, const TypedArgs& a) {
+             const auto status = static_cast<hvcall::Status>(a.u32("status"));
+             return TypedOutcome{hvcall::deposit_for_status(e.backend, e.pages, a.u64("partition"), status), {}};
+         }},
         {"withdraw_memory", {arg("partition"), opt("count", kAll)}, {"done"},
          [](TypedEnv& e, const TypedArgs& a) {
              return with_done(hvcall::withdraw_memory(e.backend, e.pages, a.u64("partition"), a.u64("count")));

@@ -23,6 +23,11 @@ Opt call(const Variant& v, CallId id, Prepare prepare) {
 
 Bytes sleep_state(std::uint32_t state) { return Bytes{}.at(0, 3u).at(8, state); }
 
+// A device interrupt for the root: FIXED, edge, one vector 0x30, VP mask of CPU 0.
+Bytes device_interrupt() {
+    return Bytes{}.at(0, kSelf).at(8, std::uint64_t{0x1000}).at(48, 1u).at(56, 0x30u).at(64, std::uint64_t{1});
+}
+
 }  // namespace
 
 void add_system_cases(const AddCase& add) {
@@ -69,6 +74,19 @@ void add_system_cases(const AddCase& add) {
     add(RuleId::map_stats_page2_location_invalid, "stats page 2 at a per-CPU page", [](const Variant& v) {
         return call(v, CallId::map_stats_page2,
                     [](Model&) { return Bytes{}.at(0, 1u).at(24, std::uint64_t{0x100000 / 4096}  /* MachineConfig::percpu_base */); });
+    });
+    add(RuleId::device_interrupt_descriptor_invalid, "device interrupt with vector count 0", [](const Variant& v) {
+        return call(v, CallId::map_device_interrupt, [](Model&) { return device_interrupt().at(48, 0u); });
+    });
+    add(RuleId::device_interrupt_reserved_nonzero, "device interrupt with target flag bit 2", [](const Variant& v) {
+        return call(v, CallId::map_device_interrupt, [](Model&) { return device_interrupt().at(60, 4u); });
+    });
+    add(RuleId::device_interrupt_target_invalid, "device interrupt for a CPU the machine lacks", [](const Variant& v) {
+        return call(v, CallId::map_device_interrupt, [](Model&) { return device_interrupt().at(64, std::uint64_t{1} << 40); });
+    });
+    add(RuleId::device_interrupt_not_mapped, "unmap an entry map never handed out", [](const Variant& v) {
+        return call(v, CallId::unmap_device_interrupt,
+                    [](Model&) { return Bytes{}.at(0, kSelf).at(8, std::uint64_t{0x1000}).at(16, 1u).at(24, std::uint64_t{0xFEE00000}); });
     });
     add(RuleId::dispatch_vp_flags_reserved, "dispatch with flag bit 7", [](const Variant& v) {
         return call(v, CallId::dispatch_vp, [](Model& md) {

@@ -75,6 +75,7 @@ void State::reset() {
     ports.clear();
     connections.clear();
     stats_pages.clear();
+    device_interrupts.clear();
     system.reset(config_.cpus);
     owners.clear();
     host_access.clear();
@@ -111,6 +112,7 @@ void State::finalize(Partition& p) {
         release_stats_page(e.second);
         return true;
     });
+    std::erase_if(device_interrupts, [&](const auto& e) { return e.first[0] == p.id; });
     // Pages made exclusive to the partition return to the root.
     std::vector<std::pair<std::uint64_t, std::uint64_t>> exclusive;
     for (const auto& [pfn, run] : host_access.runs())
@@ -388,6 +390,10 @@ std::string State::digest() const {
     for (const auto& [key, sp] : stats_pages) {
         std::snprintf(line, sizeof line, "stats %#" PRIx64 " %#" PRIx64 " %#" PRIx64 "%s\n", key[0], key[1], key[2],
                       sp.overlay ? " overlay" : "");
+        s += line;
+    }
+    for (const auto& [key, n] : device_interrupts) {
+        std::snprintf(line, sizeof line, "device interrupt %" PRIu64 " %#" PRIx64 " %#" PRIx64 " x%u\n", key[0], key[1], key[2], n);
         s += line;
     }
     {

@@ -180,6 +180,9 @@ public:
     std::map<std::pair<std::uint64_t, std::uint32_t>, Connection> connections;  // (partition, connection id)
     std::map<std::array<std::uint64_t, 3>, StatsPage> stats_pages;              // (type, identity qwords)
     SystemState system;
+    // Device interrupts mapped, by (partition, device id, the MSI entry handed out): a count, as
+    // one device may map the same entry twice.
+    std::map<std::array<std::uint64_t, 3>, std::uint32_t> device_interrupts;
 
     // Drops a stats page's hold on the root's pool (an overlay page holds nothing).
     void release_stats_page(const StatsPage& sp) {

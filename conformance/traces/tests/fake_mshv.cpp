@@ -88,7 +88,7 @@ int FakeMshv::root_hvcall(const Fd& f, void* arg) noexcept {
     if (args.status != 0 || args.in_ptr == 0 || args.in_sz < 8 || rsvd || args.in_sz > mshv::kMaxHvcallBytes) return -EINVAL;
     if (args.out_ptr != 0 && (args.out_sz == 0 || args.out_sz > mshv::kMaxHvcallBytes)) return -EINVAL;
     if (!mshv::allowed(args.code)) return -EINVAL;  // 4
-    if (args.code == mshv::kAsyncCode && f.kind == Kind::vp) return -EINVAL;  // 5
+    if (mshv::is_async(args.code) && f.kind == Kind::vp) return -EINVAL;  // 5
     // 6, 7. input page: only in_sz bytes copied in (the rest is stale); the partition id overwritten
     auto in = machine_.input_page(0);
     std::memcpy(in.data(), reinterpret_cast<const void*>(static_cast<std::uintptr_t>(args.in_ptr)), args.in_sz);

@@ -127,6 +127,10 @@ void passthrough(WorkloadEnv& e) {
     std::array<std::uint8_t, 4> states{};
     (void)get_gpa_pages_access_states(e.backend, a, 0x0, 4, access_flags::set_accessed, states);
     get_partition_property_ex_raw(e, a, property::vmm_capabilities);
+    // The root's own: /dev/mshv passes these two through with the id forced to HV_PARTITION_ID_SELF.
+    std::uint64_t v = 0;
+    (void)get_partition_property(e.backend, kPartitionIdSelf, property::privilege_flags, v);
+    get_partition_property_ex_raw(e, kPartitionIdSelf, property::vmm_capabilities);
 }
 
 void scale(WorkloadEnv& e, std::uint64_t rounds) {

@@ -1,7 +1,8 @@
-// The /dev/mshv backend. The kernel's contract (facts 6.3): allow-listed codes only, input
-// starting with the partition id (the kernel overwrites it), rep calls looped by the kernel
-// from rep start 0, its own one-page deposit retry, status and reps copied back, output only
-// on success.
+// The /dev/mshv backend. The kernel's contract (facts 6.3, upstream-linux 3.2) [A-MAIN]:
+// allow-listed codes only, input starting with the partition id (the kernel overwrites it:
+// the partition fd's, or HV_PARTITION_ID_SELF on /dev/mshv with the self list), rep calls
+// looped by the kernel from rep start 0, its own deposit and retry on every needs-memory
+// status, status and reps copied back, output only on success.
 #include "hvtrace/mshv_backend.hpp"
 
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "hvcall/types/partition.hpp"
 #include "hvtrace/mshv_uapi.hpp"
 
 namespace hvsim::traces {
@@ -154,10 +156,12 @@ int MshvBackend::ensure_vp(std::uint32_t vp_index) noexcept {
     return 0;
 }
 
-std::optional<std::string> MshvBackend::refusal(hvcall::Control control) {
+std::optional<std::string> MshvBackend::refusal(hvcall::Control control, bool self) {
     const hvcall::CallInfo* c = hvcall::find_call(control.code());
     const std::string name = (c != nullptr ? std::string(c->name) : std::string("code")) + " (" + hex4(control.code()) + ")";
-    if (!mshv::allowed(control.code())) return name + " is not in the MSHV_ROOT_HVCALL allow-list";
+    if (self && !mshv::self_allowed(control.code()))
+        return name + " targets the root (HV_PARTITION_ID_SELF): not in the self-targeted list of MSHV_ROOT_HVCALL on /dev/mshv";
+    if (!self && !mshv::allowed(control.code())) return name + " is not in the MSHV_ROOT_HVCALL allow-list";
     if (control.fast()) return name + ": fast form; MSHV_ROOT_HVCALL issues memory-form calls only";
     if (control.varhead_qwords() != 0) return name + ": variable header; the kernel always sends size 0";
     if (control.rep_start() != 0) return name + ": rep start " + std::to_string(control.rep_start()) +
@@ -171,7 +175,10 @@ std::optional<std::string> MshvBackend::refusal(hvcall::Control control) {
 hvcall::HypercallResult MshvBackend::hypercall(hvcall::Control control) noexcept {
     last_errno_ = 0;
     last_error_.clear();
-    if (auto why = refusal(control)) {
+    std::uint64_t target = 0;
+    std::memcpy(&target, in_.data(), sizeof target);
+    const bool self = target == hvcall::kPartitionIdSelf;
+    if (auto why = refusal(control, self)) {
         last_error_ = std::move(*why);
         return hvcall::HypercallResult::from_raw(hvcall::HypercallResult::kHypercallPageMissing);
     }
@@ -185,10 +192,10 @@ hvcall::HypercallResult MshvBackend::hypercall(hvcall::Control control) noexcept
     args.out_sz = static_cast<std::uint16_t>(out_sz);
     args.in_ptr = reinterpret_cast<std::uintptr_t>(in_.data());
     args.out_ptr = out_sz != 0 ? reinterpret_cast<std::uintptr_t>(out_.data()) : 0;
-    const int r = device_.ioctl(partition_fd_, mshv::kRootHvcall, &args);
+    const int r = device_.ioctl(self ? device_fd_ : partition_fd_, mshv::kRootHvcall, &args);
     if (r < 0) {
         last_errno_ = r;
-        last_error_ = std::string("MSHV_ROOT_HVCALL: ") + std::strerror(-r);
+        last_error_ = std::string(self ? "MSHV_ROOT_HVCALL on the device: " : "MSHV_ROOT_HVCALL: ") + std::strerror(-r);
         // Status 0 with an error: the kernel refused before (or without) a hypercall.
         if (args.status == 0) return hvcall::HypercallResult::from_raw(hvcall::HypercallResult::kHypercallPageMissing);
     }
@@ -230,7 +237,9 @@ std::optional<std::string> MshvTarget::refusal(const Record& r) const {
     if (r.at) return "blocks not at the start of the per-CPU pages: MSHV_ROOT_HVCALL copies in_sz bytes to a page of its own";
     const hvcall::CallInfo* c = hvcall::find_call(r.control.code());
     if (replaced_by_the_kernel(c)) return std::nullopt;
-    if (auto why = MshvBackend::refusal(r.control)) return why;
+    const bool self = first_id(r) == hvcall::kPartitionIdSelf;
+    if (auto why = MshvBackend::refusal(r.control, self)) return why;
+    if (self) return std::nullopt;  // the root's own, on /dev/mshv: no partition of the backend's involved
     if (first_id(r) != kStandInId) return std::string(c->name) + ": targets a partition the backend did not create";
     if (!initialized_)
         return std::string(c->name) + ": the recording's partition is not initialized yet; the backend's is, from creation";
@@ -271,10 +280,10 @@ void MshvTarget::replace(const hvcall::CallInfo& c, const Record& r, Issued& out
         if (out.replaced && r.result.ok()) initialized_ = true;
         out.skipped = "initialize_partition: done by MSHV_INITIALIZE_PARTITION when the backend made its partition";
     } else if (c.id == hvcall::CallId::deposit_memory) {
-        // The kernel deposits a page and retries whenever a passed-through call runs short, so a
-        // later call does not see these pages missing.
+        // The kernel deposits what a needs-memory status asks for and retries whenever a
+        // passed-through call runs short, so a later call does not see these pages missing.
         out.replaced = first_id(r) == kStandInId;
-        out.skipped = "deposit_memory: not passed through; the kernel deposits on INSUFFICIENT_MEMORY itself";
+        out.skipped = "deposit_memory: not passed through; the kernel deposits on every needs-memory status itself";
     } else if (!r.result.ok()) {
         out.skipped = "create_vp: not passed through (a recorded failure: no VP to make)";
     } else if (r.form != Form::memory || r.input.size() < 12 || first_id(r) != kStandInId || !initialized_) {

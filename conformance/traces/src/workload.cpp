@@ -4,6 +4,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstring>
 
 #include "hvcall/calls/intercept.hpp"
 #include "hvcall/calls/interrupt.hpp"
@@ -50,6 +51,20 @@ void property_calls(WorkloadEnv& e, std::uint64_t id) {
     (void)set_partition_property(e.backend, id, property::unimplemented_msr_action, 1);
     (void)get_partition_property(e.backend, id, property::unimplemented_msr_action, v);
     (void)get_partition_property(e.backend, id, 0xDEAD, v);  // unknown property: rejected
+}
+
+// HvCallGetPartitionPropertyEx, issued raw (hvcall has no function for it yet): partition id,
+// property code, padding, then the 8-byte argument (the catalogue's 24-byte input).
+void get_partition_property_ex_raw(WorkloadEnv& e, std::uint64_t id, std::uint32_t code) {
+    struct {
+        std::uint64_t partition_id;
+        std::uint32_t property_code;
+        std::uint32_t padding;
+        std::uint64_t arg;
+    } in{id, code, 0, 0};
+    static_assert(sizeof in == 24);
+    std::memcpy(e.backend.input_page().data(), &in, sizeof in);
+    (void)e.backend.hypercall(Control::simple(info(CallId::get_partition_property_ex).code));
 }
 
 // Intercepts, interrupts and SynIC delivery on VP `vp`: the rest of the passthrough allow-list.
@@ -111,6 +126,11 @@ void passthrough(WorkloadEnv& e) {
     intercept_and_interrupt_calls(e, a, 3);
     std::array<std::uint8_t, 4> states{};
     (void)get_gpa_pages_access_states(e.backend, a, 0x0, 4, access_flags::set_accessed, states);
+    get_partition_property_ex_raw(e, a, property::vmm_capabilities);
+    // The root's own: /dev/mshv passes these two through with the id forced to HV_PARTITION_ID_SELF.
+    std::uint64_t v = 0;
+    (void)get_partition_property(e.backend, kPartitionIdSelf, property::privilege_flags, v);
+    get_partition_property_ex_raw(e, kPartitionIdSelf, property::vmm_capabilities);
 }
 
 void scale(WorkloadEnv& e, std::uint64_t rounds) {

@@ -1,12 +1,17 @@
-// A fake /dev/mshv: the kernel's side of the uapi contract (facts 6.3, 6.4) over a model.
+// A fake /dev/mshv: the kernel's side of the uapi contract (facts 6.3, 6.4; upstream-linux 3.2,
+// 4.3) over a model. It serves CREATE_PARTITION (v1 and v2) and ROOT_HVCALL on the device,
+// INITIALIZE_PARTITION, CREATE_VP and ROOT_HVCALL on a partition, ROOT_HVCALL on a VP; every
+// other request, including the uapi's other ioctls, gets -ENOTTY.
 #pragma once
 
 #include <map>
 #include <vector>
 
+#include "hvcall/status.hpp"
 #include "hvsim/host_pages.hpp"
 #include "hvsim/machine.hpp"
 #include "hvtrace/mshv_backend.hpp"
+#include "hvtrace/mshv_uapi.hpp"
 
 namespace hvsim::traces::testing {
 
@@ -20,11 +25,14 @@ public:
     // Partitions alive in the model that the fake created.
     [[nodiscard]] std::size_t live_partitions() const noexcept { return partitions_.size(); }
     [[nodiscard]] std::size_t open_fds() const noexcept { return fds_.size(); }
-    std::uint64_t deposits = 0;  // pages the INSUFFICIENT_MEMORY retry put in
+    std::uint64_t deposits = 0;  // deposits the passthrough made on a needs-memory status
     int close_signal_fd = -1;    // when set, every close writes one byte here (the SIGINT test)
+    // What the partition's async completion carries when an async call answers CALL_PENDING:
+    // the kernel waits for that completion, and the model never sends one.
+    hvcall::Status async_completion = hvcall::Status::SUCCESS;
 
 private:
-    enum class Kind { device, partition, vp };
+    using Kind = mshv::FdKind;
     struct Fd {
         Kind kind;
         std::uint64_t partition_id = 0;
@@ -34,6 +42,7 @@ private:
         std::vector<std::uint32_t> vps;
         bool initialized = false;
     };
+    int create_partition(const void* arg) noexcept;
     int root_hvcall(const Fd& f, void* arg) noexcept;
     int new_fd(Fd f) {
         fds_[next_fd_] = f;

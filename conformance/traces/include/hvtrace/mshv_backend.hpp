@@ -49,15 +49,19 @@ public:
 
     [[nodiscard]] std::span<std::byte, hvcall::kPageSize> input_page() noexcept override { return in_; }
     [[nodiscard]] std::span<const std::byte, hvcall::kPageSize> output_page() const noexcept override { return out_; }
-    // Allow-listed memory-form calls go to the kernel. Anything else, or a kernel-side
-    // rejection (status still 0), returns the all-ones word (as hv_do_hypercall without a
-    // hypercall page) and leaves the reason in last_error().
+    // Allow-listed memory-form calls go to the kernel, which overwrites the first input qword
+    // with the fd's partition id; what the caller put there picks the fd. HV_PARTITION_ID_SELF
+    // goes to /dev/mshv itself (the self-targeted passthrough, its own short list), anything
+    // else to the backend's partition. Anything else, or a kernel-side rejection (status still
+    // 0), returns the all-ones word (as hv_do_hypercall without a hypercall page) and leaves
+    // the reason in last_error().
     hvcall::HypercallResult hypercall(hvcall::Control control) noexcept override;
     hvcall::HypercallResult hypercall_fast(hvcall::Control control, std::uint64_t, std::uint64_t) noexcept override;
     hvcall::HypercallResult hypercall_fast_xmm(hvcall::Control control, hvcall::XmmRegisters&) noexcept override;
 
-    // Why the kernel would not pass this control word through, or nothing.
-    [[nodiscard]] static std::optional<std::string> refusal(hvcall::Control control);
+    // Why the kernel would not pass this control word through, or nothing: on the partition's
+    // fd, or with `self` on /dev/mshv for the root itself.
+    [[nodiscard]] static std::optional<std::string> refusal(hvcall::Control control, bool self = false);
     // MSHV_CREATE_VP for `vp_index` unless done already; 0 or -errno.
     int ensure_vp(std::uint32_t vp_index) noexcept;
     // Closes the partition (the kernel deletes it) and creates + initializes a fresh one with
@@ -93,7 +97,8 @@ public:
     explicit MshvTarget(MshvBackend& backend) : backend_(backend) {}
     [[nodiscard]] std::string name() const override { return "mshv"; }
     void issue(const Record& r, Issued& out) override;
-    // Off-page blocks, calls the kernel does not pass through, other partitions than the stand-in.
+    // Off-page blocks, calls the kernel does not pass through, other partitions than the stand-in
+    // and the root itself (HV_PARTITION_ID_SELF, sent on /dev/mshv).
     [[nodiscard]] std::optional<std::string> refusal(const Record& r) const override;
     // Skipped like any model-only record; a "run" lets its first partition stand in again.
     void apply(const ModelAction& a, Issued& out) override;

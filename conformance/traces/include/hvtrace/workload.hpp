@@ -18,7 +18,8 @@ struct WorkloadEnv {
 };
 
 // "lifecycle": partitions, deposits, GPA maps, VPs, rejections, teardown.
-// "passthrough": a partition and a VP, then only calls MSHV_ROOT_HVCALL passes through.
+// "passthrough": a partition and a VP, then only calls MSHV_ROOT_HVCALL passes through, on the
+//   partition and (get partition property, _ex) on the root itself.
 // "scale:N": N rounds of cheap calls, for benchmarks.
 [[nodiscard]] std::vector<std::string> workload_names();
 // False when `name` is not a workload.

@@ -1,5 +1,5 @@
 // HvCallCreateVp: partition id, VP index, padding, subnode type and id, proximity, flags
-// (facts 5.4, 40 bytes). The partition's pool pays Costs::vp pages per VP (PROC deposits).
+// (HDKMINI, 40 bytes). The partition's pool pays Costs::vp pages per VP (PROC deposits).
 #include "calls.hpp"
 #include "common.hpp"
 

@@ -1,4 +1,4 @@
-// Partition properties the model knows (HDKMINI codes, facts section 5.9), with their
+// Partition properties the model knows (HDKMINI codes), with their
 // initial values and the values a set may give them. Sources give codes, not ranges: each
 // range below is hvsim's reading of the property's meaning.
 #pragma once

@@ -1,5 +1,5 @@
 # `hvsim calls` shows every call of the MSHV_ROOT_HVCALL allow-list as implemented, in the JSON
-# listing and in the table. The list is transcribed from the fact sheet (section 6.3, the
+# listing and in the table. The list is transcribed from MAIN (its allow-list, the
 # kernel's 13 codes), not taken from the catalogue, so a call dropped from either shows here.
 #   cmake -DHVSIM=<exe> -P calls_allow_list.cmake
 set(allow_list 0x44 0x45 0x4D 0x50 0x51 0x52 0x56 0x91 0x94 0xC9 0xC0 0xC1 0xF4)

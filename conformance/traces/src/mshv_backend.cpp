@@ -1,4 +1,4 @@
-// The /dev/mshv backend. The kernel's contract (facts 6.3): allow-listed codes only, input
+// The /dev/mshv backend. The kernel's contract (MAIN): allow-listed codes only, input
 // starting with the partition id (the kernel overwrites it), rep calls looped by the kernel
 // from rep start 0, its own one-page deposit retry, status and reps copied back, output only
 // on success.

@@ -1,4 +1,4 @@
-// The fake device's rules, in the order the kernel applies them (facts 6.3 items 1-11).
+// The fake device's rules, in the order the kernel applies them (MAIN's passthrough, steps 1-11).
 #include "fake_mshv.hpp"
 
 #include <unistd.h>

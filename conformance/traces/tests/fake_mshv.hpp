@@ -1,4 +1,4 @@
-// A fake /dev/mshv: the kernel's side of the uapi contract (facts 6.3, 6.4) over a model.
+// A fake /dev/mshv: the kernel's side of the uapi contract (MAIN, UAPI) over a model.
 #pragma once
 
 #include <map>

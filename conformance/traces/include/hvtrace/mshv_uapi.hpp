@@ -1,4 +1,4 @@
-// The slice of Linux's include/uapi/linux/mshv.h the mshv backend uses (facts 6.1, 6.2):
+// The slice of Linux's include/uapi/linux/mshv.h the mshv backend uses (UAPI, UAPI-OLD):
 // ioctl numbers and argument layouts, each pinned by static_assert.
 #pragma once
 
@@ -61,7 +61,7 @@ inline constexpr std::uint64_t kPtFlagsMask = 0x3F;        // MSHV_PT_FLAGS_MASK
 inline constexpr std::uint32_t kMaxVps = 256;              // MSHV_MAX_VPS
 inline constexpr std::uint32_t kMaxHvcallBytes = 4096;     // in_sz / out_sz limit (HV_HYP_PAGE_SIZE)
 
-// The creation flags mshv_root sends for MSHV_CREATE_PARTITION's pt_flags (facts 5.8): the
+// The creation flags mshv_root sends for MSHV_CREATE_PARTITION's pt_flags (MAIN): the
 // always-set base plus one hypervisor bit per uapi bit; bit 3 selects the v2 struct, no flag.
 inline constexpr std::uint64_t kCreationFlagsAlways = (1ull << 8) | (1ull << 19);  // EXO_PARTITION, INTERCEPT_MESSAGE_PAGE
 inline constexpr std::pair<std::uint64_t, std::uint64_t> kPtToCreationFlag[] = {
@@ -88,7 +88,7 @@ inline constexpr std::pair<std::uint64_t, std::uint64_t> kPtToCreationFlag[] = {
     return pt;
 }
 
-// The MSHV_ROOT_HVCALL allow-list, in the kernel's order (facts 6.3).
+// The MSHV_ROOT_HVCALL allow-list, in the kernel's order (MAIN).
 inline constexpr std::uint16_t kAllowList[] = {0x44, 0x45, 0x4D, 0x50, 0x51, 0x52, 0x56,
                                                0x91, 0x94, 0xC9, 0xC0, 0xC1, 0xF4};
 inline constexpr std::uint16_t kAsyncCode = 0x45;  // SET_PARTITION_PROPERTY may complete asynchronously

@@ -10,6 +10,7 @@
 
 #include "hvcall/catalogue.hpp"
 #include "hvcall/status.hpp"
+#include "text_fields.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -62,25 +63,8 @@ std::string status_hex(std::uint32_t v) { return hex(v, 1); }
 
 std::string line_prefix(std::size_t line) { return "line " + std::to_string(line) + ": "; }
 
-bool is_space(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (is_space(s.front()) || s.front() == '\r')) s.remove_prefix(1);
-    while (!s.empty() && (is_space(s.back()) || s.back() == '\r')) s.remove_suffix(1);
-    return s;
-}
-
-std::vector<std::string_view> split_ws(std::string_view s) {
-    std::vector<std::string_view> out;
-    std::size_t i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && is_space(s[i])) ++i;
-        const std::size_t start = i;
-        while (i < s.size() && !is_space(s[i])) ++i;
-        if (i > start) out.push_back(s.substr(start, i - start));
-    }
-    return out;
-}
+using text_fields::split_ws;
+using text_fields::trim;
 
 bool valid_name(std::string_view name, std::string_view prefix) {
     if (!name.starts_with(prefix) || name.size() == prefix.size()) return false;

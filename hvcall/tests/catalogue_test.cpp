@@ -36,7 +36,7 @@ TEST_CASE("lookups by code and by each name agree", "[catalogue]") {
 }
 
 TEST_CASE("batch sizes of the reference driver follow from the catalogue", "[catalogue]") {
-    // facts section 4.1: each batch is (page - header) / element.
+    // HVCALL, COMMON, PROC: each batch is (page - header) / element.
     auto batch = [](CallId id) {
         const auto& c = info(id);
         const auto elem = c.rep_input_size ? c.rep_input_size : c.rep_output_size;

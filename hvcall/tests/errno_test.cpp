@@ -9,9 +9,9 @@ namespace {
 int errno_of(Status s, std::uint32_t reps = 0) { return hvcall::to_errno(HypercallResult::make(s, reps)); }
 }  // namespace
 
-// Every HV_STATUS value with upstream's errno, transcribed from the fact sheets (root-
-// hypercalls.md section 7, the 6.19 table, with upstream-linux.md section 2.3's three 7.0
-// changes), not from errno.hpp.
+// Every HV_STATUS value with upstream's errno, transcribed from HVCOMMON's table (6.19) with
+// the three 7.0 changes (the hv_common.c hunks of mainline cf82dd5ea958 and 158ebb578cd5, PR),
+// not from errno.hpp.
 struct Row {
     std::uint16_t status;
     int err;

@@ -27,7 +27,7 @@ constexpr unsigned long kIrqEnabledFlag = 1ul << 9;  // x86 RFLAGS.IF, what loca
 constexpr std::size_t kPageArgs = 2;                 // input page, then output page
 
 // What kernel code writes to: a CPU's input page with its output page directly after it, one
-// 8 KiB block as Linux allocates them for a root partition (facts 4). A batch one element
+// 8 KiB block as Linux allocates them for a root partition (HVCOMMON). A batch one element
 // too long runs into the output page, as in the kernel, instead of off a heap object. The
 // block is copied to the machine's per-CPU pages (also adjacent, in GPA space) around a call.
 struct alignas(hvcall::kPageSize) PagePair {

@@ -1,5 +1,5 @@
 // VPs, interrupts, messages, translation and stats pages on the model, driven by raw calls;
-// and the passthrough allow-list (facts 6.3) fully implemented.
+// and the passthrough allow-list (MAIN) fully implemented.
 #include <algorithm>
 
 #include "model_setup.hpp"
@@ -22,7 +22,7 @@ void write_qword(Model& md, std::uint64_t pfn, std::uint64_t index, std::uint64_
 }  // namespace
 
 TEST_CASE("every call of the MSHV_ROOT_HVCALL allow-list, and only the model's, is implemented", "[vp][catalogue]") {
-    // facts 6.3, in the kernel's order; an independent list, not derived from the catalogue.
+    // MAIN's list, in the kernel's order; an independent list, not derived from the catalogue.
     const std::uint16_t allow_list[] = {0x44, 0x45, 0x4D, 0x50, 0x51, 0x52, 0x56, 0x91, 0x94, 0xC9, 0xC0, 0xC1, 0xF4};
     for (std::uint16_t code : allow_list) {
         INFO("code " << code);

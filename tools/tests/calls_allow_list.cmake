@@ -1,8 +1,8 @@
 # `hvsim calls` shows every call of the MSHV_ROOT_HVCALL allow-list as implemented, in the JSON
-# listing and in the table. The list is transcribed from the fact sheet (upstream-linux.md 3.1:
-# the newest kernel's mshv_passthru_hvcalls, 14 codes in its order [A-MAIN]), not taken from the
-# catalogue, so a call dropped from either shows here. The self-targeted list accepted on
-# /dev/mshv itself (mshv_self_passthru_hvcalls: 0x44, 0x101) is a subset of it.
+# listing and in the table. The list is transcribed from A-MAIN (mshv_passthru_hvcalls: the
+# newest kernel's 14 codes, in its order), not taken from the catalogue, so a call dropped from
+# either shows here. The self-targeted list accepted on /dev/mshv itself
+# (mshv_self_passthru_hvcalls: 0x44, 0x101) is a subset of it.
 #   cmake -DHVSIM=<exe> -P calls_allow_list.cmake
 set(allow_list 0x44 0x101 0x45 0x4D 0x50 0x51 0x52 0x56 0x91 0x94 0xC9 0xC0 0xC1 0xF4)
 

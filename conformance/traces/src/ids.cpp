@@ -1,4 +1,4 @@
-// The id table: offsets from the layouts in facts sections 5.2-5.6 (hv_input_* structures).
+// The id table: offsets from the hv_input_* layouts (HDK, HDKMINI, HDK-2B, HDK-3B).
 #include "hvtrace/ids.hpp"
 
 #include <cstring>

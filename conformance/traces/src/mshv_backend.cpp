@@ -1,4 +1,4 @@
-// The /dev/mshv backend. The kernel's contract (facts 6.3, upstream-linux 3.2) [A-MAIN]:
+// The /dev/mshv backend. The kernel's contract [MAIN, A-MAIN]:
 // allow-listed codes only, input starting with the partition id (the kernel overwrites it:
 // the partition fd's, or HV_PARTITION_ID_SELF on /dev/mshv with the self list), rep calls
 // looped by the kernel from rep start 0, its own deposit and retry on every needs-memory

@@ -1,5 +1,5 @@
-// The fake device's rules, in the order the kernel applies them (facts 6.3 items 1-11 as
-// updated by upstream-linux 3.2; create path upstream-linux 4.3) [A-MAIN].
+// The fake device's rules, in the order the kernel applies them (MAIN's MSHV_ROOT_HVCALL steps 1-11 as
+// updated by the newest driver; its create path too) [A-MAIN].
 #include "fake_mshv.hpp"
 
 #include <unistd.h>

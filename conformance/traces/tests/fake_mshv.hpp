@@ -1,5 +1,5 @@
-// A fake /dev/mshv: the kernel's side of the uapi contract (facts 6.3, 6.4; upstream-linux 3.2,
-// 4.3) over a model. It serves CREATE_PARTITION (v1 and v2) and ROOT_HVCALL on the device,
+// A fake /dev/mshv: the kernel's side of the uapi contract (MAIN, A-MAIN, UAPI)
+// over a model. It serves CREATE_PARTITION (v1 and v2) and ROOT_HVCALL on the device,
 // INITIALIZE_PARTITION, CREATE_VP and ROOT_HVCALL on a partition, ROOT_HVCALL on a VP; every
 // other request, including the uapi's other ioctls, gets -ENOTTY.
 #pragma once

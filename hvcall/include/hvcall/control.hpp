@@ -1,5 +1,5 @@
 // The hypercall control word (RCX on x86_64): decoded here and nowhere else.
-// Layout: TLFS "Hypercall Inputs"; Linux hvgdk_mini.h HV_HYPERCALL_* (facts section 1.1).
+// Layout: TLFS "Hypercall Inputs"; Linux hvgdk_mini.h HV_HYPERCALL_* (GDKMINI).
 #pragma once
 
 #include <cstdint>

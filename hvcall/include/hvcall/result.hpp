@@ -1,5 +1,5 @@
 // The hypercall result word (RAX on x86_64): decoded here and nowhere else.
-// Layout: TLFS "Hypercall Outputs"; Linux hv_result()/hv_repcomp() (facts section 1.2).
+// Layout: TLFS "Hypercall Outputs"; Linux hv_result()/hv_repcomp() (ASMGEN).
 #pragma once
 
 #include <cstdint>

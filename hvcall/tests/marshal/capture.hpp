@@ -1,5 +1,5 @@
 // What each hypercall put in front of the hypervisor, for checking layouts byte by byte against
-// the fact sheet: the control word and the input as bytes (the input page's first bytes for
+// the headers' layouts: the control word and the input as bytes (the input page's first bytes for
 // memory calls, RDX and R8 for register fast calls), then the call goes on to the wrapped backend.
 #pragma once
 

@@ -1,7 +1,7 @@
 // The 7.0 deposit policy, seen from the hypervisor's side: for each "needs memory" status the
 // model answers (injected by the fault plan), which partition the next deposit names and how
-// many pages it carries. Expected values are the fact sheet's table (upstream-linux.md 2.1/2.2,
-// from A-PROC hv_deposit_memory_node and A-HVCALL hv_do_map_gpa_hcall), not the code's.
+// many pages it carries. Expected values are transcribed from the sources (A-GDK's statuses,
+// A-PROC hv_deposit_memory_node and A-HVCALL hv_do_map_gpa_hcall), not from the code.
 #include <catch2/catch_test_macros.hpp>
 
 #include "capture.hpp"
@@ -19,7 +19,7 @@ struct Expected {
     std::uint32_t pages;
     bool into_self;
 };
-// Transcribed from upstream-linux.md section 2.1.
+// Transcribed from A-PROC hv_deposit_memory_node (statuses: A-GDK).
 constexpr Expected kTable[] = {
     {Status::INSUFFICIENT_MEMORY, 1, false},
     {Status::INSUFFICIENT_CONTIGUOUS_MEMORY, 8, false},

@@ -89,7 +89,7 @@ TEST_CASE("intercept rejections map to the driver's errnos", "[marshal][intercep
     s.check_clean();
 }
 
-TEST_CASE("intercept inputs byte for byte (facts 5.4)", "[marshal][intercept][layout]") {
+TEST_CASE("intercept inputs byte for byte (UAPI-HV, HDK-3B)", "[marshal][intercept][layout]") {
     Sim s;
     const auto id = s.active_with_vps({2});
     CapturingBackend cap(s.backend);

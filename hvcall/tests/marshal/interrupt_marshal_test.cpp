@@ -1,5 +1,5 @@
 // Virtual interrupts marshalled by hvcall on the strict model: assert to APIC ids, clear in the
-// fast and memory forms, errno on rejection, and the input bytes at the fact sheet's offsets.
+// fast and memory forms, errno on rejection, and the input bytes at the header's offsets (HDK).
 #include <catch2/catch_test_macros.hpp>
 
 #include "capture.hpp"
@@ -68,7 +68,7 @@ TEST_CASE("interrupt rejections map to the driver's errnos", "[marshal][interrup
     s.check_clean();
 }
 
-TEST_CASE("interrupt inputs byte for byte (facts 5.5)", "[marshal][interrupt][layout]") {
+TEST_CASE("interrupt inputs byte for byte (HDK)", "[marshal][interrupt][layout]") {
     Sim s;
     const auto id = s.active_with_vps({0, 1});
     CapturingBackend cap(s.backend);

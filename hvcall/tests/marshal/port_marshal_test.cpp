@@ -1,6 +1,6 @@
 // Ports, connections, events and messages marshalled by hvcall on the strict model: the driver's
 // doorbell lifecycle, deposit-and-retry into the partition that pays, signal and post direct,
-// errnos, and every input at the fact sheet's offsets.
+// errnos, and every input at the headers' offsets (HDK, HDK-3B).
 #include <catch2/catch_test_macros.hpp>
 
 #include <array>
@@ -160,7 +160,7 @@ TEST_CASE("post_message_direct: the message lands in the SINT slot; size limit e
     s.check_clean();
 }
 
-TEST_CASE("port inputs byte for byte (facts 5.5)", "[marshal][port][layout]") {
+TEST_CASE("port inputs byte for byte (HDK, HDK-3B)", "[marshal][port][layout]") {
     Sim s;
     const auto id = s.active_with_vps({0});
     CapturingBackend cap(s.backend);

@@ -1,5 +1,5 @@
-// A faithful re-creation of the reference driver's marshalling as read (facts 4.2; review
-// thread), flaws included, so tests can run it on the model next to hvcall and show the
+// A faithful re-creation of the reference driver's marshalling as read (HVCALL, COMMON,
+// PROC; SEED), flaws included, so tests can run it on the model next to hvcall and show the
 // difference. Test-only: nothing here is hvcall's behaviour.
 #pragma once
 

@@ -63,7 +63,7 @@ TEST_CASE("stats rejections map to the driver's errnos", "[marshal][stats][errno
     s.check_clean();
 }
 
-TEST_CASE("stats inputs byte for byte (facts 5.6)", "[marshal][stats][layout]") {
+TEST_CASE("stats inputs byte for byte (HDKMINI)", "[marshal][stats][layout]") {
     Sim s;
     const auto id = s.active_with_vps({3});
     CapturingBackend cap(s.backend);

@@ -2,7 +2,7 @@
  * Kernel-style hypercall wrappers: per-CPU input/output pages under local_irq_save, batch
  * loops sized from the input page, rep calls through hv_do_rep_hypercall, deposit-and-retry.
  * Written for hvsim's tests in the style of drivers/hv/mshv_root_hv_call.c and hv_proc.c
- * (facts 4), not copied from them.
+ * (HVCALL, PROC), not copied from them.
  */
 #include "kernel_calls.h"
 

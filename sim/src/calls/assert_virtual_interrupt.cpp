@@ -1,5 +1,5 @@
 // HvCallAssertVirtualInterrupt: partition id, interrupt control, destination (APIC id), vector,
-// target VTL, reserved (facts 5.5, 32 bytes). The model's APIC ids are the VP indices; logical
+// target VTL, reserved (HDK, 32 bytes). The model's APIC ids are the VP indices; logical
 // destinations are flat (bit i names VP i). Fixed and lowest-priority interrupts become pending
 // vectors (level-triggered ones marked so clear_virtual_interrupt can take them back); NMIs
 // count; other types are accepted and not modelled further.

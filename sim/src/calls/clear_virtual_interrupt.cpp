@@ -1,5 +1,5 @@
-// HvCallClearVirtualInterrupt: partition id (8 bytes; HVCALL issues it fast-8, the passthrough
-// as a memory call; facts 5.5). The model reads it as deasserting the partition's
+// HvCallClearVirtualInterrupt: partition id (8 bytes; HVCALL issues it fast-8, the MAIN passthrough
+// as a memory call). The model reads it as deasserting the partition's
 // level-triggered interrupts: their pending vectors are cleared on every VP.
 #include "calls.hpp"
 #include "common.hpp"

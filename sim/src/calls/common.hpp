@@ -89,7 +89,7 @@ enum class Target : std::uint8_t { any, child };
     return find_vp(ctx, *p, vp_offset, vp);
 }
 
-// Get and set partition property begin alike (facts 5.2): partition id, u32 property code and
+// Get and set partition property begin alike (HDK): partition id, u32 property code and
 // u32 padding; a known partition, zero padding, a known property, not yet finalized.
 struct PropertyTarget {
     Partition* partition = nullptr;

@@ -1,5 +1,5 @@
 // HvCallConnectPort: connection partition, connection id, connection VTL, reserved, port
-// partition, port id, reserved, 32-byte connection info, proximity (facts 5.5, 72 bytes). The
+// partition, port id, reserved, 32-byte connection info, proximity (HDK, 72 bytes). The
 // connection partition's pool pays Costs::port (HVCALL deposits into it on retry).
 #include "calls.hpp"
 #include "ports.hpp"

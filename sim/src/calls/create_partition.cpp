@@ -1,4 +1,4 @@
-// HvCallCreatePartition: 56-byte input (HDK-2B, two feature banks; facts 5.2), output the new
+// HvCallCreatePartition: 56-byte input (HDK-2B, two feature banks), output the new
 // partition's id. The creating (root) partition's pool pays for it (HVCALL deposits into it).
 #include "calls.hpp"
 #include "common.hpp"
@@ -12,7 +12,7 @@ constexpr std::uint32_t kPadding = 20;
 constexpr std::uint32_t kBank0 = 24, kBank1 = 32, kXsave = 40;
 constexpr std::uint32_t kIsolation = 48;
 
-// Bits 0, 1, 4, 8, 13, 19, 22 (facts 5.8).
+// Bits 0, 1, 4, 8, 13, 19, 22 (HDK-2B, HDK-3B).
 constexpr std::uint64_t kDefinedFlags = 0x1 | 0x2 | 0x10 | 0x100 | 0x2000 | 0x80000 | 0x400000;
 constexpr std::uint64_t kProximityReserved = 0x7FFFFFFE;
 constexpr std::uint64_t kBank0Reserved = 1ull << 63;

@@ -1,5 +1,5 @@
 // HvCallCreatePort: port partition, port id, port VTL, minimum connection VTL, padding,
-// connection partition, 24-byte port info, proximity (facts 5.5, 56 bytes). The port
+// connection partition, 24-byte port info, proximity (HDK, 56 bytes). The port
 // partition's pool pays Costs::port (HVCALL deposits into it on retry).
 #include "calls.hpp"
 #include "ports.hpp"

@@ -1,5 +1,5 @@
 // HvCallCreateVp: partition id, VP index, padding, subnode type and id, proximity, flags
-// (facts 5.4, 40 bytes). A child's pool pays Costs::vp pages per VP (PROC deposits 90 pages
+// (HDKMINI, 40 bytes). A child's pool pays Costs::vp pages per VP (PROC deposits 90 pages
 // first). The root creates its own VPs too, one per started LP at boot (A-PROC hv_smp_prep_cpus
 // via hv_call_create_vp on hv_current_partition_id; "root VPs don't seem to need pages
 // deposited"): those cost nothing.

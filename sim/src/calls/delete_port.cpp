@@ -1,4 +1,4 @@
-// HvCallDeletePort: port partition, port id, reserved (facts 5.5; HVCALL issues it fast-16).
+// HvCallDeletePort: port partition, port id, reserved (HVCALL issues it fast-16).
 // Connections to the port go with it, and every freed object's pages go back to its pool.
 #include "calls.hpp"
 #include "ports.hpp"

@@ -1,4 +1,4 @@
-// HvCallDeleteVp: partition id, VP index, 4 reserved bytes (facts 5.4; HVCALL issues it fast-16).
+// HvCallDeleteVp: partition id, VP index, 4 reserved bytes (HDK; HVCALL issues it fast-16).
 // The VP's pages, its state pages included, go back to the pool.
 #include "calls.hpp"
 #include "common.hpp"

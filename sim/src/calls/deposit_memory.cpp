@@ -1,4 +1,4 @@
-// HvCallDepositMemory (rep): partition id, then one host PFN per element (facts 5.3). Each
+// HvCallDepositMemory (rep): partition id, then one host PFN per element (HDKMINI). Each
 // page becomes the hypervisor's, in the partition's pool, until withdrawn.
 #include "calls.hpp"
 #include "common.hpp"

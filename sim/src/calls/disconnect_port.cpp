@@ -1,4 +1,4 @@
-// HvCallDisconnectPort: connection partition, connection id, is_doorbell bit (facts 5.5; HVCALL
+// HvCallDisconnectPort: connection partition, connection id, is_doorbell bit (HVCALL
 // issues it fast-16 with is_doorbell = 1). The connection's pages go back to its pool.
 #include "calls.hpp"
 #include "ports.hpp"

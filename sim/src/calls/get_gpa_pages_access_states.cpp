@@ -1,5 +1,5 @@
-// HvCallGetGpaPagesAccessStates (rep, 1-byte outputs): partition id, flags, base GFN (facts
-// 5.3). Element i reports page base + i's accessed/dirty bits as they were, then applies the
+// HvCallGetGpaPagesAccessStates (rep, 1-byte outputs): partition id, flags, base GFN
+// (HDKMINI). Element i reports page base + i's accessed/dirty bits as they were, then applies the
 // set/clear flags to them. Unmapped pages read as 0 and keep no bits.
 #include "calls.hpp"
 #include "common.hpp"

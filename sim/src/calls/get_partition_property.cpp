@@ -1,5 +1,5 @@
 // HvCallGetPartitionProperty: partition id, property code (u32), padding; output the 8-byte
-// value (facts 5.2). HV_PARTITION_ID_SELF reads the root's own properties.
+// value (HDK). HV_PARTITION_ID_SELF reads the root's own properties.
 #include "calls.hpp"
 #include "common.hpp"
 

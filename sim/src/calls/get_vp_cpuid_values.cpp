@@ -1,5 +1,6 @@
 // HvCallGetVpCpuidValues (rep): partition id, VP index, flags, reserved, padding, then one
-// 24-byte leaf info per element (eax, ecx, xfem, xss); each output is eax/ebx/ecx/edx (facts 5.4).
+// 24-byte leaf info per element (eax, ecx, xfem, xss); each output is eax/ebx/ecx/edx
+// (HDK-3B, MARINER).
 // The model's CPUID: a few leaves (vendor, signature, hypervisor leaves), zeros elsewhere; with
 // apply_registered_values, results registered through register_intercept_result override them.
 #include "calls.hpp"

@@ -1,5 +1,5 @@
 // HvCallGetVpRegisters (rep): partition id, VP index, input VTL, two reserved fields, then one
-// 4-byte register name per element; each element's output is the 16-byte value (facts 5.4).
+// 4-byte register name per element; each element's output is the 16-byte value (GDKMINI).
 #include "calls.hpp"
 #include "common.hpp"
 #include "vp_registers.hpp"

@@ -1,5 +1,5 @@
 // HvCallGetVpState: the 40-byte header, then (variable header) the PFNs the state is written to;
-// synthetic timers come back in the 200-byte output instead (facts 5.4, 4.2).
+// synthetic timers come back in the 200-byte output instead (HDK; HVCALL).
 #include <algorithm>
 #include <cstring>
 

@@ -1,5 +1,5 @@
 // HvCallInstallIntercept: partition id, access type, intercept type, parameter (24 bytes). The
-// layout is UAPI-HV's, a pre-merge header (facts 5.4; a facts 8 gap). Installing the same type
+// layout is UAPI-HV's, a pre-merge header (no upstream header has it). Installing the same type
 // and parameter again replaces the access type; access NONE removes the intercept.
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 // HvCallMapGpaPages (rep): target partition, target GFN base, map flags, padding, then one
-// source PFN per element (facts 5.3). With LARGE_PAGE each element maps 2 MiB: its PFN is the
+// source PFN per element (HDKMINI). With LARGE_PAGE each element maps 2 MiB: its PFN is the
 // head of a 2 MiB-aligned run and element i lands at GFN base + 512 * i. A page already
 // mapped is replaced (remapping), except that 4 KiB pages never split a 2 MiB one.
 #include <algorithm>
@@ -12,7 +12,7 @@ namespace hvsim::calls {
 namespace {
 constexpr std::uint32_t kPartition = 0, kGfnBase = 8, kFlags = 16, kPadding = 20;
 
-// facts 5.8 GPA map flags
+// GPA map flags (HDKMINI)
 constexpr std::uint32_t kPermissions = 0xF;
 constexpr std::uint32_t kAdjustable = 0x8000;
 constexpr std::uint32_t kNoAccess = 0x10000;

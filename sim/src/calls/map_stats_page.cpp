@@ -1,4 +1,4 @@
-// HvCallMapStatsPage: stats type, padding, 16-byte identity (facts 5.6); output the PFN of the
+// HvCallMapStatsPage: stats type, padding, 16-byte identity (HDKMINI); output the PFN of the
 // counters page, a page of the root's pool (HVCALL deposits into hv_current_partition_id),
 // pinned until unmapped. Mapping a mapped identity returns the same page.
 #include <algorithm>

@@ -1,7 +1,7 @@
 // HvCallMapVpStatePage: partition id, VP index, page type (u16), input VTL, flags, requested
-// location (facts 5.4, HDK-2B 24 bytes); output the PFN of the page the hypervisor provides,
+// location (HDK-2B, 24 bytes); output the PFN of the page the hypervisor provides,
 // a page of the partition's pool, pinned until unmapped. Mapping a mapped type returns it again.
-// A fresh REGISTERS page shows the VP's registers (facts 5.7, layout in state/register_page.hpp)
+// A fresh REGISTERS page shows the VP's registers (HDK-2B/HDK-3B, layout in state/register_page.hpp)
 // and set_vp_registers keeps it showing them; the INTERCEPT_MESSAGE and GHCB pages start zeroed
 // and stay so, since the model dispatches no VP that could write an intercept or use a GHCB.
 #include <algorithm>

@@ -1,4 +1,4 @@
-// HvCallNotifyPortRingEmpty: SINT index, reserved (facts 5.5; HVCALL issues it fast-8). The
+// HvCallNotifyPortRingEmpty: SINT index, reserved (HVCALL issues it fast-8). The
 // model keeps no port rings, so only the input is checked.
 #include "calls.hpp"
 #include "ports.hpp"

@@ -1,4 +1,4 @@
-// What the port calls share (facts 5.1, 5.5): port types, id fields (24-bit ids, bits 24-31
+// What the port calls share (GDKMINI, GDK, HDK): port types, id fields (24-bit ids, bits 24-31
 // reserved), and the VTL numbers the model allows.
 #pragma once
 

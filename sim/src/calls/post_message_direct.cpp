@@ -1,5 +1,5 @@
 // HvCallPostMessageDirect: partition id, VP index, VTL, padding, SINT index, a 256-byte
-// hv_message, padding (facts 5.5, HDK-3B 280 bytes). The message lands in the VP's SIM slot for
+// hv_message, padding (HDK-3B, 280 bytes). The message lands in the VP's SIM slot for
 // the SINT; a slot still holding a message (type non-zero) refuses it.
 #include <cstring>
 

@@ -1,5 +1,5 @@
 // HvCallRegisterInterceptResult: partition id, VP index, intercept type, 44-byte parameters
-// (facts 5.4, HDK-3B x86, 60 bytes). CPUID results are kept and applied by get_vp_cpuid_values;
+// (HDK-3B x86, 60 bytes). CPUID results are kept and applied by get_vp_cpuid_values;
 // MSR results are checked only: no call of the model observes them.
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-// HvCallSetPartitionProperty: partition id, property code (u32), padding, value (facts 5.2).
+// HvCallSetPartitionProperty: partition id, property code (u32), padding, value (HDK).
 // Completes synchronously in the model (Linux allows for an asynchronous completion).
 #include "calls.hpp"
 #include "common.hpp"

@@ -1,5 +1,5 @@
 // HvCallSetVpRegisters (rep): the get header, then one 32-byte hv_register_assoc per element:
-// name, reserved1, reserved2, 16-byte value (facts 5.1, 5.4).
+// name, reserved1, reserved2, 16-byte value (GDKMINI).
 #include "calls.hpp"
 #include "common.hpp"
 #include "vp_registers.hpp"

@@ -1,5 +1,5 @@
 // HvCallSetVpState: the 40-byte header, then (variable header) the PFNs holding the state, or
-// for synthetic timers the 200 state bytes themselves (facts 5.4, 4.2).
+// for synthetic timers the 200 state bytes themselves (HDK; HVCALL).
 #include <algorithm>
 #include <cstring>
 

@@ -1,4 +1,4 @@
-// HvCallSignalEventDirect: target partition, VP, VTL, SINT, flag number (facts 5.5, HDK-3B
+// HvCallSignalEventDirect: target partition, VP, VTL, SINT, flag number (HDK-3B,
 // 16 bytes); output newly_signaled, then 7 reserved bytes the model writes as zero. Sets the
 // flag in the VP's SIEF slot for the SINT.
 #include "calls.hpp"

@@ -1,5 +1,5 @@
 // What acquire and release sparse SPA page host access share: the 16-byte header (host
-// access u32, flags u32, partition id; facts 5.3) and one SPA PFN per element.
+// access u32, flags u32, partition id; HDK-2B) and one SPA PFN per element.
 #pragma once
 
 #include "common.hpp"

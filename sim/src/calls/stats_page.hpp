@@ -1,4 +1,4 @@
-// What map and unmap stats page share (facts 5.6): the 24-byte input, the four identity forms,
+// What map and unmap stats page share (HDKMINI): the 24-byte input, the four identity forms,
 // and the key the model files a mapped page under (type and identity, ids resolved).
 #pragma once
 

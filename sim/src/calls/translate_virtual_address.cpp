@@ -1,5 +1,5 @@
 // HvCallTranslateVirtualAddress: partition id, VP index, padding, control flags, GVA page
-// (facts 5.4, 32 bytes); output result code, cache type, GPA page (MARINER non-EX form). The
+// (HDK-3B/MARINER, 32 bytes); output result code, cache type, GPA page (MARINER non-EX form). The
 // walk is x86-64 4-level paging over the guest's own page tables, read from the host pages
 // its GPA map points at; a failed translation is a successful call with a result code.
 #include <array>
@@ -12,14 +12,14 @@ namespace hvsim::calls {
 
 namespace {
 constexpr std::uint32_t kPartition = 0, kVpIndex = 8, kPadding = 12, kFlags = 16, kGvaPage = 24;
-// Control flags (facts 5.4, x86).
+// Control flags (MARINER, x86).
 constexpr std::uint64_t kValidateRead = 0x1, kValidateWrite = 0x2, kValidateExecute = 0x4, kPrivilegeExempt = 0x8;
 constexpr std::uint64_t kSetPageTableBits = 0x10, kUserAccess = 0x80, kEnforceSmap = 0x100;
 constexpr std::uint64_t kSupervisorAccess = 0x40;
 constexpr std::uint64_t kDefinedFlags = 0x7FF;
 constexpr unsigned kVtlShift = 56;
 constexpr std::uint64_t kReservedFlags = ~kDefinedFlags & ((1ull << kVtlShift) - 1);
-// Result codes (facts 5.4).
+// Result codes (MARINER).
 enum Result : std::uint32_t {
     kSuccess = 0, kPageNotPresent = 1, kPrivilegeViolation = 2, kInvalidPageTableFlags = 3,
     kGpaUnmapped = 4, kGpaNoReadAccess = 5, kGpaNoWriteAccess = 6,
@@ -31,7 +31,7 @@ constexpr std::uint64_t kEferLma = 1ull << 10, kEferNxe = 1ull << 11;
 constexpr std::uint64_t kPresent = 0x1, kWritable = 0x2, kUser = 0x4, kAccessed = 0x20, kDirty = 0x40, kPageSize = 0x80;
 constexpr std::uint64_t kNx = 1ull << 63;
 constexpr std::uint64_t kAddressMask = 0x000FFFFFFFFFF000ull;
-constexpr std::uint32_t kReadable = 0x1, kMapWritable = 0x2;  // GPA map flags (facts 5.8)
+constexpr std::uint32_t kReadable = 0x1, kMapWritable = 0x2;  // GPA map flags (HDKMINI)
 
 struct Walk {
     Result result = kSuccess;

@@ -1,5 +1,5 @@
 // HvCallUnmapGpaPages (rep without an element list): target partition, target GFN base,
-// unmap flags, padding (facts 5.3); the rep count is the page count (2 MiB pages with
+// unmap flags, padding (GDK); the rep count is the page count (2 MiB pages with
 // LARGE_PAGE). Unmapping a page that is not mapped is ignored (WDK 2013).
 #include "calls.hpp"
 #include "common.hpp"

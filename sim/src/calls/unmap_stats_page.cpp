@@ -1,4 +1,4 @@
-// HvCallUnmapStatsPage: the map input (facts 5.6). The page goes back to the root's pool.
+// HvCallUnmapStatsPage: the map input (HDKMINI). The page goes back to the root's pool.
 #include "calls.hpp"
 #include "stats_page.hpp"
 

@@ -1,5 +1,5 @@
 // HvCallUnmapVpStatePage: partition id, VP index, page type (u16), input VTL, reserved byte
-// (facts 5.4, 16 bytes). The pinned page goes back to the pool.
+// (HDK-2B, 16 bytes). The pinned page goes back to the pool.
 #include "calls.hpp"
 #include "common.hpp"
 

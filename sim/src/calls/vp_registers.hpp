@@ -1,6 +1,6 @@
-// The header get and set VP registers share (facts 5.4): partition id, VP index, input VTL,
+// The header get and set VP registers share (GDKMINI): partition id, VP index, input VTL,
 // rsvd_z8, rsvd_z16. Checked on the first element; later elements look the VP up again.
-// And the VP's register page, which shows the registers while it is mapped (facts 5.7).
+// And the VP's register page, which shows the registers while it is mapped (HDK-2B, HDK-3B).
 #pragma once
 
 #include "common.hpp"

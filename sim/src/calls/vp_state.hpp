@@ -1,4 +1,4 @@
-// What get and set VP state share (facts 5.4, 5.9): the 40-byte header, the state types, how
+// What get and set VP state share (HDK): the 40-byte header, the state types, how
 // many PFNs or bytes each takes, and the VP's bytes behind each type.
 #pragma once
 

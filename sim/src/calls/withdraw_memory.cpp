@@ -1,4 +1,4 @@
-// HvCallWithdrawMemory (rep): partition id, proximity domain (facts 5.3); each element returns
+// HvCallWithdrawMemory (rep): partition id, proximity domain (HDKMINI); each element returns
 // one PFN of a pool page the hypervisor is not using, zeroed, in the output list.
 #include <cstring>
 

@@ -1,7 +1,7 @@
-// The VP register page (HV_VP_STATE_PAGE_REGISTERS, facts 5.7): struct hv_vp_register_page,
+// The VP register page (HV_VP_STATE_PAGE_REGISTERS; HDK-2B, HDK-3B): struct hv_vp_register_page,
 // written from the VP's register file. The layout lives here and nowhere else.
 //
-// Offsets checked against the headers, not only the facts sheet's derivation:
+// Offsets checked against the headers, not only derived from their field list:
 // - torvalds/linux include/hyperv/hvhdk.h at 0b119045b79a (HDK-OLD) and the 37,315- and
 //   41,744-char copies (HDK-2B, HDK-3B) put xmm0 right after rflags, at 152.
 // - The patch "mshv: add a missing padding field" (Wei Liu, linux-hyperv, 23 Apr 2026; Fixes
@@ -9,7 +9,7 @@
 //   registers[18], "missed when importing the header". The header copy that carries
 //   HVHDK_H_VERSION 25212 (with the uapi `__u64` types) has the same 8 bytes. So the
 //   hypervisor's page has xmm0 at 160, and every field after rflags sits 8 bytes later than in
-//   facts 5.7 (cr0 352, not 344; interrupt_vectors 688, not 680). We follow the padded layout.
+//   HDK-2B (cr0 352, not 344; interrupt_vectors 688, not 680). We follow the padded layout.
 #pragma once
 
 #include <algorithm>

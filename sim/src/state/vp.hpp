@@ -11,7 +11,7 @@
 
 namespace hvsim::state {
 
-// hv_register_name values (GDKMINI enum hv_register_name; facts 5.9 lists the suspend
+// hv_register_name values (GDKMINI enum hv_register_name; MAIN uses the suspend
 // registers and VP_ROOT_SIGNAL_COUNT, the rest were read from the same header for this issue).
 struct RegisterInfo {
     std::uint32_t name;
@@ -35,7 +35,7 @@ inline constexpr std::uint32_t scontrol = 0x000A0010, siefp = 0x000A0012, simp =
 inline constexpr std::uint64_t kRflagsReserved = (1ull << 3) | (1ull << 5) | (1ull << 15) | ~((1ull << 22) - 1);
 // EFER: SCE 0, LME 8, LMA 10, NXE 11, SVME 12, LMSLE 13, FFXSR 14, TCE 15; the rest reserved.
 inline constexpr std::uint64_t kEferReserved = ~0xFD01ull;
-inline constexpr std::uint64_t kSuspendReserved = ~1ull;  // facts 5.9: bit 0 suspended
+inline constexpr std::uint64_t kSuspendReserved = ~1ull;  // GDKMINI: bit 0 suspended
 
 inline constexpr std::array kRegisters = {
     RegisterInfo{reg::explicit_suspend, "explicit_suspend", 0, kSuspendReserved, 0, true},
@@ -86,10 +86,10 @@ struct RegisterValue {
 };
 
 inline constexpr std::uint32_t kSints = 16;            // synthetic interrupt sources per VP
-inline constexpr std::uint32_t kMessageBytes = 256;    // hv_message (facts 5.1)
+inline constexpr std::uint32_t kMessageBytes = 256;    // hv_message (GDKMINI)
 inline constexpr std::uint32_t kEventFlags = 2048;     // one 256-byte SIEF slot per SINT
 inline constexpr std::uint32_t kLapicBytes = 1024;     // the APIC register page the model keeps
-inline constexpr std::uint32_t kTimersBytes = 200;     // hv_output_get_vp_state (facts 5.4)
+inline constexpr std::uint32_t kTimersBytes = 200;     // hv_output_get_vp_state (HDK)
 inline constexpr std::uint32_t kStatePageTypes = 3;    // REGISTERS, INTERCEPT_MESSAGE, GHCB
 
 using Message = std::array<std::byte, kMessageBytes>;

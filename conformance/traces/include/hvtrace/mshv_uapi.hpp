@@ -1,6 +1,6 @@
 // The mshv_root half of Linux's include/uapi/linux/mshv.h [UAPI, gregkh/linux @cd5a4198]: every
 // ioctl a VMM sends to /dev/mshv, a partition fd or a VP fd, its argument layout and the flag
-// sets the driver checks (facts 6.1, 6.2; upstream-linux 4.1, 4.3), plus the driver's limits
+// sets the driver checks (UAPI; A-MAIN), plus the driver's limits
 // and passthrough lists [A-MAIN, B-ROOTH]. Numbers, sizes and offsets are pinned by static_assert;
 // tests/mshv_uapi_test.cpp checks the numbers against a table transcribed from the fact sheets.
 // The mshv_vtl ioctls (VTL2, not the root) are not mirrored.
@@ -281,7 +281,7 @@ inline constexpr std::uint32_t kMaxVps = 256;           // MSHV_MAX_VPS
 inline constexpr std::uint32_t kMaxGuestIrqs = 4096;    // MSHV_MAX_GUEST_IRQS
 inline constexpr std::uint32_t kMaxHvcallBytes = 4096;  // in_sz / out_sz limit (HV_HYP_PAGE_SIZE)
 
-// The creation flags mshv_root sends for MSHV_CREATE_PARTITION's pt_flags (facts 5.8): the
+// The creation flags mshv_root sends for MSHV_CREATE_PARTITION's pt_flags (MAIN): the
 // always-set base plus one hypervisor bit per uapi bit; bit 3 selects the v2 struct, no flag.
 inline constexpr std::uint64_t kCreationFlagsAlways = (1ull << 8) | (1ull << 19);  // EXO_PARTITION, INTERCEPT_MESSAGE_PAGE
 inline constexpr std::pair<std::uint64_t, std::uint64_t> kPtToCreationFlag[] = {
@@ -308,7 +308,7 @@ inline constexpr std::pair<std::uint64_t, std::uint64_t> kPtToCreationFlag[] = {
     return pt;
 }
 
-// --- MSHV_ROOT_HVCALL passthrough [A-MAIN; upstream-linux 3.1] ----------------------------------
+// --- MSHV_ROOT_HVCALL passthrough [A-MAIN] ----------------------------------
 
 // mshv_passthru_hvcalls, for partition and VP fds: calls whose input starts with a u64
 // partition id, which the kernel overwrites with the fd's. The kernel's order, which its

@@ -1,4 +1,4 @@
-// Intercepts: the two MSHV_ROOT_HVCALL passthrough calls (facts 6.3) install intercept and
+// Intercepts: the two MSHV_ROOT_HVCALL passthrough calls (MAIN) install intercept and
 // register intercept result. 0 or a negative errno; never throws, never allocates.
 #pragma once
 

@@ -1,6 +1,6 @@
-// Virtual interrupts, marshalled as the reference driver does (facts 4.2:
+// Virtual interrupts, marshalled as the reference driver does (HVCALL:
 // hv_call_assert_virtual_interrupt, hv_call_clear_virtual_interrupt) and as passthrough users
-// send them (facts 6.3). 0 or a negative errno; never throws, never allocates.
+// send them (MAIN). 0 or a negative errno; never throws, never allocates.
 #pragma once
 
 #include <cstdint>

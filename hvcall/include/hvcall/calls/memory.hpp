@@ -1,5 +1,5 @@
 // Guest memory: map / unmap GPA pages, access states, sparse SPA page host access, marshalled
-// as the reference driver does (facts 4.2: hv_do_map_gpa_hcall, hv_call_unmap_gpa_pages,
+// as the reference driver does (HVCALL: hv_do_map_gpa_hcall, hv_call_unmap_gpa_pages,
 // hv_call_get_gpa_access_states, hv_call_modify_spa_host_access), with its flaws fixed.
 #pragma once
 

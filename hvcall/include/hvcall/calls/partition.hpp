@@ -1,5 +1,5 @@
 // Partition lifecycle, properties and deposited memory, marshalled as the reference driver
-// does (facts 4.2: hv_call_create_partition, hv_call_initialize_partition, ...,
+// does (HVCALL, PROC: hv_call_create_partition, hv_call_initialize_partition, ...,
 // hv_call_deposit_pages, hv_call_withdraw_memory). Every function returns 0 or a negative
 // errno (hvcall::to_errno), never throws and never allocates.
 #pragma once

@@ -1,7 +1,7 @@
-// Ports, connections, events and messages, marshalled as the reference driver does (facts 4.2:
+// Ports, connections, events and messages, marshalled as the reference driver does (HVCALL:
 // hv_call_create_port, hv_call_connect_port, hv_call_delete_port, hv_call_disconnect_port,
 // hv_call_notify_port_ring_empty) plus the passthrough calls signal event direct and post
-// message direct (facts 6.3). 0 or a negative errno; never throws, never allocates.
+// message direct (MAIN). 0 or a negative errno; never throws, never allocates.
 #pragma once
 
 #include <cstdint>

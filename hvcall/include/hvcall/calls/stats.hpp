@@ -1,4 +1,4 @@
-// Statistics pages, marshalled as the reference driver does (facts 4.2: hv_call_map_stat_page,
+// Statistics pages, marshalled as the reference driver does (HVCALL: hv_call_map_stat_page,
 // hv_call_unmap_stat_page). 0 or a negative errno; never throws, never allocates.
 #pragma once
 

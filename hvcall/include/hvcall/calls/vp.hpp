@@ -1,5 +1,5 @@
-// Virtual processors, marshalled as the reference driver does (facts 4.2: hv_call_create_vp,
-// hv_call_delete_vp, hv_call_get/set_vp_registers, hv_call_get/set_vp_state,
+// Virtual processors, marshalled as the reference driver does (PROC hv_call_create_vp; HVCALL
+// hv_call_delete_vp; COMMON hv_call_get/set_vp_registers; HVCALL hv_call_get/set_vp_state,
 // hv_map/unmap_vp_state_page) plus the passthrough calls get VP CPUID values and translate
 // virtual address. 0 or a negative errno; never throws, never allocates.
 #pragma once

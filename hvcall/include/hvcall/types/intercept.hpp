@@ -1,5 +1,5 @@
-// Intercept structures (facts 5.4, 5.9): install intercept from UAPI-HV (a pre-merge header; no
-// upstream header has it, facts 8) and register intercept result from HDK-3B (x86, 60 bytes).
+// Intercept structures (GDKMINI types): install intercept from UAPI-HV (a pre-merge header; no
+// upstream header has it) and register intercept result from HDK-3B (x86, 60 bytes).
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,4 @@
-// Virtual interrupt structures (facts 5.5; HDK hv_input_assert_virtual_interrupt). Plain structs
+// Virtual interrupt structures (HDK hv_input_assert_virtual_interrupt). Plain structs
 // whose natural alignment gives the packed kernel layout; every offset is pinned.
 #pragma once
 
@@ -7,7 +7,7 @@
 
 namespace hvcall {
 
-// hv_interrupt_type, x86 (facts 5.5).
+// hv_interrupt_type, x86 (HDK).
 namespace interrupt_type {
 inline constexpr std::uint32_t fixed = 0, lowest_priority = 1, smi = 2, remote_read = 3, nmi = 4, init = 5, sipi = 6;
 inline constexpr std::uint32_t extint = 7, local_int0 = 8, local_int1 = 9;

@@ -1,4 +1,4 @@
-// Deposited memory and guest memory structures (facts 5.3, 5.8; HDKMINI, GDK, HDK-2B).
+// Deposited memory and guest memory structures (HDKMINI, GDK, HDK-2B).
 // Rep element lists follow each header directly; their element types are plain u64 PFNs.
 #pragma once
 
@@ -9,7 +9,7 @@
 
 namespace hvcall {
 
-// GPA map flags (facts 5.8).
+// GPA map flags (HDKMINI).
 namespace map_flags {
 inline constexpr std::uint32_t readable = 0x1;
 inline constexpr std::uint32_t writable = 0x2;
@@ -24,13 +24,13 @@ inline constexpr std::uint32_t large_page = 0x80000000;
 
 inline constexpr std::uint32_t kUnmapLargePage = 0x2;  // HV_UNMAP_GPA_LARGE_PAGE
 
-// Access-state flags and the per-page state byte (facts 5.3).
+// Access-state flags and the per-page state byte (HDKMINI).
 namespace access_flags {
 inline constexpr std::uint64_t clear_accessed = 0x1, set_accessed = 0x2, clear_dirty = 0x4, set_dirty = 0x8;
 }
 inline constexpr std::uint8_t kGpaPageAccessed = 0x1, kGpaPageDirty = 0x2;
 
-// Sparse SPA page host access (facts 5.3).
+// Sparse SPA page host access (HDK-2B).
 namespace host_access {
 inline constexpr std::uint32_t readable = 0x1, writable = 0x2;
 inline constexpr std::uint32_t make_exclusive = 0x1, make_shared = 0x2, large_page = 0x4, huge_page = 0x8;

@@ -1,4 +1,4 @@
-// Partition lifecycle and property structures (facts 5.1, 5.2, 5.8; HDK-2B layouts). Plain
+// Partition lifecycle and property structures (HDKMINI, HDK-2B layouts). Plain
 // structs whose natural alignment gives the packed kernel layout; every offset is pinned.
 #pragma once
 
@@ -10,7 +10,7 @@ namespace hvcall {
 inline constexpr std::uint64_t kPartitionIdSelf = ~0ull;   // HV_PARTITION_ID_SELF
 inline constexpr std::uint32_t kCompatibilityVersion = 0x0609;  // HV_COMPATIBILITY_21_H2: (6 << 8) | 9
 
-// Creation flags (facts 5.8).
+// Creation flags (HDK-2B, HDK-3B).
 namespace creation_flags {
 inline constexpr std::uint64_t smt_enabled_guest = 1ull << 0;
 inline constexpr std::uint64_t nested_virtualization_capable = 1ull << 1;
@@ -22,14 +22,14 @@ inline constexpr std::uint64_t x2apic_capable = 1ull << 22;
 inline constexpr std::uint64_t always = exo_partition | intercept_message_page_enabled;  // MAIN's base 0x80100
 }  // namespace creation_flags
 
-// hv_partition_isolation_properties (facts 5.8): type bits 0-4, host type 5-6, rsvd_z 7-11,
+// hv_partition_isolation_properties (HDK): type bits 0-4, host type 5-6, rsvd_z 7-11,
 // shared GPA boundary page number 12-63.
 namespace isolation {
 inline constexpr std::uint64_t type_none = 0, type_snp = 2, type_tdx = 3;
 inline constexpr std::uint64_t reserved_mask = 0xF80;
 }  // namespace isolation
 
-// Partition property codes (facts 5.9).
+// Partition property codes (HDKMINI).
 namespace property {
 inline constexpr std::uint32_t privilege_flags = 0x00010000;
 inline constexpr std::uint32_t synthetic_proc_features = 0x00010001;

@@ -1,4 +1,4 @@
-// Ports, connections, events and messages (facts 5.1, 5.5; HDK, HDK-3B). Plain structs whose
+// Ports, connections, events and messages (GDKMINI, GDK, HDK, HDK-3B). Plain structs whose
 // natural alignment gives the packed kernel layout, except the direct-post input (packed to 4:
 // its 256-byte message starts at offset 20). Every offset is pinned.
 #pragma once

@@ -1,4 +1,4 @@
-// Statistics pages (facts 5.6; HDKMINI hv_input_map_stats_page / hv_input_unmap_stats_page):
+// Statistics pages (HDKMINI hv_input_map_stats_page / hv_input_unmap_stats_page):
 // which object's counters, as a type and a 16-byte identity whose shape the type picks.
 #pragma once
 

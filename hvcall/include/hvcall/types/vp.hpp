@@ -1,4 +1,4 @@
-// Virtual processor structures (facts 5.1, 5.4; HDKMINI, GDKMINI, HDK-2B, HDK-3B, MARINER).
+// Virtual processor structures (HDKMINI, GDKMINI, HDK-2B, HDK-3B, MARINER).
 // Plain structs whose natural alignment gives the packed kernel layout; every offset is pinned.
 #pragma once
 
@@ -80,7 +80,7 @@ static_assert(offsetof(RegisterAssoc, reserved2) == 8);
 static_assert(offsetof(RegisterAssoc, value) == 16);
 static_assert(sizeof(RegisterAssoc) == 32);
 
-// get/set VP state types (facts 5.9); bit 31: the data travels in a PFN list.
+// get/set VP state types (HDK); bit 31: the data travels in a PFN list.
 namespace vp_state_type {
 inline constexpr std::uint32_t lapic = 0x80000000, xsave = 0x80000001, sim_page = 0x80000002, sief_page = 0x80000003;
 inline constexpr std::uint32_t synthetic_timers = 0x4;

@@ -3,8 +3,8 @@
  * drivers/hv/mshv_root_hv_call.c) needs to issue hypercalls, backed by sim::Machine through
  * the C shim (sim/shim/kshim.cpp). Valid C11 and C++.
  *
- * Facts: shared/facts/root-hypercalls.md 1.2 (result word), 1.3 (rep loop), 1.4 (register
- * conventions), 4 (per-CPU pages under local_irq_save); Linux include/asm-generic/mshyperv.h
+ * Sources (docs/sources.md): ASMGEN (result word, rep loop), ASMX86 (register conventions),
+ * HVCALL and HVCOMMON (per-CPU pages under local_irq_save); Linux include/asm-generic/mshyperv.h
  * and arch/x86/include/asm/mshyperv.h give the same names.
  */
 #ifndef HVSIM_KSHIM_H
@@ -43,7 +43,7 @@ enum hv_call_code {
 /* The older spelling of 0x009A (hvcall's kLinuxAliases), for trees from before the rename. */
 #define HVCALL_GET_VP_ID_FROM_APIC_ID HVCALL_GET_VP_INDEX_FROM_APIC_ID
 
-/* Control word fields (facts 1.1). */
+/* Control word fields (GDKMINI). */
 #define HV_HYPERCALL_FAST_BIT (1ULL << 16)
 #define HV_HYPERCALL_VARHEAD_OFFSET 17
 #define HV_HYPERCALL_REP_COMP_OFFSET 32
@@ -56,7 +56,7 @@ enum hv_call_code {
 #define HV_HYP_PAGE_SIZE 4096
 #define HV_PARTITION_ID_SELF U64_MAX
 
-/* Result word (facts 1.2): status in bits 15:0, reps completed in bits 43:32. */
+/* Result word (GDKMINI, ASMGEN): status in bits 15:0, reps completed in bits 43:32. */
 static inline int hv_result(u64 status)
 {
 	return (int)(status & HV_HYPERCALL_RESULT_MASK);
@@ -73,7 +73,7 @@ static inline unsigned int hv_repcomp(u64 status)
 }
 
 /*
- * The three register conventions of facts 1.4. A memory-form call passes virt_to_phys() of
+ * The three register conventions of ASMX86. A memory-form call passes virt_to_phys() of
  * its input and output pointers (NULL: GPA 0); both must point into this CPU's hypercall
  * pages. Returns U64_MAX when no machine is attached (Linux: no hypercall page) or when the
  * shim could not issue the call (a shim diagnostic says why).
@@ -83,7 +83,7 @@ u64 hv_do_fast_hypercall8(u16 code, u64 input);
 u64 hv_do_fast_hypercall16(u16 code, u64 input1, u64 input2);
 
 /*
- * Rep calls as Linux issues them (facts 1.3): the control word is built from the fields
+ * Rep calls as Linux issues them (ASMGEN): the control word is built from the fields
  * without masking, and the call is repeated with rep start = reps completed while it
  * succeeds with fewer than rep_count reps done. The GPAs stay the same on every iteration.
  */

@@ -202,6 +202,7 @@ std::vector<RuleCase> build() {
     add_vp_cases(family);
     add_synic_cases(family);
     add_system_cases(family);
+    add_message_cases(family);
     return cases;
 }
 

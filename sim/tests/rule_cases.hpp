@@ -47,6 +47,7 @@ void add_memory_cases(const AddCase& add);
 void add_vp_cases(const AddCase& add);
 void add_synic_cases(const AddCase& add);
 void add_system_cases(const AddCase& add);
+void add_message_cases(const AddCase& add);
 
 inline Issued capture(Machine& m, hvcall::HypercallResult r) {
     Issued out{r, m.last_diagnostic(), {m.violations().begin(), m.violations().end()}, {}};

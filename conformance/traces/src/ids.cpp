@@ -69,6 +69,9 @@ std::vector<IdField> input_id_fields(const hvcall::CallInfo& call, std::span<con
         case CallId::delete_port: return {{0, P}, {8, IdKind::port}};
         case CallId::connect_port: return {{0, P}, {8, IdKind::connection}, {16, P}, {24, IdKind::port}};
         case CallId::disconnect_port: return {{0, P}, {8, IdKind::connection}};
+        // the root's own connection (TLFS HvCallPostMessage / HvCallSignalEvent)
+        case CallId::post_message:
+        case CallId::signal_event: return {{0, IdKind::connection}};
         default: return {};
     }
 }

@@ -14,7 +14,7 @@ namespace hvsim::calls::access_gpa {
 inline constexpr std::uint32_t kPartition = 0, kVpIndex = 8, kByteCount = 12, kBaseGpa = 16, kFlags = 24;
 inline constexpr std::uint32_t kMaxBytes = 16;  // HV_READ_WRITE_GPA_MAX_SIZE
 inline constexpr std::uint64_t kCacheType = 0xFF;
-inline constexpr std::uint32_t kReadable = 0x1, kWritable = 0x2;  // GPA map flags (facts 5.8)
+inline constexpr std::uint32_t kReadable = 0x1, kWritable = 0x2;  // GPA map flags (HDKMINI)
 
 // enum hv_access_gpa_result_code (ILLEGAL_OVERLAY_ACCESS 4 needs overlay pages the model has not).
 enum Result : std::uint32_t { kSuccess = 0, kUnmapped = 1, kReadIntercept = 2, kWriteIntercept = 3 };

@@ -1,7 +1,7 @@
 // HvCallPostMessage: connection id, RsvdZ, message type, payload size, 240-byte payload (TLFS,
 // 256 bytes). The root posts through one of its own connections to a message port; the message
 // lands in the port's target VP's SIM slot for the port's SINT, with the port id as its sender
-// (hv_message header, facts 5.1; the sender field's content is hvsim's reading). The model has
+// (hv_message header, GDKMINI; the sender field's content is hvsim's reading). The model has
 // one slot per SINT and no queue behind it, so a slot still holding a message refuses the post.
 #include <cstring>
 
@@ -14,7 +14,7 @@ namespace {
 constexpr std::uint32_t kConnection = 0, kReserved = 4, kType = 8, kPayloadSize = 12, kPayload = 16;
 constexpr std::uint32_t kMaxPayload = 240;
 constexpr std::uint32_t kHypervisorTypes = 0x80000000;
-// hv_message (facts 5.1): type, payload size, flags, reserved, sender / port, payload.
+// hv_message (GDKMINI): type, payload size, flags, reserved, sender / port, payload.
 constexpr std::size_t kMsgType = 0, kMsgSize = 4, kMsgPort = 8, kMsgPayload = 16;
 }  // namespace
 

@@ -276,13 +276,15 @@ private:
         if (j.contains("costs")) {
             const auto& k = j["costs"];
             const std::string p = ptr + "/costs";
-            object(k, p, {"create_partition", "initialize_partition", "vp", "logical_processor", "page_table"}, "the costs");
+            object(k, p, {"create_partition", "initialize_partition", "vp", "vp_root", "vp_contiguous", "logical_processor", "page_table"}, "the costs");
             auto cost = [&](const char* key, std::uint32_t& out) {
                 if (k.contains(key)) out = static_cast<std::uint32_t>(literal(k[key], p + "/" + key, 1u << 20));
             };
             cost("create_partition", c.costs.create_partition);
             cost("initialize_partition", c.costs.initialize_partition);
             cost("vp", c.costs.vp);
+            cost("vp_root", c.costs.vp_root);
+            if (k.contains("vp_contiguous")) c.costs.vp_contiguous = boolean(k["vp_contiguous"], p + "/vp_contiguous");
             cost("logical_processor", c.costs.logical_processor);
             cost("page_table", c.costs.page_table);
         }

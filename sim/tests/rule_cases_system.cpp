@@ -28,6 +28,34 @@ Bytes device_interrupt() {
     return Bytes{}.at(0, kSelf).at(8, std::uint64_t{0x1000}).at(48, 1u).at(56, 0x30u).at(64, std::uint64_t{1});
 }
 
+// A model whose child VPs cost `vp` own pages and `vp_root` root pages, contiguous or not, with
+// no initialization cost, and an active child holding the deposited PFNs `child_pfns`.
+struct VpCosts {
+    std::uint32_t vp = 1, vp_root = 0;
+    bool contiguous = false;
+};
+Opt create_vp_with(const Variant& v, VpCosts costs, const std::vector<std::uint64_t>& child_offsets,
+                   const std::vector<std::uint64_t>& root_offsets) {
+    if (skip(v)) return std::nullopt;
+    MachineConfig config = test_config(v.strict);
+    config.costs.initialize_partition = 0;
+    config.costs.vp = costs.vp;
+    config.costs.vp_root = costs.vp_root;
+    config.costs.vp_contiguous = costs.contiguous;
+    Model md(config);
+    const auto id = md.create();
+    REQUIRE(md.fast(CallId::initialize_partition, id).ok());
+    auto pick = [&](const std::vector<std::uint64_t>& offsets) {
+        const auto base = md.take_pages(8).front();
+        std::vector<std::uint64_t> pfns;
+        for (auto o : offsets) pfns.push_back(base + o);
+        return pfns;
+    };
+    if (!child_offsets.empty()) REQUIRE(md.deposit_pfns(id, pick(child_offsets)).ok());
+    if (!root_offsets.empty()) REQUIRE(md.deposit_pfns(kSelf, pick(root_offsets)).ok());
+    return capture(md.m, md.raw(CallId::create_vp, Bytes{}.at(0, id)));
+}
+
 }  // namespace
 
 void add_system_cases(const AddCase& add) {
@@ -87,6 +115,15 @@ void add_system_cases(const AddCase& add) {
     add(RuleId::device_interrupt_not_mapped, "unmap an entry map never handed out", [](const Variant& v) {
         return call(v, CallId::unmap_device_interrupt,
                     [](Model&) { return Bytes{}.at(0, kSelf).at(8, std::uint64_t{0x1000}).at(16, 1u).at(24, std::uint64_t{0xFEE00000}); });
+    });
+    add(RuleId::pool_no_contiguous_run, "a two-page contiguous VP with two scattered pages deposited", [](const Variant& v) {
+        return create_vp_with(v, {2, 0, true}, {0, 2}, {});
+    });
+    add(RuleId::pool_root_exhausted, "a VP that also takes a root page, with the root's pool spent", [](const Variant& v) {
+        return create_vp_with(v, {1, 1, false}, {0}, {});
+    });
+    add(RuleId::pool_root_no_contiguous_run, "two contiguous root pages, with two scattered ones in the root", [](const Variant& v) {
+        return create_vp_with(v, {0, 2, true}, {}, {1, 3});  // not next to the root page create took
     });
     add(RuleId::dispatch_vp_flags_reserved, "dispatch with flag bit 7", [](const Variant& v) {
         return call(v, CallId::dispatch_vp, [](Model& md) {

@@ -218,6 +218,8 @@ json profile_for(const MachineConfig& c) {
                    {{"create_partition", c.costs.create_partition},
                     {"initialize_partition", c.costs.initialize_partition},
                     {"vp", c.costs.vp},
+                    {"vp_root", c.costs.vp_root},
+                    {"vp_contiguous", c.costs.vp_contiguous},
                     {"port", c.costs.port},
                     {"logical_processor", c.costs.logical_processor},
                     {"page_table", c.costs.page_table}}}}}};
@@ -271,6 +273,11 @@ MachineConfig config_from_profile(const json& profile, const std::string& where)
         num(*k, "create_partition", c.costs.create_partition, "costs.");
         num(*k, "initialize_partition", c.costs.initialize_partition, "costs.");
         num(*k, "vp", c.costs.vp, "costs.");
+        num(*k, "vp_root", c.costs.vp_root, "costs.");
+        if (const auto f = k->find("vp_contiguous"); f != k->end()) {
+            if (!f->is_boolean()) bad("costs.vp_contiguous", "true or false");
+            c.costs.vp_contiguous = f->get<bool>();
+        }
         num(*k, "port", c.costs.port, "costs.");
         num(*k, "logical_processor", c.costs.logical_processor, "costs.");
         num(*k, "page_table", c.costs.page_table, "costs.");

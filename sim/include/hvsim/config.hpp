@@ -21,6 +21,9 @@ struct Costs {
     std::uint32_t create_partition = 1;        // from the creating (root) partition's pool
     std::uint32_t initialize_partition = 200;  // from the partition's own pool
     std::uint32_t vp = 1;                      // per virtual processor, from the partition's pool
+    std::uint32_t vp_root = 0;                 // per child VP, from the root's own pool as well
+    bool vp_contiguous = false;                // a VP's pages (of either pool) form one run of
+                                               // contiguous deposited PFNs
     std::uint32_t port = 1;                    // per port or connection, from its partition's pool
     std::uint32_t logical_processor = 1;       // per added logical processor, from the root's pool
     std::uint32_t page_table = 1;              // per 512 GPA entries: a 2 MiB block with 4 KiB

@@ -1,6 +1,7 @@
 // What several handlers share: naming a partition, paying from a pool, GFN limits.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 
 #include "hvsim/hypervisor.hpp"
@@ -37,15 +38,38 @@ enum class Target : std::uint8_t { any, child };
     return Outcome::ok();
 }
 
+// How an allocation is paid, and so which "needs memory" status a shortfall gives (the four the
+// driver tells apart, A-PROC hv_deposit_memory_node): from the pool of the partition the call
+// is about (INSUFFICIENT_MEMORY) or from the root's own pool on behalf of it (INSUFFICIENT_ROOT_
+// MEMORY), as single pages or as one run of contiguous pages (the _CONTIGUOUS_ variants, for
+// which the driver deposits HV_MAX_CONTIGUOUS_ALLOCATION_PAGES at once).
+enum class Payer : std::uint8_t { own, root };
+struct Need {
+    Payer payer = Payer::own;
+    bool contiguous = false;
+};
+
+// The longest run of consecutive PFNs deposited into p. The model tracks which pages a pool
+// holds, not which of them its objects use, so a run counts while the pool holds it.
+[[nodiscard]] inline std::uint64_t longest_run(const Partition& p) noexcept {
+    std::uint64_t longest = 0;
+    for (const auto& [pfn, run] : p.pool.runs()) longest = std::max(longest, run.count);
+    return longest;
+}
+
 // Asks for `pages` free pool pages of `p` (the fault plan first, then the pool); takes none.
 // The caller then records what it built, which is what holds the pages.
 [[nodiscard]] inline Outcome can_allocate(CallContext& ctx, const Partition& p, std::uint64_t pages,
-                                          std::uint32_t offset) noexcept {
+                                          std::uint32_t offset, Need need = {}) noexcept {
     if (pages == 0) return Outcome::ok();
     if (ctx.allocation_fails()) return ctx.reject(RuleId::fault_allocation_failed, Site::input, offset, pages);
+    const bool root = need.payer == Payer::root;
     const std::uint64_t used = p.used(model(ctx).costs());
     const std::uint64_t free = p.pool.covered() > used ? p.pool.covered() - used : 0;
-    if (free < pages) return ctx.reject(RuleId::pool_exhausted, Site::input, offset, free);
+    if (free < pages) return ctx.reject(root ? RuleId::pool_root_exhausted : RuleId::pool_exhausted, Site::input, offset, free);
+    if (need.contiguous && pages > 1 && longest_run(p) < pages)
+        return ctx.reject(root ? RuleId::pool_root_no_contiguous_run : RuleId::pool_no_contiguous_run, Site::input, offset,
+                          longest_run(p));
     return Outcome::ok();
 }
 

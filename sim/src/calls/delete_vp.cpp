@@ -21,6 +21,7 @@ Outcome delete_vp(CallContext& ctx) {
     });
     p->vps.erase(vp->index);
     p->fixed_used -= s.costs().vp;
+    s.root().fixed_used -= s.costs().vp_root;
     return Outcome::ok();
 }
 

@@ -104,6 +104,7 @@ void State::finalize(Partition& p) {
     p.gpa.for_each_in(0, ~0ull, [&](const auto& e) {
         if (e.value.kind == GpaKind::ram) drop_map_refs(e.value.pfn, e.count);
     });
+    root_->fixed_used -= p.vps.size() * costs().vp_root;  // what its VPs held of the root's pool
     forget_objects(p);
     std::erase_if(ports, [&](const auto& e) { return e.first.first == p.id || e.second.connection_partition == p.id; });
     std::erase_if(connections, [&](const auto& e) { return e.first.first == p.id || e.second.port_partition == p.id; });

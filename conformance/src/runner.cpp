@@ -182,7 +182,7 @@ private:
     MachineConfig config() const {
         MachineConfig c = s_.machine.config;
         c.strict = v_.strict;
-        c.reject_spec_only = !s_.record_violations;
+        c.reject_spec_only = s_.reject_spec_only;
         return c;
     }
     void set_strict(bool strict) {
@@ -314,7 +314,7 @@ private:
         if (e.reps) v.expect_eq("reps completed", resolve(*e.reps) + k, result.reps_completed());
         const std::string got_rule = issued.diagnostic ? std::string(issued.diagnostic->info().id) : "none";
         if (e.rule && (!issued.diagnostic || issued.diagnostic->rule != *e.rule))
-            v.mismatches.push_back("rule: expected " + std::string(rule_info(*e.rule).id) + ", got " + got_rule);
+            v.mismatches.push_back("rule: expected " + std::string(rule_info(*e.rule).id) + ", got " + got_rule + mode_hint(*e.rule));
         if (!e.rule && (e.no_rule || want == Status::SUCCESS) && issued.diagnostic)
             v.mismatches.push_back("rule: expected no rejection, got " + got_rule);
         check_violations(e, v);
@@ -361,7 +361,20 @@ private:
         std::sort(want.begin(), want.end());
         want.erase(std::unique(want.begin(), want.end()), want.end());
         std::sort(got.begin(), got.end());
-        if (want != got) v.mismatches.push_back("violations: expected " + rules_text(want) + ", got " + rules_text(got));
+        if (want == got) return;
+        std::string hint;
+        for (RuleId r : want)
+            if (hint.empty() && !std::binary_search(got.begin(), got.end(), r)) hint = mode_hint(r);
+        v.mismatches.push_back("violations: expected " + rules_text(want) + ", got " + rules_text(got) + hint);
+    }
+
+    // Why an expected rule cannot have come out as expected in this scenario's spec-only mode.
+    std::string mode_hint(RuleId r) const {
+        const std::string id(rule_info(r).id);
+        if (rule_info(r).strength == Strength::Enforced) return "";
+        if (s_.reject_spec_only) return " (" + id + " is spec-only and this scenario says \"spec_only\": \"reject\": it rejects, never records)";
+        return " (" + id + " is spec-only: by default it is recorded as a violation and the call proceeds; expect it in "
+               "\"violations\", or say \"spec_only\": \"reject\")";
     }
 
     std::uint16_t typed(const Step& st, const TypedStep& t, Verdict& v) {
@@ -404,7 +417,8 @@ private:
                 std::vector<RuleId> seen;
                 for (const auto& i : backend_.log)
                     if (i.diagnostic) seen.push_back(i.diagnostic->rule);
-                v.mismatches.push_back("rule: expected a rejection by " + std::string(rule_info(*e.rule).id) + ", got " + rules_text(seen));
+                v.mismatches.push_back("rule: expected a rejection by " + std::string(rule_info(*e.rule).id) + ", got " + rules_text(seen) +
+                                       mode_hint(*e.rule));
             }
         }
         if (e.no_rule)

@@ -166,6 +166,7 @@ public:
             }
             if (st.faults) set_fault_plan({});
             account(st, code, verdict.mismatches.empty());
+            note_violations(i, st);
             if (!verdict.mismatches.empty()) {
                 StepFailure f{i, st.label(), st.pointer, st.note, std::move(verdict.mismatches), {}};
                 for (const auto& call : backend_.log) {
@@ -177,8 +178,23 @@ public:
         }
         return std::nullopt;
     }
+    [[nodiscard]] std::vector<RecordedViolation> take_violations() { return std::move(violations_); }
 
 private:
+    // What the step's calls recorded, each rule once, and whether the step expected it.
+    void note_violations(std::size_t index, const Step& st) {
+        const auto& expected = st.expect.violations;
+        for (const auto& call : backend_.log)
+            for (const auto& d : call.violations) {
+                const bool seen = std::any_of(violations_.begin(), violations_.end(), [&](const RecordedViolation& v) {
+                    return v.step == index && v.rule == d.rule;
+                });
+                if (seen) continue;
+                const bool listed = expected && std::find(expected->begin(), expected->end(), d.rule) != expected->end();
+                violations_.push_back({index, d.rule, describe(d), listed});
+            }
+    }
+
     MachineConfig config() const {
         MachineConfig c = s_.machine.config;
         c.strict = v_.strict;
@@ -540,6 +556,7 @@ private:
     RunObserver* observer_;
     RecordingBackend backend_;
     std::map<std::string, std::uint64_t> vars_;
+    std::vector<RecordedViolation> violations_;
 };
 
 }  // namespace
@@ -591,7 +608,7 @@ Report run_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& o
         for (const auto& f : s.requires_features)
             if (!options.features.contains(f)) missing += (missing.empty() ? "" : ", ") + f;
         if (!missing.empty()) {
-            RunResult r{&s, {}, Outcome::skip, "the model backend lacks " + missing, {}, 0};
+            RunResult r{&s, {}, Outcome::skip, "the model backend lacks " + missing, {}, 0, {}};
             report.runs.push_back(r);
             done += variants.size();
             continue;
@@ -599,8 +616,10 @@ Report run_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& o
         for (const auto& v : variants) {
             if (options.progress) options.progress(done, total, s.file + ": " + s.name + " [" + v.name() + "]");
             const auto t0 = std::chrono::steady_clock::now();
-            RunResult r{&s, v, Outcome::pass, {}, {}, 0};
-            r.failure = ScenarioRun(s, v, report.coverage, options.observer).run();
+            RunResult r{&s, v, Outcome::pass, {}, {}, 0, {}};
+            ScenarioRun run(s, v, report.coverage, options.observer);
+            r.failure = run.run();
+            r.violations = run.take_violations();
             if (r.failure) r.outcome = Outcome::fail;
             r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             report.runs.push_back(std::move(r));

@@ -1,5 +1,6 @@
 // `hvsim record`: run scenarios (or built-in workloads) on the model and record every hypercall,
 // and the model-only actions between them, into a trace (conformance/TRACES.md).
+#include <algorithm>
 #include <iostream>
 
 #include "hvsim/host_pages.hpp"
@@ -92,9 +93,11 @@ int record_scenarios(const RecordArgs& a) {
     const auto report = conformance::run_scenarios(scenarios, options);
     if (!recorder.sink_error().empty()) throw UsageError("record: " + recorder.sink_error());
     const std::size_t failed = report.count(conformance::Outcome::fail);
+    const auto violating = std::count_if(report.runs.begin(), report.runs.end(),
+                                         [](const conformance::RunResult& r) { return !r.violations.empty(); });
     std::cout << a.output << ": " << out->records() << " records in " << out->traces() << " trace(s) from "
               << report.runs.size() << " runs (" << failed << " failed, " << report.count(conformance::Outcome::skip)
-              << " skipped)\n";
+              << " skipped, " << violating << " recorded spec-only violations)\n";
     return failed == 0 ? 0 : 1;
 }
 

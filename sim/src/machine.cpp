@@ -278,8 +278,8 @@ std::optional<Outcome> CallContext::violation(RuleId rule, Site site, std::uint3
 }
 
 bool CallContext::allocation_fails() noexcept {
-    ++machine_.allocations_;
-    return machine_.faults_.active() && machine_.faults_.allocation_fails();
+    const std::uint64_t index = machine_.allocations_++;  // the one count the plan's indices name
+    return machine_.faults_.active() && machine_.faults_.allocation_fails(index);
 }
 
 }  // namespace hvsim

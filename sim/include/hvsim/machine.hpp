@@ -54,9 +54,17 @@ public:
     [[nodiscard]] Hypervisor& hypervisor() noexcept { return hv_; }
     [[nodiscard]] std::uint64_t calls() const noexcept { return calls_; }
     [[nodiscard]] std::uint64_t restarts() const noexcept { return restarts_; }
-    // Allocations from deposited pools handlers asked for (the indices FaultPlan::failing_allocations counts).
+    // Allocations from deposited pools handlers asked for since the fault plan took effect (at
+    // construction, reset() or set_fault_plan()): the index FaultPlan::failing_allocations gives
+    // the next one.
     [[nodiscard]] std::uint64_t allocations() const noexcept { return allocations_; }
-    void set_fault_plan(FaultPlan plan) { faults_ = FaultState(std::move(plan)); }
+    // The plan for the calls that follow. Its counts start afresh, as a new machine's would:
+    // allocations() (failing_allocations) and the n-th call of each code (statuses); rep_ends
+    // name calls by the machine's index, calls(), which goes on.
+    void set_fault_plan(FaultPlan plan) {
+        faults_ = FaultState(std::move(plan));
+        allocations_ = 0;
+    }
     // Back to the state of a new machine with the same configuration and this fault plan,
     // keeping the per-CPU pages' memory: fuzzers run millions of short inputs on one machine.
     void reset(FaultPlan plan = {});

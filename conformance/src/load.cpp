@@ -357,7 +357,7 @@ private:
         if (j.contains("spec_only")) {
             const std::string mode = text(j["spec_only"], ptr + "/spec_only", "\"reject\" or \"record\"");
             if (mode != "reject" && mode != "record") fail(ptr + "/spec_only", "'" + mode + "' (expected \"reject\" or \"record\")");
-            s.record_violations = mode == "record";
+            s.reject_spec_only = mode == "reject";
         }
         if (j.contains("faults")) s.faults = faults(j["faults"], ptr + "/faults");
         if (j.contains("matrix")) {

@@ -56,6 +56,57 @@ std::string xml(const std::string& s) {
     return out;
 }
 
+// Per rule, in catalogue order: the runs that recorded it as a violation, and the scenarios.
+struct ViolationRow {
+    std::size_t rule = 0;
+    std::size_t runs = 0, unexpected = 0;  // unexpected: runs whose step did not list it (they failed)
+    std::vector<std::string> scenarios;    // "file: name", each once
+};
+std::vector<ViolationRow> violation_rows(const Report& report) {
+    std::vector<ViolationRow> rows(kRuleCount);
+    for (const auto& r : report.runs) {
+        std::set<std::size_t> in_run, unexpected;
+        for (const auto& v : r.violations) {
+            in_run.insert(static_cast<std::size_t>(v.rule));
+            if (!v.expected) unexpected.insert(static_cast<std::size_t>(v.rule));
+        }
+        for (const std::size_t rule : in_run) {
+            ViolationRow& row = rows[rule];
+            ++row.runs;
+            row.unexpected += unexpected.contains(rule);
+            const std::string where = r.scenario->file + ": " + r.scenario->name;
+            if (std::find(row.scenarios.begin(), row.scenarios.end(), where) == row.scenarios.end()) row.scenarios.push_back(where);
+        }
+    }
+    std::vector<ViolationRow> out;
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        if (rows[i].runs != 0) {
+            rows[i].rule = i;
+            out.push_back(std::move(rows[i]));
+        }
+    return out;
+}
+// "12 violations recorded in 8 runs, all expected" (or "3 not expected").
+std::string violations_line(const Report& report) {
+    std::size_t n = 0, runs = 0, unexpected = 0;
+    for (const auto& r : report.runs) {
+        n += r.violations.size();
+        runs += !r.violations.empty();
+        for (const auto& v : r.violations) unexpected += !v.expected;
+    }
+    return std::to_string(n) + " spec-only violation" + (n == 1 ? "" : "s") + " recorded (the call went on) in " + std::to_string(runs) +
+           " run" + (runs == 1 ? "" : "s") + ", " + (unexpected == 0 ? std::string("all expected") : std::to_string(unexpected) + " not expected");
+}
+std::string violation_text(const RecordedViolation& v) {
+    return "step " + std::to_string(v.step) + ": " + (v.expected ? "violation (expected): " : "violation (NOT expected): ") + v.detail;
+}
+std::string scenarios_text(const ViolationRow& row, std::size_t most) {
+    std::string s;
+    for (std::size_t i = 0; i < row.scenarios.size() && i < most; ++i) s += (i ? "; " : "") + row.scenarios[i];
+    if (row.scenarios.size() > most) s += "; +" + std::to_string(row.scenarios.size() - most) + " more";
+    return s;
+}
+
 std::string failure_text(const StepFailure& f) {
     std::string s = "step " + std::to_string(f.index) + " (" + f.label + ", at " + f.pointer + ")" + (f.note.empty() ? "" : ": " + f.note) + "\n";
     for (const auto& m : f.mismatches) s += "  " + m + "\n";
@@ -80,6 +131,13 @@ void print_summary(std::ostream& out, const Report& report, const std::string& t
     }
     for (const auto& r : report.runs)
         if (r.outcome == Outcome::skip) out << "SKIP " << r.scenario->file << ": " << r.scenario->name << ": " << r.skip_reason << "\n";
+    if (const auto rows = violation_rows(report); !rows.empty()) {
+        out << violations_line(report) << ":\n";
+        for (const auto& row : rows)
+            out << "  " << kRules[row.rule].id << ": " << row.runs << " run" << (row.runs == 1 ? "" : "s")
+                << (row.unexpected ? " (" + std::to_string(row.unexpected) + " not expected)" : std::string()) << ", in "
+                << scenarios_text(row, 2) << "\n";
+    }
     const std::size_t covered = report.coverage.covered_count();
     out << title << ": " << report.runs.size() << " runs of " << report.scenarios << " scenarios in " << report.files << " files: "
         << report.count(Outcome::pass) << " passed, " << report.count(Outcome::fail) << " failed, " << report.count(Outcome::skip)
@@ -118,17 +176,22 @@ void write_junit(std::ostream& out, const Report& report, const std::string& sui
         for (const auto& r : report.runs) {
             if (r.scenario->file != file) continue;
             out << "    <testcase classname=\"" << xml(file) << "\" name=\"" << xml(run_name(r)) << "\" time=\"" << r.seconds << "\"";
-            if (r.outcome == Outcome::pass) {
+            if (r.outcome == Outcome::pass && r.violations.empty()) {
                 out << "/>\n";
                 continue;
             }
             out << ">\n";
             if (r.outcome == Outcome::skip) {
                 out << "      <skipped message=\"" << xml(r.skip_reason) << "\"/>\n";
-            } else {
+            } else if (r.failure) {
                 const auto& f = *r.failure;
                 out << "      <failure message=\"" << xml("step " + std::to_string(f.index) + " (" + f.label + "): " + f.mismatches.front())
                     << "\" type=\"mismatch\">" << xml(failure_text(f)) << "</failure>\n";
+            }
+            if (!r.violations.empty()) {
+                std::string text;
+                for (const auto& v : r.violations) text += violation_text(v) + "\n";
+                out << "      <system-out>" << xml(text) << "</system-out>\n";
             }
             out << "    </testcase>\n";
         }
@@ -143,7 +206,8 @@ void write_markdown(std::ostream& out, const Report& report, const std::string& 
     out << "# " << title << "\n\n";
     out << "- runs: " << report.runs.size() << " (" << report.count(Outcome::pass) << " passed, " << report.count(Outcome::fail)
         << " failed, " << report.count(Outcome::skip) << " skipped) of " << report.scenarios << " scenarios in " << report.files << " files\n";
-    out << "- rule coverage: " << covered << "/" << kRuleCount << " (" << percent(covered, kRuleCount) << ")\n\n";
+    out << "- rule coverage: " << covered << "/" << kRuleCount << " (" << percent(covered, kRuleCount) << ")\n";
+    out << "- " << violations_line(report) << "\n\n";
     out << "Cells: `pass` the rule fired where a passing step expected it, `FAIL` a step expecting it failed, "
            "blank not exercised with this call. Rules no passing step exercised are marked **uncovered**.\n\n";
     out << "| rule | status | strength | coverage |";
@@ -162,6 +226,14 @@ void write_markdown(std::ostream& out, const Report& report, const std::string& 
             else out << " pass " << it->second.pass << " |";
         }
         out << "\n";
+    }
+    if (const auto rows = violation_rows(report); !rows.empty()) {
+        out << "\n## Spec-only violations recorded\n\n"
+            << "Rules the spec states without a status, broken while the call went on (as hardware most likely lets it); "
+               "a step that does not expect one fails.\n\n| rule | runs | not expected | scenarios |\n|---|---|---|---|\n";
+        for (const auto& row : rows)
+            out << "| `" << kRules[row.rule].id << "` | " << row.runs << " | " << (row.unexpected ? "**" + std::to_string(row.unexpected) + "**" : "0")
+                << " | " << scenarios_text(row, 4) << " |\n";
     }
     if (report.count(Outcome::fail)) {
         out << "\n## Failures\n\n";
@@ -199,6 +271,14 @@ void write_html(std::ostream& out, const Report& report, const std::string& titl
     box("skipped", std::to_string(report.count(Outcome::skip)), true);
     box("rules covered", std::to_string(covered) + "/" + std::to_string(kRuleCount) + " (" + percent(covered, kRuleCount) + ")",
         covered == kRuleCount && failed_rules == 0);
+    const auto rows = violation_rows(report);
+    std::size_t violation_runs = 0, unexpected_runs = 0;
+    for (const auto& r : report.runs) {
+        violation_runs += !r.violations.empty();
+        unexpected_runs += std::any_of(r.violations.begin(), r.violations.end(), [](const RecordedViolation& v) { return !v.expected; });
+    }
+    box("runs recorded spec-only violations", std::to_string(violation_runs) + (unexpected_runs ? " (" + std::to_string(unexpected_runs) + " not expected)" : ""),
+        unexpected_runs == 0);
     out << "</div>\n<p class=\"legend\"><span style=\"background:#c9efd3\">n</span>passing steps that expected the rule and saw it fire with this call"
         << "<span style=\"background:#f9c6c0\">n</span>failing steps that expected it"
         << "<span style=\"background:#fde68a\">uncovered</span>no passing step exercises the rule</p>\n";
@@ -220,6 +300,16 @@ void write_html(std::ostream& out, const Report& report, const std::string& titl
         out << "</tr>\n";
     }
     out << "</table>\n";
+    if (!rows.empty()) {
+        out << "<h2>Spec-only violations recorded</h2>\n<p>" << xml(violations_line(report))
+            << ". Rules the spec states without a status, broken while the call went on (as hardware most likely lets it); "
+               "a step that does not expect one fails.</p>\n<table>\n<tr><th>rule</th><th>runs</th><th>not expected</th><th>scenarios</th></tr>\n";
+        for (const auto& row : rows)
+            out << "<tr><td class=\"rule\">" << xml(std::string(kRules[row.rule].id)) << "</td><td>" << row.runs << "</td><td"
+                << (row.unexpected ? " class=\"fail\"" : "") << ">" << row.unexpected << "</td><td class=\"left\">"
+                << xml(scenarios_text(row, 4)) << "</td></tr>\n";
+        out << "</table>\n";
+    }
     if (report.count(Outcome::fail)) {
         out << "<h2>Failures</h2>\n";
         for (const auto& r : report.runs)

@@ -166,6 +166,7 @@ public:
             }
             if (st.faults) set_fault_plan({});
             account(st, code, verdict.mismatches.empty());
+            note_violations(i, st);
             if (!verdict.mismatches.empty()) {
                 StepFailure f{i, st.label(), st.pointer, st.note, std::move(verdict.mismatches), {}};
                 for (const auto& call : backend_.log) {
@@ -177,12 +178,27 @@ public:
         }
         return std::nullopt;
     }
+    [[nodiscard]] std::vector<RecordedViolation> take_violations() { return std::move(violations_); }
 
 private:
+    // What the step's calls recorded, each rule once, and whether the step expected it.
+    void note_violations(std::size_t index, const Step& st) {
+        const auto& expected = st.expect.violations;
+        for (const auto& call : backend_.log)
+            for (const auto& d : call.violations) {
+                const bool seen = std::any_of(violations_.begin(), violations_.end(), [&](const RecordedViolation& v) {
+                    return v.step == index && v.rule == d.rule;
+                });
+                if (seen) continue;
+                const bool listed = expected && std::find(expected->begin(), expected->end(), d.rule) != expected->end();
+                violations_.push_back({index, d.rule, describe(d), listed});
+            }
+    }
+
     MachineConfig config() const {
         MachineConfig c = s_.machine.config;
         c.strict = v_.strict;
-        c.reject_spec_only = !s_.record_violations;
+        c.reject_spec_only = s_.reject_spec_only;
         return c;
     }
     void set_strict(bool strict) {
@@ -314,7 +330,7 @@ private:
         if (e.reps) v.expect_eq("reps completed", resolve(*e.reps) + k, result.reps_completed());
         const std::string got_rule = issued.diagnostic ? std::string(issued.diagnostic->info().id) : "none";
         if (e.rule && (!issued.diagnostic || issued.diagnostic->rule != *e.rule))
-            v.mismatches.push_back("rule: expected " + std::string(rule_info(*e.rule).id) + ", got " + got_rule);
+            v.mismatches.push_back("rule: expected " + std::string(rule_info(*e.rule).id) + ", got " + got_rule + mode_hint(*e.rule));
         if (!e.rule && (e.no_rule || want == Status::SUCCESS) && issued.diagnostic)
             v.mismatches.push_back("rule: expected no rejection, got " + got_rule);
         check_violations(e, v);
@@ -361,7 +377,20 @@ private:
         std::sort(want.begin(), want.end());
         want.erase(std::unique(want.begin(), want.end()), want.end());
         std::sort(got.begin(), got.end());
-        if (want != got) v.mismatches.push_back("violations: expected " + rules_text(want) + ", got " + rules_text(got));
+        if (want == got) return;
+        std::string hint;
+        for (RuleId r : want)
+            if (hint.empty() && !std::binary_search(got.begin(), got.end(), r)) hint = mode_hint(r);
+        v.mismatches.push_back("violations: expected " + rules_text(want) + ", got " + rules_text(got) + hint);
+    }
+
+    // Why an expected rule cannot have come out as expected in this scenario's spec-only mode.
+    std::string mode_hint(RuleId r) const {
+        const std::string id(rule_info(r).id);
+        if (rule_info(r).strength == Strength::Enforced) return "";
+        if (s_.reject_spec_only) return " (" + id + " is spec-only and this scenario says \"spec_only\": \"reject\": it rejects, never records)";
+        return " (" + id + " is spec-only: by default it is recorded as a violation and the call proceeds; expect it in "
+               "\"violations\", or say \"spec_only\": \"reject\")";
     }
 
     std::uint16_t typed(const Step& st, const TypedStep& t, Verdict& v) {
@@ -404,7 +433,8 @@ private:
                 std::vector<RuleId> seen;
                 for (const auto& i : backend_.log)
                     if (i.diagnostic) seen.push_back(i.diagnostic->rule);
-                v.mismatches.push_back("rule: expected a rejection by " + std::string(rule_info(*e.rule).id) + ", got " + rules_text(seen));
+                v.mismatches.push_back("rule: expected a rejection by " + std::string(rule_info(*e.rule).id) + ", got " + rules_text(seen) +
+                                       mode_hint(*e.rule));
             }
         }
         if (e.no_rule)
@@ -526,6 +556,7 @@ private:
     RunObserver* observer_;
     RecordingBackend backend_;
     std::map<std::string, std::uint64_t> vars_;
+    std::vector<RecordedViolation> violations_;
 };
 
 }  // namespace
@@ -577,7 +608,7 @@ Report run_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& o
         for (const auto& f : s.requires_features)
             if (!options.features.contains(f)) missing += (missing.empty() ? "" : ", ") + f;
         if (!missing.empty()) {
-            RunResult r{&s, {}, Outcome::skip, "the model backend lacks " + missing, {}, 0};
+            RunResult r{&s, {}, Outcome::skip, "the model backend lacks " + missing, {}, 0, {}};
             report.runs.push_back(r);
             done += variants.size();
             continue;
@@ -585,8 +616,10 @@ Report run_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& o
         for (const auto& v : variants) {
             if (options.progress) options.progress(done, total, s.file + ": " + s.name + " [" + v.name() + "]");
             const auto t0 = std::chrono::steady_clock::now();
-            RunResult r{&s, v, Outcome::pass, {}, {}, 0};
-            r.failure = ScenarioRun(s, v, report.coverage, options.observer).run();
+            RunResult r{&s, v, Outcome::pass, {}, {}, 0, {}};
+            ScenarioRun run(s, v, report.coverage, options.observer);
+            r.failure = run.run();
+            r.violations = run.take_violations();
             if (r.failure) r.outcome = Outcome::fail;
             r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             report.runs.push_back(std::move(r));

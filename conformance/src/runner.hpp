@@ -40,6 +40,14 @@ struct StepFailure {
     std::vector<std::string> diagnostics; // what the model said, one line each
 };
 
+// A spec-only rule a step broke while its call went on: the model recorded it (once per step).
+struct RecordedViolation {
+    std::size_t step = 0;
+    RuleId rule{};
+    std::string detail;     // describe(): the rule, where and what
+    bool expected = false;  // the step listed it in "violations" (else the step failed on it)
+};
+
 struct RunResult {
     const Scenario* scenario = nullptr;
     Variant variant;
@@ -47,6 +55,7 @@ struct RunResult {
     std::string skip_reason;
     std::optional<StepFailure> failure;
     double seconds = 0;
+    std::vector<RecordedViolation> violations;  // in step order, up to the failing step
 };
 
 // Per rule and call (the column: a call name, or "unknown code"): steps that expected the

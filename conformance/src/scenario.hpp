@@ -125,7 +125,7 @@ struct Scenario {
     std::vector<std::string> requires_features;
     MachineSpec machine;
     std::optional<bool> strict;
-    bool record_violations = false;
+    bool reject_spec_only = false;  // "spec_only": "reject"; by default ("record") the call proceeds
     FaultSpec faults;
     Matrix matrix;
     std::vector<Step> steps;

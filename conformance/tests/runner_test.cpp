@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "hvsim/hypervisor.hpp"
+#include "reports.hpp"
 #include "runner.hpp"
 #include "suite.hpp"
 #include "typed_calls.hpp"
@@ -87,4 +88,58 @@ TEST_CASE("the matrix: strict always, form and rep start where a raw step leaves
     const auto pinned = conf::load_scenarios("p.json", R"({"name": "p", "strict": true, "steps": [{"raw": "get_partition_id"}]})");
     REQUIRE(conf::matrix(pinned.at(0)).size() == 1);
     CHECK(conf::matrix(pinned.at(0))[0].strict);
+}
+
+TEST_CASE("spec-only rules record by default: a step fails on a violation it does not expect, every report shows them",
+          "[runner][violations]") {
+    const auto scenarios = conf::load_scenarios("v.json", R"([
+        {"name": "expected", "strict": false, "steps": [{"raw": "get_partition_id", "nested": true, "expect": {"violations": ["control.nested"]}}]},
+        {"name": "not expected", "strict": false, "steps": [{"raw": "get_partition_id", "nested": true}]},
+        {"name": "rule in the wrong mode", "strict": false, "steps": [{"raw": "get_partition_id", "nested": true, "expect": {"rule": "control.nested"}}]},
+        {"name": "rejected", "strict": false, "spec_only": "reject", "steps": [{"raw": "get_partition_id", "nested": true, "expect": {"rule": "control.nested"}}]}
+    ])");
+    const auto report = conf::run_scenarios(scenarios);
+    REQUIRE(report.runs.size() == 4);
+    const auto& expected = report.runs[0];
+    CHECK(expected.outcome == conf::Outcome::pass);
+    REQUIRE(expected.violations.size() == 1);
+    CHECK(expected.violations[0].rule == hvsim::RuleId::control_nested);
+    CHECK(expected.violations[0].expected);
+    CHECK(expected.violations[0].detail.starts_with("control.nested: "));
+
+    const auto& unexpected = report.runs[1];
+    CHECK(unexpected.outcome == conf::Outcome::fail);
+    REQUIRE(unexpected.violations.size() == 1);
+    CHECK_FALSE(unexpected.violations[0].expected);
+    REQUIRE(unexpected.failure);
+    CHECK(unexpected.failure->mismatches.at(0) == "violations: expected none, got control.nested");
+
+    // Expecting a rejection by a spec-only rule where it only records says how to fix the scenario.
+    const auto& wrong_mode = report.runs[2];
+    CHECK(wrong_mode.outcome == conf::Outcome::fail);
+    REQUIRE(wrong_mode.failure);
+    bool hinted = false;
+    for (const auto& m : wrong_mode.failure->mismatches) hinted = hinted || m.find("say \"spec_only\": \"reject\"") != std::string::npos;
+    CHECK(hinted);
+
+    const auto& rejected = report.runs[3];
+    CHECK(rejected.outcome == conf::Outcome::pass);
+    CHECK(rejected.violations.empty());
+
+    std::ostringstream summary, junit, markdown, html;
+    conf::print_summary(summary, report, "t");
+    conf::write_junit(junit, report, "t");
+    conf::write_markdown(markdown, report, "t");
+    conf::write_html(html, report, "t");
+    CHECK(summary.str().find("3 spec-only violations recorded (the call went on) in 3 runs, 2 not expected:\n"
+                             "  control.nested: 3 runs (2 not expected), in v.json: expected; v.json: not expected; +1 more\n") !=
+          std::string::npos);
+    CHECK(junit.str().find("<testcase classname=\"v.json\" name=\"expected [not strict]\"") != std::string::npos);
+    CHECK(junit.str().find("<system-out>step 0: violation (expected): control.nested: ") != std::string::npos);
+    CHECK(junit.str().find("<system-out>step 0: violation (NOT expected): control.nested: ") != std::string::npos);
+    CHECK(markdown.str().find("- 3 spec-only violations recorded (the call went on) in 3 runs, 2 not expected\n") != std::string::npos);
+    CHECK(markdown.str().find("| `control.nested` | 3 | **2** | v.json: expected; v.json: not expected; v.json: rule in the wrong mode |") !=
+          std::string::npos);
+    CHECK(html.str().find("<h2>Spec-only violations recorded</h2>") != std::string::npos);
+    CHECK(html.str().find("<b>3 (2 not expected)</b>runs recorded spec-only violations") != std::string::npos);
 }

@@ -21,9 +21,8 @@ bool FaultState::end_rep_early(std::uint64_t call_index, std::uint32_t done_in_c
     return next_random() % 1000 < plan_.early_end_per_mille;
 }
 
-bool FaultState::allocation_fails() {
-    const std::uint64_t n = allocations_++;
-    return std::find(plan_.failing_allocations.begin(), plan_.failing_allocations.end(), n) !=
+bool FaultState::allocation_fails(std::uint64_t index) const {
+    return std::find(plan_.failing_allocations.begin(), plan_.failing_allocations.end(), index) !=
            plan_.failing_allocations.end();
 }
 

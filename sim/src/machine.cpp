@@ -40,7 +40,7 @@ Machine::Machine(MachineConfig config, FaultPlan plan)
     cpus_.reserve(config_.cpus);
     for (std::uint32_t i = 0; i < config_.cpus; ++i)
         cpus_.push_back({&memory_.page(input_page_gpa(i)), &memory_.page(output_page_gpa(i))});
-    violations_.reserve(8);
+    violations_.reserve(kRuleCount);  // each rule at most once per call: push_back never allocates
 }
 
 void Machine::reset(FaultPlan plan) {
@@ -106,7 +106,7 @@ HypercallResult Machine::dispatch(std::uint32_t cpu, Control control, std::uint6
     if (const std::uint64_t bits = control.reserved_bits())
         return reject(RuleId::control_reserved_bits, Site::control, control.raw(), bits);
     if (control.nested())
-        if (auto r = spec_only(RuleId::control_nested, Site::control, control.raw(), Control::kNestedBit)) return *r;
+        if (auto r = violation(RuleId::control_nested, Site::control, control.raw(), Control::kNestedBit)) return *r;
 
     const CallInfo* call = hvcall::find_call(control.code());
     if (call == nullptr) return reject(RuleId::call_unknown_code, Site::control, control.code(), Control::kCodeMask);
@@ -133,10 +133,10 @@ HypercallResult Machine::dispatch(std::uint32_t cpu, Control control, std::uint6
     std::uint32_t out_offset = 0;  // fast calls: where output starts in the register block
     if (control.fast()) {
         if (!call->allows_fast())
-            if (auto r = spec_only(RuleId::control_fast_not_allowed, Site::control, control.raw(), Control::kFastBit))
+            if (auto r = violation(RuleId::control_fast_not_allowed, Site::control, control.raw(), Control::kFastBit))
                 return *r;
         if (in_size > hvcall::kFastRegsBytes && !call->allows_xmm())
-            if (auto r = spec_only(RuleId::fast_xmm_not_allowed, Site::control, in_size)) return *r;
+            if (auto r = violation(RuleId::fast_xmm_not_allowed, Site::control, in_size)) return *r;
         if (in_size > hvcall::kFastXmmBytes) return reject(RuleId::fast_input_too_large, Site::control, in_size);
         out_offset = round_up_16(in_size);
         const std::uint32_t room = call->allows_xmm() ? hvcall::kFastXmmBytes - out_offset : 0;
@@ -165,7 +165,7 @@ HypercallResult Machine::dispatch(std::uint32_t cpu, Control control, std::uint6
         }
         const bool overlap = in_size != 0 && out_size != 0 && in_gpa < out_gpa + out_size && out_gpa < in_gpa + in_size;
         if (overlap)
-            if (auto r = spec_only(RuleId::gpa_input_output_overlap, Site::output_gpa, out_gpa, 0, out_size)) return *r;
+            if (auto r = violation(RuleId::gpa_input_output_overlap, Site::output_gpa, out_gpa, 0, out_size)) return *r;
         if (in_size != 0) blocks.input = {block(in_gpa), in_size};
         if (overlap) {
             // The hypervisor reads its input before it writes output; handlers read elements
@@ -186,8 +186,7 @@ HypercallResult Machine::dispatch(std::uint32_t cpu, Control control, std::uint6
         if (const auto injected = faults_.begin_call(calls_, control.code())) {
             Diagnostic d{RuleId::fault_injected_status, *injected, Site::control};
             d.value = static_cast<std::uint16_t>(*injected);
-            last_ = d;
-            record(d);
+            (void)breach(d);  // an enforced rule: always the end of the call
             return HypercallResult::make(*injected, call->is_rep() ? start : 0);
         }
 
@@ -219,30 +218,33 @@ HypercallResult Machine::run(const CallInfo& call, const Handler& handler, Contr
     return HypercallResult::make(Status::SUCCESS, reps);
 }
 
-HypercallResult Machine::reject(RuleId rule, Site site, std::uint64_t value, std::uint64_t bits,
+HypercallResult Machine::reject(EnforcedRule rule, Site site, std::uint64_t value, std::uint64_t bits,
                                 std::uint32_t size) noexcept {
+    const auto r = violation(rule.rule(), site, value, bits, size);
+    return r ? *r : HypercallResult::make(rule_info(rule.rule()).status);  // enforced: r always holds
+}
+
+std::optional<HypercallResult> Machine::violation(RuleId rule, Site site, std::uint64_t value,
+                                                  std::uint64_t bits, std::uint32_t size) noexcept {
     Diagnostic d{rule, rule_info(rule).status, site};
     d.value = value;
     d.bits = bits;
     d.size = size;
-    last_ = d;
-    record(d);
+    if (!breach(d)) return std::nullopt;
     return HypercallResult::make(d.status);
 }
 
-std::optional<HypercallResult> Machine::spec_only(RuleId rule, Site site, std::uint64_t value,
-                                                  std::uint64_t bits, std::uint32_t size) noexcept {
-    if (config_.reject_spec_only) return reject(rule, site, value, bits, size);
-    Diagnostic d{rule, rule_info(rule).status, site};
-    d.value = value;
-    d.bits = bits;
-    d.size = size;
-    violations_.push_back(d);
-    record(d);
-    return std::nullopt;
+bool Machine::breach(const Diagnostic& d) noexcept {
+    ++rule_hits_[static_cast<std::size_t>(d.rule)];
+    if (d.info().strength == Strength::Enforced || config_.reject_spec_only) {
+        last_ = d;
+        return true;
+    }
+    const bool seen = std::any_of(violations_.begin(), violations_.end(),
+                                  [&](const Diagnostic& v) { return v.rule == d.rule; });
+    if (!seen) violations_.push_back(d);  // within the capacity reserved for every rule
+    return false;
 }
-
-void Machine::record(const Diagnostic& d) noexcept { ++rule_hits_[static_cast<std::size_t>(d.rule)]; }
 
 std::byte* Machine::block(std::uint64_t gpa) noexcept {
     const std::uint64_t pfn = gpa / kPageSize;
@@ -262,26 +264,22 @@ void Machine::poison(std::span<std::byte> bytes) const noexcept {
 
 // --- CallContext: the handler's side of the same bookkeeping -------------------------------------
 
-Outcome CallContext::reject(RuleId rule, Site site, std::uint32_t offset, std::uint64_t value,
+Outcome CallContext::reject(EnforcedRule rule, Site site, std::uint32_t offset, std::uint64_t value,
                             std::uint64_t bits) noexcept {
-    Diagnostic d{rule, rule_info(rule).status, site, offset, value, bits};
-    machine_.last_ = d;
-    machine_.record(d);
-    return Outcome{d.status};
+    const auto o = violation(rule.rule(), site, offset, value, bits);
+    return o ? *o : Outcome{rule_info(rule.rule()).status};  // enforced: o always holds
 }
 
 std::optional<Outcome> CallContext::violation(RuleId rule, Site site, std::uint32_t offset, std::uint64_t value,
                                               std::uint64_t bits) noexcept {
-    if (machine_.config_.reject_spec_only) return reject(rule, site, offset, value, bits);
     const Diagnostic d{rule, rule_info(rule).status, site, offset, value, bits};
-    machine_.violations_.push_back(d);
-    machine_.record(d);
-    return std::nullopt;
+    if (!machine_.breach(d)) return std::nullopt;
+    return Outcome{d.status};
 }
 
 bool CallContext::allocation_fails() noexcept {
-    ++machine_.allocations_;
-    return machine_.faults_.active() && machine_.faults_.allocation_fails();
+    const std::uint64_t index = machine_.allocations_++;  // the one count the plan's indices name
+    return machine_.faults_.active() && machine_.faults_.allocation_fails(index);
 }
 
 }  // namespace hvsim

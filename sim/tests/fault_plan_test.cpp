@@ -89,3 +89,29 @@ TEST_CASE("a rep end aimed at one call leaves the others whole", "[faults]") {
     CHECK(m.call(0, c, kIn, kOut).reps_completed() == 2);
     CHECK(m.call(0, c, kIn, kOut).reps_completed() == 5);
 }
+
+TEST_CASE("failing allocation indices count from the plan's start, as Machine::allocations() does", "[faults]") {
+    const auto c = word(code_of(CallId::set_vp_state));  // the stub allocates once per call
+    auto m = make_machine();
+    CHECK(m.call(0, c, kIn, kOut).ok());
+    CHECK(m.call(0, c, kIn, kOut).ok());
+    CHECK(m.allocations() == 2);
+
+    FaultPlan plan;
+    plan.failing_allocations = {1};
+    m.set_fault_plan(plan);
+    CHECK(m.allocations() == 0);  // allocation 1 of the plan is the next call but one
+    CHECK(m.call(0, c, kIn, kOut).ok());
+    CHECK(m.allocations() == 1);
+    CHECK(m.call(0, c, kIn, kOut).status() == Status::INSUFFICIENT_MEMORY);
+    CHECK(m.allocations() == 2);
+    CHECK(m.call(0, c, kIn, kOut).ok());
+
+    // allocations() counts with no plan in force too; a new plan starts it afresh.
+    m.set_fault_plan({});
+    CHECK(m.call(0, c, kIn, kOut).ok());
+    CHECK(m.allocations() == 1);
+    m.set_fault_plan(plan);
+    CHECK(m.call(0, c, kIn, kOut).ok());
+    CHECK(m.call(0, c, kIn, kOut).status() == Status::INSUFFICIENT_MEMORY);
+}

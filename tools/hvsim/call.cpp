@@ -14,7 +14,7 @@ namespace {
 struct CallArgs {
     std::string call;
     std::string rep_count = "0", rep_start = "0", varhead = "0", control, input, input_offset = "0";
-    bool fast = false, strict = false, json = false, record_violations = false;
+    bool fast = false, strict = false, json = false, reject_spec_only = false, record_violations = false;
 };
 
 std::uint16_t resolve_code(const std::string& text) {
@@ -93,7 +93,7 @@ int run_call(const CallArgs& a) {
 
     MachineConfig config;
     config.strict = a.strict;
-    config.reject_spec_only = !a.record_violations;
+    config.reject_spec_only = a.reject_spec_only;
     Machine machine(config);
     hvcall::XmmRegisters regs{};
     hvcall::HypercallResult result;
@@ -161,8 +161,12 @@ void add_call(CLI::App& app) {
     verb->add_option("--input", a->input, "input bytes as hex (default: none, the page as it is)");
     verb->add_option("--input-gpa-offset", a->input_offset, "place the input block this many bytes into its page");
     verb->add_flag("--strict", a->strict, "strict mode: poisoned input page and undefined output");
+    auto* reject = verb->add_flag("--reject-spec-only", a->reject_spec_only,
+                                  "spec-only rules reject the call; by default, as hardware most likely does, "
+                                  "they are recorded as violations and the call proceeds");
     verb->add_flag("--record-violations", a->record_violations,
-                   "spec-only rules record a violation and let the call proceed instead of rejecting");
+                   "no effect: recording spec-only violations is the default (kept for old scripts)")
+        ->excludes(reject);
     add_json_flag(*verb, a->json);
     verb->footer("Exit status: 0 the call succeeded, 1 the model rejected it, 2 bad arguments.");
     verb->callback([a] {

@@ -1,5 +1,6 @@
 // `hvsim record`: run scenarios (or built-in workloads) on the model and record every hypercall,
 // and the model-only actions between them, into a trace (conformance/TRACES.md).
+#include <algorithm>
 #include <iostream>
 
 #include "hvsim/host_pages.hpp"
@@ -17,7 +18,7 @@ namespace {
 struct RecordArgs {
     std::vector<std::string> scenarios, workloads;
     std::string output, format;
-    bool suite = false, split = false, strict = false;
+    bool suite = false, split = false, strict = false, reject_spec_only = false;
 };
 
 traces::Format output_format(const RecordArgs& a) {
@@ -43,6 +44,7 @@ int record_workloads(const RecordArgs& a) {
     check_workloads(a.workloads);
     MachineConfig config;
     config.strict = a.strict;
+    config.reject_spec_only = a.reject_spec_only;
     Machine machine(config);
     SimBackend sim(machine);
     HostPageSource pages(machine);
@@ -91,9 +93,11 @@ int record_scenarios(const RecordArgs& a) {
     const auto report = conformance::run_scenarios(scenarios, options);
     if (!recorder.sink_error().empty()) throw UsageError("record: " + recorder.sink_error());
     const std::size_t failed = report.count(conformance::Outcome::fail);
+    const auto violating = std::count_if(report.runs.begin(), report.runs.end(),
+                                         [](const conformance::RunResult& r) { return !r.violations.empty(); });
     std::cout << a.output << ": " << out->records() << " records in " << out->traces() << " trace(s) from "
               << report.runs.size() << " runs (" << failed << " failed, " << report.count(conformance::Outcome::skip)
-              << " skipped)\n";
+              << " skipped, " << violating << " recorded spec-only violations)\n";
     return failed == 0 ? 0 : 1;
 }
 
@@ -103,6 +107,8 @@ int run_record(const RecordArgs& a) {
         throw UsageError("record: give scenario files (or --suite) or --workload, not both and not neither");
     if (a.split && !scenarios) throw UsageError("record: --split is for scenarios (one trace per scenario file)");
     if (a.strict && scenarios) throw UsageError("record: --strict is for workloads; scenarios choose their own strict mode");
+    if (a.reject_spec_only && scenarios)
+        throw UsageError("record: --reject-spec-only is for workloads; scenarios choose their own (\"spec_only\")");
     return scenarios ? record_scenarios(a) : record_workloads(a);
 }
 
@@ -120,6 +126,8 @@ void add_record(CLI::App& app) {
     verb->add_option("--format", a->format, "jsonl or cbor (default: by extension; jsonl with --split)")
         ->check(CLI::IsMember({"jsonl", "cbor"}));
     verb->add_flag("--strict", a->strict, "workloads only: strict mode (poisoned pages)");
+    verb->add_flag("--reject-spec-only", a->reject_spec_only,
+                   "workloads only: spec-only rules reject (default: recorded as violations, the call proceeds)");
     verb->footer("Exit status: 0 recorded (every scenario passed), 1 a scenario failed (its trace is still written), "
                  "2 bad arguments or files.\nRe-record the golden traces: hvsim record --suite --split -o corpus/traces/suite");
     verb->callback([a] {

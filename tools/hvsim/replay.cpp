@@ -100,6 +100,8 @@ int run_replay(const ReplayArgs& a) {
                       << " equal, " << skip_summary(r) << "\n";
         }
         for (const auto& [why, n] : r.skip_reasons) std::cout << "  skipped " << n << " x " << why << "\n";
+        for (const auto& [rule, n] : r.violations)
+            std::cout << "  violation " << n << " x " << rule << " (spec-only: the model let the call go on)\n";
     }
     return rc;
 }

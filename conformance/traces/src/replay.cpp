@@ -96,6 +96,12 @@ namespace {
 const char* const kOffPageReason =
     "blocks not at the start of the per-CPU pages (misaligned, page-crossing or elsewhere): a Backend call cannot place them";
 
+// What the model said about the call just issued: its rejection, and its violations.
+void note_model(const Machine& machine, Issued& out) {
+    if (machine.last_diagnostic()) out.note = "model: " + hvsim::describe(*machine.last_diagnostic());
+    out.violations.assign(machine.violations().begin(), machine.violations().end());
+}
+
 // One record through a Backend's per-CPU pages or registers.
 void issue_on(hvcall::Backend& backend, const Machine* machine, const Record& r, Issued& out) {
     out = Issued{};
@@ -120,7 +126,7 @@ void issue_on(hvcall::Backend& backend, const Machine* machine, const Record& r,
         const auto bytes = std::as_bytes(std::span(regs)).subspan(xmm_output_offset(c, r.control));
         out.output.assign(bytes.begin(), bytes.begin() + std::min<std::size_t>(n, bytes.size()));
     }
-    if (machine != nullptr && machine->last_diagnostic()) out.note = "model: " + hvsim::describe(*machine->last_diagnostic());
+    if (machine != nullptr) note_model(*machine, out);
 }
 
 }  // namespace
@@ -159,7 +165,7 @@ void SimTarget::issue_at(const Record& r, Issued& out) {
     out.result = machine_->call(0, r.control, r.at->input_gpa, r.at->output_gpa);
     out.output.resize(r.output.size());
     if (!out.output.empty() && memory.in_ram(r.at->output_gpa, out.output.size())) memory.read(r.at->output_gpa, out.output);
-    if (machine_->last_diagnostic()) out.note = "model: " + hvsim::describe(*machine_->last_diagnostic());
+    note_model(*machine_, out);
 }
 
 void SimTarget::apply(const ModelAction& a, Issued& out) {
@@ -505,6 +511,7 @@ ReplayResult replay(TraceReader& reader, Target& target, const std::function<voi
             continue;
         }
         ++res.compared;
+        for (const auto& v : got.violations) ++res.violations[std::string(v.info().id)];
         auto mismatches = compare_result(rec, got.result, got.output, ids);
         if (!mismatches.empty()) {
             res.divergence = Divergence{index, rec, got, std::nullopt, std::move(mismatches)};
@@ -602,6 +609,7 @@ std::string describe(const ReplayResult& r, const Divergence& d) {
       << (d.got.output.empty() ? std::string("(none)") : to_hex(std::span(d.got.output).first(std::min<std::size_t>(d.got.output.size(), 64)))) << "\n";
     for (const auto& m : d.mismatches) s << "  mismatch  " << m << "\n";
     if (!d.got.note.empty()) s << "  " << d.got.note << "\n";
+    for (const auto& v : d.got.violations) s << "  model violation: " << hvsim::describe(v) << "\n";
     return s.str();
 }
 

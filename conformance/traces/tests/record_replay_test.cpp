@@ -99,6 +99,31 @@ TEST_CASE("a divergence names the record, the call, expected vs got and the mode
     CHECK_THAT(text2, ContainsSubstring("model: "));
 }
 
+TEST_CASE("a sim replay reports the spec-only violations the model let through, and shows them at a divergence") {
+    // get_partition_id with bit 31 (Is Nested): hardware-like, the model records control.nested and answers.
+    const std::string header = R"({"hvsim_trace":1,"producer":"test","profile":{"backend":"sim"}})";
+    const std::string accepted = R"({"call":"get_partition_id","control":"0x0000000080000046","form":"memory","input":"",)"
+                                 R"("output":"0100000000000000","output_size":8,"reps":0,"result":"0x0000000000000000","status":"SUCCESS"})";
+    const auto res = replay_bytes(header + "\n" + accepted + "\n" + accepted + "\n");
+    INFO((res.divergence ? describe(res, *res.divergence) : ""));
+    CHECK_FALSE(res.divergence);
+    CHECK(res.violations == std::map<std::string, std::uint64_t>{{"control.nested", 2}});
+
+    // A trace that saw the call rejected (as the model did before spec-only rules recorded by
+    // default) diverges, and the report names the violation the model recorded instead.
+    const std::string rejected = R"({"call":"get_partition_id","control":"0x0000000080000046","form":"memory","input":"",)"
+                                 R"("output":"","output_size":8,"reps":0,"result":"0x0000000000000003","status":"INVALID_HYPERCALL_INPUT"})";
+    const auto old = replay_bytes(header + "\n" + rejected + "\n");
+    REQUIRE(old.divergence);
+    CHECK_THAT(describe(old, *old.divergence), ContainsSubstring("model violation: control.nested: "));
+
+    // Recorded with spec-only rejection on, it replays equal with no violation.
+    const std::string rejecting = R"({"hvsim_trace":1,"producer":"test","profile":{"backend":"sim","machine":{"reject_spec_only":true}}})";
+    const auto strict = replay_bytes(rejecting + "\n" + rejected + "\n");
+    CHECK_FALSE(strict.divergence);
+    CHECK(strict.violations.empty());
+}
+
 TEST_CASE("ids handed out differently are substituted") {
     hvsim::MachineConfig c;
     c.root_partition_id = 5;  // the model then numbers new partitions differently too? at least the root differs

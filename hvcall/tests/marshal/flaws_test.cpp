@@ -2,6 +2,10 @@
 // (reference_driver.hpp) and hvcall on the same model and compare what is left behind.
 #include <catch2/catch_test_macros.hpp>
 
+#include <algorithm>
+#include <array>
+#include <cstring>
+
 #include "fixture.hpp"
 #include "reference_driver.hpp"
 
@@ -106,6 +110,92 @@ TEST_CASE("flaw: map and unmap leave the header padding as the page held it", "[
     REQUIRE(unmap_gpa_pages(s.backend, id, 0, 2, 0).ok());
     CHECK(s.machine.rule_hits()[static_cast<std::size_t>(hvsim::RuleId::map_gpa_pages_padding_nonzero)] == 1);
     CHECK(s.machine.rule_hits()[static_cast<std::size_t>(hvsim::RuleId::unmap_gpa_pages_padding_nonzero)] == 1);
+}
+
+namespace {
+
+// Every hypercall's recorded violations, by call: Machine::violations() holds only the last call's.
+class ViolationLog final : public Backend {
+public:
+    explicit ViolationLog(hvsim::SimBackend& inner) : inner_(inner) {}
+    std::span<std::byte, kPageSize> input_page() noexcept override { return inner_.input_page(); }
+    std::span<const std::byte, kPageSize> output_page() const noexcept override { return inner_.output_page(); }
+    HypercallResult hypercall(Control c) noexcept override { return log(c, inner_.hypercall(c)); }
+    HypercallResult hypercall_fast(Control c, std::uint64_t rdx, std::uint64_t r8) noexcept override {
+        return log(c, inner_.hypercall_fast(c, rdx, r8));
+    }
+    HypercallResult hypercall_fast_xmm(Control c, XmmRegisters& regs) noexcept override {
+        return log(c, inner_.hypercall_fast_xmm(c, regs));
+    }
+    // The rules recorded as violations by calls of `id`, once each.
+    std::vector<hvsim::RuleId> of(CallId id) const {
+        std::vector<hvsim::RuleId> out;
+        for (const auto& [code, rule] : seen)
+            if (code == info(id).code && std::find(out.begin(), out.end(), rule) == out.end()) out.push_back(rule);
+        return out;
+    }
+    std::vector<std::pair<std::uint16_t, hvsim::RuleId>> seen;
+
+private:
+    HypercallResult log(Control c, HypercallResult r) {
+        for (const auto& d : inner_.machine().violations()) seen.emplace_back(c.code(), d.rule);
+        return r;
+    }
+    hvsim::SimBackend& inner_;
+};
+
+}  // namespace
+
+// The upstream driver fills map and unmap headers field by field: the u32 after the flags keeps
+// what the previous call left at input offset 20 (here the second register name of a
+// get_vp_registers). Hyper-V runs that driver, so the model must too, and still say so.
+TEST_CASE("stale map/unmap padding from the previous call: proceeds and is reported by default, rejects on request",
+          "[flaw][padding][spec_only]") {
+    for (const bool reject_spec_only : {false, true}) {
+        INFO("reject_spec_only " << reject_spec_only);
+        hvsim::MachineConfig config;  // the defaults but for RAM: not strict, so the page keeps real bytes
+        config.ram_bytes = 256ull << 20;
+        if (reject_spec_only) config.reject_spec_only = true;  // else as a new machine has it
+        hvsim::Machine machine(config);
+        hvsim::SimBackend sim(machine);
+        ViolationLog backend(sim);
+        hvsim::HostPageSource pages(machine);
+
+        std::uint64_t self = 0, id = 0;
+        REQUIRE(get_partition_id(backend, self) == 0);
+        CreatePartitionArgs args;
+        args.flags = creation_flags::always;
+        REQUIRE(create_partition(backend, pages, args, self, id) == 0);
+        REQUIRE(initialize_partition(backend, pages, id) == 0);
+        REQUIRE(create_vp(backend, pages, id, 0, self) == 0);
+        const std::array<std::uint32_t, 2> names{0x20000, 0x20001};  // RAX, RCX: names[1] lands at offset 20
+        std::array<RegisterValue, 2> values{};
+        REQUIRE(get_vp_registers(backend, id, 0, names, values).ok());
+        std::uint32_t stale = 0;
+        std::memcpy(&stale, backend.input_page().data() + 20, sizeof stale);
+        REQUIRE(stale == names[1]);
+
+        const std::vector<std::uint64_t> pfns{0x3000, 0x3001};
+        const int mapped = reference::map_gpa_pages(backend, pages, id, 0x100, 2, kRW, pfns);
+        if (!reject_spec_only) {
+            CHECK(mapped == 0);
+            CHECK(machine.hypervisor().gpa_mapping(id, 0x101).has_value());
+            CHECK(backend.of(CallId::map_gpa_pages) == std::vector{hvsim::RuleId::map_gpa_pages_padding_nonzero});
+            CHECK_FALSE(machine.last_diagnostic().has_value());
+            // Unmap's padding sits at the same offset and still holds the register name.
+            CHECK(reference::unmap_gpa_pages(backend, id, 0x100, 2, 0) == 0);
+            CHECK_FALSE(machine.hypervisor().gpa_mapping(id, 0x101).has_value());
+            CHECK(backend.of(CallId::unmap_gpa_pages) == std::vector{hvsim::RuleId::unmap_gpa_pages_padding_nonzero});
+        } else {
+            CHECK(mapped == -EINVAL);
+            REQUIRE(machine.last_diagnostic().has_value());
+            CHECK(machine.last_diagnostic()->rule == hvsim::RuleId::map_gpa_pages_padding_nonzero);
+            CHECK(machine.last_diagnostic()->offset == 20);
+            CHECK(machine.last_diagnostic()->value == names[1]);
+            CHECK_FALSE(machine.hypervisor().gpa_mapping(id, 0x100).has_value());
+            CHECK(backend.seen.empty());
+        }
+    }
 }
 
 TEST_CASE("flaw: a failed deposit frees pages the hypervisor already took, and returns a raw status",

@@ -66,11 +66,13 @@ public:
         return call_.output_size + std::size_t{index} * call_.rep_output_size;
     }
 
-    // Ends the call with the rule's status and records the diagnostic.
-    [[nodiscard]] Outcome reject(RuleId rule, Site site = Site::none, std::uint32_t offset = 0,
+    // Ends the call with an enforced rule's status and records the diagnostic.
+    [[nodiscard]] Outcome reject(EnforcedRule rule, Site site = Site::none, std::uint32_t offset = 0,
                                  std::uint64_t value = 0, std::uint64_t bits = 0) noexcept;
-    // A spec-only rule was broken: recorded as a violation; returns the rejection to hand
-    // back when the machine rejects spec-only rules, nothing when the call may proceed.
+    // A rule was broken where the call could go on (a reserved field). The catalogue decides
+    // (Machine::breach): an enforced rule, or a spec-only one on a machine that rejects them,
+    // ends the call and the rejection is returned; else the violation is recorded and nothing
+    // is returned: the call proceeds.
     [[nodiscard]] std::optional<Outcome> violation(RuleId rule, Site site, std::uint32_t offset,
                                                    std::uint64_t value, std::uint64_t bits = 0) noexcept;
     // Every allocation from deposited memory asks first: the fault plan may make it fail.

@@ -39,7 +39,8 @@ struct MachineConfig {
     std::uint64_t percpu_base = 0x100000;       // CPU i: input page at base + i * 8 KiB, output page after it
     std::uint64_t root_partition_id = 1;        // what HvCallGetPartitionId answers the root
     bool strict = false;                        // poison input pages and undefined output bytes
-    bool reject_spec_only = true;               // spec-only rules reject (else: recorded, call proceeds)
+    bool reject_spec_only = false;              // spec-only rules reject; by default, as hardware most
+                                                // likely does, they are recorded and the call proceeds
     bool hypervisor_restarts_reps = false;      // TLFS continuation: on a time-slice end, rewrite the
                                                 // rep start and re-execute instead of returning
     std::uint64_t poison = 0xDEADBEEFCAFEF00Dull;  // the stale-data pattern strict mode writes

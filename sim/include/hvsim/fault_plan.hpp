@@ -20,7 +20,8 @@ struct FaultPlan {
         std::uint64_t call = kAnyCall;  // 0-based index among all calls the machine saw
         std::uint32_t after_elements = 1;
     };
-    // Return `status` from the `nth` (0-based) call of `code` that passes the generic rules.
+    // Return `status` from the `nth` (0-based, from the plan's start) call of `code` that passes
+    // the generic rules.
     struct InjectedStatus {
         std::uint16_t code = 0;
         std::uint64_t nth = 0;
@@ -28,7 +29,8 @@ struct FaultPlan {
     };
 
     std::vector<RepEnd> rep_ends;
-    std::vector<std::uint64_t> failing_allocations;  // 0-based allocation indices that fail
+    std::vector<std::uint64_t> failing_allocations;  // 0-based indices, from the plan's start, of
+                                                     // allocations that fail (Machine::allocations())
     std::vector<InjectedStatus> statuses;
 
     // Seeded random early ends: after each element but the last, end the call with this
@@ -52,8 +54,9 @@ public:
     std::optional<hvcall::Status> begin_call(std::uint64_t call_index, std::uint16_t code);
     // After `done_in_call` elements of this call ran and more remain: end it now?
     bool end_rep_early(std::uint64_t call_index, std::uint32_t done_in_call);
-    // Called for every allocation from deposited memory; true means it fails.
-    bool allocation_fails();
+    // Called for every allocation from deposited memory with its index (Machine::allocations()
+    // before it); true means it fails.
+    [[nodiscard]] bool allocation_fails(std::uint64_t index) const;
 
     [[nodiscard]] const FaultPlan& plan() const noexcept { return plan_; }
 
@@ -63,7 +66,6 @@ private:
     FaultPlan plan_;
     bool active_ = false;
     std::uint64_t rng_ = 0;
-    std::uint64_t allocations_ = 0;
     std::unordered_map<std::uint16_t, std::uint64_t> calls_per_code_;
 };
 

@@ -40,7 +40,7 @@ public:
     [[nodiscard]] std::span<const std::byte, hvcall::kPageSize> output_page(std::uint32_t cpu) const noexcept;
 
     // What the last call was rejected for (nothing after a success), and the spec-only
-    // violations it recorded on the way.
+    // violations it recorded on the way: each rule once, where the call first broke it.
     [[nodiscard]] const std::optional<Diagnostic>& last_diagnostic() const noexcept { return last_; }
     [[nodiscard]] std::span<const Diagnostic> violations() const noexcept { return violations_; }
     // How often each rule fired (rejection or violation) over the machine's life.
@@ -54,9 +54,17 @@ public:
     [[nodiscard]] Hypervisor& hypervisor() noexcept { return hv_; }
     [[nodiscard]] std::uint64_t calls() const noexcept { return calls_; }
     [[nodiscard]] std::uint64_t restarts() const noexcept { return restarts_; }
-    // Allocations from deposited pools handlers asked for (the indices FaultPlan::failing_allocations counts).
+    // Allocations from deposited pools handlers asked for since the fault plan took effect (at
+    // construction, reset() or set_fault_plan()): the index FaultPlan::failing_allocations gives
+    // the next one.
     [[nodiscard]] std::uint64_t allocations() const noexcept { return allocations_; }
-    void set_fault_plan(FaultPlan plan) { faults_ = FaultState(std::move(plan)); }
+    // The plan for the calls that follow. Its counts start afresh, as a new machine's would:
+    // allocations() (failing_allocations) and the n-th call of each code (statuses); rep_ends
+    // name calls by the machine's index, calls(), which goes on.
+    void set_fault_plan(FaultPlan plan) {
+        faults_ = FaultState(std::move(plan));
+        allocations_ = 0;
+    }
     // Back to the state of a new machine with the same configuration and this fault plan,
     // keeping the per-CPU pages' memory: fuzzers run millions of short inputs on one machine.
     void reset(FaultPlan plan = {});
@@ -76,13 +84,16 @@ private:
                                      std::uint64_t r8, hvcall::XmmRegisters* regs) noexcept;
     hvcall::HypercallResult run(const hvcall::CallInfo& call, const Handler& handler, hvcall::Control control,
                                 std::uint32_t cpu, Blocks& blocks) noexcept;
-    hvcall::HypercallResult reject(RuleId rule, Site site, std::uint64_t value, std::uint64_t bits = 0,
+    // The generic rules' ends, as CallContext's: an enforced rule rejects; a rule broken where
+    // the call could go on returns the rejection breach() decides on, or nothing (proceed).
+    hvcall::HypercallResult reject(EnforcedRule rule, Site site, std::uint64_t value, std::uint64_t bits = 0,
                                    std::uint32_t size = 0) noexcept;
-    // A spec-only rule was broken: the rejection when the machine rejects them, else nothing
-    // (the violation is recorded and the call proceeds).
-    std::optional<hvcall::HypercallResult> spec_only(RuleId rule, Site site, std::uint64_t value,
+    std::optional<hvcall::HypercallResult> violation(RuleId rule, Site site, std::uint64_t value,
                                                      std::uint64_t bits = 0, std::uint32_t size = 0) noexcept;
-    void record(const Diagnostic& d) noexcept;
+    // The one place a broken rule is judged, by its strength in the catalogue: an enforced
+    // rule, or a spec-only one with MachineConfig::reject_spec_only, ends the call (true; `d`
+    // is the last diagnostic); any other is recorded as a violation and the call goes on.
+    bool breach(const Diagnostic& d) noexcept;
     std::byte* block(std::uint64_t gpa) noexcept;
     void poison(std::span<std::byte> bytes) const noexcept;
 

@@ -48,6 +48,23 @@ inline constexpr std::size_t kRuleCount = kRules.size();
     return s == Strength::Enforced ? "enforced" : "spec-only";
 }
 
+// An enforced rule, checked at compile time: the `reject` functions take only these, so no
+// call site can end a call on a spec-only rule. Those go through `violation`, where the
+// machine decides from the catalogue (Machine::breach).
+class EnforcedRule {
+public:
+    // Implicit, so `reject(RuleId::x, ...)` reads as a rule id; a spec-only x does not compile.
+    consteval EnforcedRule(RuleId r) : rule_(r) {  // NOLINT(google-explicit-constructor)
+        if (rule_info(r).strength != Strength::Enforced) spec_only_rule_cannot_reject_use_violation();
+    }
+    [[nodiscard]] constexpr RuleId rule() const noexcept { return rule_; }
+
+private:
+    // Never defined: reaching it in the constructor above is the compile error, named for the fix.
+    static void spec_only_rule_cannot_reject_use_violation();
+    RuleId rule_;
+};
+
 namespace rule_checks {
 constexpr bool ids_unique_and_in_order() {
     for (std::size_t i = 0; i < kRules.size(); ++i) {

@@ -66,10 +66,14 @@ struct Need {
     const bool root = need.payer == Payer::root;
     const std::uint64_t used = p.used(model(ctx).costs());
     const std::uint64_t free = p.pool.covered() > used ? p.pool.covered() - used : 0;
-    if (free < pages) return ctx.reject(root ? RuleId::pool_root_exhausted : RuleId::pool_exhausted, Site::input, offset, free);
-    if (need.contiguous && pages > 1 && longest_run(p) < pages)
-        return ctx.reject(root ? RuleId::pool_root_no_contiguous_run : RuleId::pool_no_contiguous_run, Site::input, offset,
-                          longest_run(p));
+    if (free < pages) {
+        if (root) return ctx.reject(RuleId::pool_root_exhausted, Site::input, offset, free);
+        return ctx.reject(RuleId::pool_exhausted, Site::input, offset, free);
+    }
+    if (need.contiguous && pages > 1 && longest_run(p) < pages) {
+        if (root) return ctx.reject(RuleId::pool_root_no_contiguous_run, Site::input, offset, longest_run(p));
+        return ctx.reject(RuleId::pool_no_contiguous_run, Site::input, offset, longest_run(p));
+    }
     return Outcome::ok();
 }
 

@@ -15,7 +15,7 @@ struct Route {
 // The caller is the root, so the connection is keyed (root, id). Finalizing or deleting the
 // port's partition, and deleting the port, take its connections with it (State::finalize,
 // delete_port), so a connection always leads to an existing port of an active partition.
-[[nodiscard]] inline Outcome route(CallContext& ctx, std::uint32_t offset, std::uint32_t type, RuleId wrong_type,
+[[nodiscard]] inline Outcome route(CallContext& ctx, std::uint32_t offset, std::uint32_t type, EnforcedRule wrong_type,
                                    Route& r) noexcept {
     state::State& s = model(ctx);
     const std::uint32_t id = ctx.in<std::uint32_t>(offset) & ~kIdReserved;

@@ -16,6 +16,18 @@ InputStatsPage stats_input(const StatsObject& object) noexcept {
     return in;
 }
 
+// The stats area the request names: the identity's last byte in each of the four forms, none
+// for a type no form fits (as A-HVCALL hv_stats_get_area_type).
+bool names_parent_area(const StatsObject& object) noexcept {
+    switch (object.type) {
+        case stats_type::hypervisor:
+        case stats_type::logical_processor:
+        case stats_type::partition:
+        case stats_type::vp: return object.identity.stats_area_type == stats_area::parent;
+        default: return false;
+    }
+}
+
 }  // namespace
 
 int map_stats_page(Backend& backend, HostPages& pages, const StatsObject& object, std::uint64_t self_id,
@@ -29,7 +41,7 @@ int map_stats_page(Backend& backend, HostPages& pages, const StatsObject& object
     });
     if (e == 0) {
         pfn = detail::read_output<OutputMapStatsPage>(backend).map_location;
-    } else if (last == Status::INVALID_PARAMETER && object.identity.stats_area_type == stats_area::parent) {
+    } else if (last == Status::INVALID_PARAMETER && names_parent_area(object)) {
         pfn = 0;  // a hypervisor with only the SELF area (A-HVCALL): no page, and no error
         return 0;
     }

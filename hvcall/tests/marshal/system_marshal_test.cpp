@@ -240,6 +240,10 @@ TEST_CASE("map_stats_page: a PARENT area refused with INVALID_PARAMETER is succe
     CHECK(pfn == 0x1234);  // the SELF area has no fallback: the errno, pfn untouched
     REQUIRE(map_stats_page(s.backend, s.pages, vp_stats(id, 0, stats_area::parent), s.self, pfn) == 0);
     CHECK(pfn != 0);  // a hypervisor with the PARENT area maps a real page
+    pfn = 0x1234;
+    CHECK(map_stats_page(s.backend, s.pages, StatsObject{7, {0, 0, 0, 0, stats_area::parent}}, s.self, pfn) == -EINVAL);
+    CHECK(s.last_rule() == hvsim::RuleId::stats_page_type_invalid);  // no known type: no area, no fallback
+    CHECK(pfn == 0x1234);
     s.check_clean();
 }
 

@@ -165,8 +165,10 @@ TEST_CASE("add_logical_processor deposits what each needs-memory status asks for
         std::uint32_t pages;
         bool into_self;  // HV_PARTITION_ID_SELF rather than self_id
     };
-    for (const Case& c : {Case{Status::INSUFFICIENT_MEMORY, 1, false}, Case{Status::INSUFFICIENT_CONTIGUOUS_MEMORY, kMaxContiguousAllocationPages, false},
-                          Case{Status::INSUFFICIENT_ROOT_MEMORY, 1, true}, Case{Status::INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY, kMaxContiguousAllocationPages, true}}) {
+    constexpr std::uint32_t kContiguous = kMaxContiguousAllocationPages;
+    for (const Case& c : {Case{Status::INSUFFICIENT_MEMORY, 1, false}, Case{Status::INSUFFICIENT_CONTIGUOUS_MEMORY, kContiguous, false},
+                          Case{Status::INSUFFICIENT_ROOT_MEMORY, 1, true},
+                          Case{Status::INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY, kContiguous, true}}) {
         INFO(status_name(c.status));
         Sim s(with_cpus(2), inject(CallId::add_logical_processor, 0, c.status));
         CapturingBackend cap(s.backend);
@@ -271,7 +273,8 @@ TEST_CASE("map_stats_page2 puts the counters in the caller's page (A-HDKMINI 32-
     s.check_clean();
 }
 
-TEST_CASE("map_device_interrupt: a FIXED vector to one CPU's sparse VP set, rep count 0, varhead banks + 1", "[marshal][interrupt][layout]") {
+TEST_CASE("map_device_interrupt: a FIXED vector to one CPU's sparse VP set, rep count 0, varhead banks + 1",
+          "[marshal][interrupt][layout]") {
     Sim s(with_cpus(72));
     CapturingBackend cap(s.backend);
     constexpr std::uint64_t kDevice = 0x4000000000000123;  // device type PCI (bits 62-63) and a RID

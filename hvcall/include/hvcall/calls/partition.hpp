@@ -1,7 +1,8 @@
 // Partition lifecycle, properties and deposited memory, marshalled as the reference driver
 // does (HVCALL, PROC: hv_call_create_partition, hv_call_initialize_partition, ...,
-// hv_call_deposit_pages, hv_call_withdraw_memory; A-HVCALL hv_call_get_partition_property_ex). Every function returns 0 or a negative
-// errno (hvcall::to_errno), never throws and never allocates.
+// hv_call_deposit_pages, hv_call_withdraw_memory; A-HVCALL hv_call_get_partition_property_ex).
+// Every function returns 0 or a negative errno (hvcall::to_errno), never throws and never
+// allocates.
 #pragma once
 
 #include <cstddef>

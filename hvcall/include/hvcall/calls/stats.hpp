@@ -1,5 +1,6 @@
 // Statistics pages, marshalled as the reference driver does (HVCALL: hv_call_map_stat_page,
-// hv_call_unmap_stat_page; A-HVCALL hv_call_map_stats_page, hv_call_map_stats_page2). 0 or a negative errno; never throws, never allocates.
+// hv_call_unmap_stat_page; A-HVCALL hv_call_map_stats_page, hv_call_map_stats_page2). 0 or a
+// negative errno; never throws, never allocates.
 #pragma once
 
 #include <cstdint>

@@ -11,6 +11,7 @@
 #include "hvcall/calls/partition.hpp"
 #include "hvcall/calls/port.hpp"
 #include "hvcall/calls/stats.hpp"
+#include "hvcall/calls/system.hpp"
 #include "hvcall/calls/vp.hpp"
 
 namespace hvsim::conformance {
@@ -92,6 +93,22 @@ std::vector<TypedCall> partition_and_memory_calls() {
         {"set_partition_property", {arg("partition"), arg("code", T::u32), arg("value")}, {},
          [](TypedEnv& e, const TypedArgs& a) {
              return TypedOutcome{hvcall::set_partition_property(e.backend, a.u64("partition"), a.u32("code"), a.u64("value")), {}};
+         }},
+        {"get_partition_property_ex", {arg("partition"), arg("code", T::u32), opt("arg", 0), opt("size", 8, T::u32)}, {"value"},
+         [](TypedEnv& e, const TypedArgs& a) {
+             // The value as qwords, the last one zero-padded; sizes up to two pages reach hvcall's own bound.
+             if (a.u32("size") > 2 * hvcall::kPageSize) return TypedOutcome{-E2BIG, {}};
+             std::vector<std::uint64_t> value((a.u32("size") + 7) / 8);
+             const auto bytes = std::as_writable_bytes(std::span(value)).first(a.u32("size"));
+             const int err = hvcall::get_partition_property_ex(e.backend, a.u64("partition"), a.u32("code"), a.u64("arg"), bytes);
+             if (err != 0) return with_error(err);
+             return TypedOutcome{err, {{"value", value}}};
+         }},
+        {"vmm_capabilities", {}, {"bank_count", "capabilities"},
+         [](TypedEnv& e, const TypedArgs&) {
+             hvcall::VmmCapabilities caps{};
+             const int err = hvcall::vmm_capabilities(e.backend, caps);
+             return TypedOutcome{err, {{"bank_count", {caps.bank_count}}, {"capabilities", {caps.bank0}}}};
          }},
         {"deposit_memory", {arg("partition"), arg("count", T::u32)}, {},
          [](TypedEnv& e, const TypedArgs& a) {
@@ -233,6 +250,12 @@ std::vector<TypedCall> vp_calls() {
                                                                a.u64("gva_page"), out);
              return TypedOutcome{err, {{"result", {out.result_code}}, {"gpa_page", {out.gpa_page}}}};
          }},
+        {"dispatch_vp", {arg("partition"), arg("vp", T::u32), opt("flags", 0, T::u32)}, {"state", "event"},
+         [](TypedEnv& e, const TypedArgs& a) {
+             std::uint32_t state = 0, event = 0;
+             const int err = hvcall::dispatch_vp(e.backend, a.u64("partition"), a.u32("vp"), a.u32("flags"), state, event);
+             return TypedOutcome{err, {{"state", {state}}, {"event", {event}}}};
+         }},
     };
 }
 
@@ -351,6 +374,65 @@ std::vector<TypedCall> synic_calls() {
          }},
         {"unmap_stats_page", {arg("type", T::u32), opt("id", 0), opt("vp", 0, T::u32), opt("area", 0, T::u8)}, {},
          [](TypedEnv& e, const TypedArgs& a) { return with_error(hvcall::unmap_stats_page(e.backend, stats_object(a))); }},
+        {"map_stats_page2",
+         {arg("type", T::u32), opt("id", 0), opt("vp", 0, T::u32), opt("area", 0, T::u8), arg("pfn"), opt("self", kAll)}, {},
+         [](TypedEnv& e, const TypedArgs& a) {
+             return with_error(hvcall::map_stats_page2(e.backend, e.pages, stats_object(a), self_id(e, a), a.u64("pfn")));
+         }},
+        {"map_device_interrupt",
+         {arg("partition"), arg("device"), arg("vector", T::u32), arg("cpu", T::u32), opt("level", 0, T::u8)}, {"source", "entry"},
+         [](TypedEnv& e, const TypedArgs& a) {
+             hvcall::InterruptEntry entry{};
+             const int err = hvcall::map_device_interrupt(e.backend, a.u64("partition"), a.u64("device"), a.u32("vector"), a.u32("cpu"),
+                                                          a.u8("level") != 0, entry);
+             return TypedOutcome{err, {{"source", {entry.source}}, {"entry", {entry.data}}}};
+         }},
+        {"unmap_device_interrupt",
+         {arg("partition"), arg("device"), arg("entry"), opt("source", hvcall::interrupt_source::msi, T::u32)}, {},
+         [](TypedEnv& e, const TypedArgs& a) {
+             const hvcall::InterruptEntry entry{a.u32("source"), 0, a.u64("entry")};
+             return with_error(hvcall::unmap_device_interrupt(e.backend, a.u64("partition"), a.u64("device"), entry));
+         }},
+    };
+}
+
+// System properties, the root's boot path, power and crash (hvcall/calls/system.hpp).
+std::vector<TypedCall> system_calls() {
+    return {
+        {"get_system_property", {arg("property", T::u32), opt("arg", 0, T::u32)}, {"value"},
+         [](TypedEnv& e, const TypedArgs& a) {
+             std::uint64_t v = 0;
+             const int err = hvcall::get_system_property(e.backend, a.u32("property"), a.u32("arg"), v);
+             return TypedOutcome{err, {{"value", {v}}}};
+         }},
+        {"scheduler_type", {}, {"type"},
+         [](TypedEnv& e, const TypedArgs&) {
+             std::uint32_t type = 0;
+             const int err = hvcall::scheduler_type(e.backend, type);
+             return TypedOutcome{err, {{"type", {type}}}};
+         }},
+        {"lp_exists", {arg("lp", T::u32)}, {"exists"},
+         [](TypedEnv& e, const TypedArgs& a) {
+             bool exists = false;
+             const int err = hvcall::lp_exists(e.backend, a.u32("lp"), exists);
+             return TypedOutcome{err, {{"exists", {exists ? 1u : 0u}}}};
+         }},
+        {"add_logical_processor", {arg("lp", T::u32), opt("apic_id", 0, T::u32), opt("self", kAll)}, {},
+         [](TypedEnv& e, const TypedArgs& a) {
+             return with_error(hvcall::add_logical_processor(e.backend, e.pages, self_id(e, a), a.u32("lp"), a.u32("apic_id")));
+         }},
+        {"notify_all_processors_started", {}, {},
+         [](TypedEnv& e, const TypedArgs&) { return with_error(hvcall::notify_all_processors_started(e.backend)); }},
+        {"set_sleep_state", {arg("state", T::u32), opt("pm1a", 0, T::u8), opt("pm1b", 0, T::u8)}, {},
+         [](TypedEnv& e, const TypedArgs& a) {
+             return with_error(hvcall::set_sleep_state(e.backend, a.u32("state"), a.u8("pm1a"), a.u8("pm1b")));
+         }},
+        {"enter_sleep_state", {arg("state", T::u32)}, {},
+         [](TypedEnv& e, const TypedArgs& a) { return with_error(hvcall::enter_sleep_state(e.backend, a.u32("state"))); }},
+        {"notify_crashdump", {arg("action", T::u32)}, {},
+         [](TypedEnv& e, const TypedArgs& a) { return with_error(hvcall::notify_crashdump(e.backend, a.u32("action"))); }},
+        {"disable_hypervisor", {arg("rip"), opt("arg", 0)}, {},
+         [](TypedEnv& e, const TypedArgs& a) { return with_error(hvcall::disable_hypervisor(e.backend, a.u64("rip"), a.u64("arg"))); }},
     };
 }
 
@@ -358,6 +440,7 @@ std::vector<TypedCall> build() {
     std::vector<TypedCall> calls = partition_and_memory_calls();
     for (auto& c : vp_calls()) calls.push_back(std::move(c));
     for (auto& c : synic_calls()) calls.push_back(std::move(c));
+    for (auto& c : system_calls()) calls.push_back(std::move(c));
     return calls;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "hvcall/errno.hpp"
 #include "hvcall/needs_memory.hpp"
@@ -65,6 +66,25 @@ int set_partition_property(Backend& backend, std::uint64_t id, std::uint32_t pro
     in.property_value = value;
     detail::put_header(backend.input_page(), in);
     return to_errno(backend.hypercall(Control::simple(code(CallId::set_partition_property))));
+}
+
+int get_partition_property_ex(Backend& backend, std::uint64_t id, std::uint32_t property_code, std::uint64_t arg,
+                              std::span<std::byte> value) noexcept {
+    if (value.size() > kPartitionPropertyExMaxValue) return -EINVAL;  // past what the output defines
+    InputGetPartitionPropertyEx in{};
+    in.partition_id = id;
+    in.property_code = property_code;
+    in.arg = arg;
+    detail::put_header(backend.input_page(), in);
+    const HypercallResult r = backend.hypercall(Control::simple(code(CallId::get_partition_property_ex)));
+    if (r.ok() && !value.empty()) std::memcpy(value.data(), backend.output_page().data(), value.size());
+    return to_errno(r);
+}
+
+int vmm_capabilities(Backend& backend, VmmCapabilities& caps) noexcept {
+    caps = {};
+    return get_partition_property_ex(backend, kPartitionIdSelf, property::vmm_capabilities, 0,
+                                     std::as_writable_bytes(std::span(&caps, 1)));
 }
 
 int deposit_memory(Backend& backend, HostPages& pages, std::uint64_t id, std::uint32_t count) noexcept {

@@ -150,4 +150,21 @@ int translate_virtual_address(Backend& backend, std::uint64_t id, std::uint32_t 
     return to_errno(r);
 }
 
+int dispatch_vp(Backend& backend, std::uint64_t id, std::uint32_t vp_index, std::uint32_t flags, std::uint32_t& state,
+                std::uint32_t& event) noexcept {
+    if ((flags & dispatch_flags::reserved_mask) != 0) return -EINVAL;
+    InputDispatchVp in{};  // time slice 0 (until something happens), SPEC_CTRL 0, as A-MAIN
+    in.partition_id = id;
+    in.vp_index = vp_index;
+    in.flags = flags;
+    detail::put_header(backend.input_page(), in);
+    const HypercallResult r = backend.hypercall(Control::simple(code(CallId::dispatch_vp)));
+    if (r.ok()) {
+        const auto out = detail::read_output<OutputDispatchVp>(backend);
+        state = out.dispatch_state;
+        event = out.dispatch_event;
+    }
+    return to_errno(r);
+}
+
 }  // namespace hvcall

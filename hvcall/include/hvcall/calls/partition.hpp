@@ -1,10 +1,13 @@
 // Partition lifecycle, properties and deposited memory, marshalled as the reference driver
 // does (HVCALL, PROC: hv_call_create_partition, hv_call_initialize_partition, ...,
-// hv_call_deposit_pages, hv_call_withdraw_memory). Every function returns 0 or a negative
-// errno (hvcall::to_errno), never throws and never allocates.
+// hv_call_deposit_pages, hv_call_withdraw_memory; A-HVCALL hv_call_get_partition_property_ex).
+// Every function returns 0 or a negative errno (hvcall::to_errno), never throws and never
+// allocates.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "hvcall/backend.hpp"
 #include "hvcall/calls/common.hpp"
@@ -46,6 +49,21 @@ struct CreatePartitionArgs {
                                          std::uint64_t& value) noexcept;
 [[nodiscard]] int set_partition_property(Backend& backend, std::uint64_t id, std::uint32_t code,
                                          std::uint64_t value) noexcept;
+
+// HvCallGetPartitionPropertyEx (A-HVCALL hv_call_get_partition_property_ex): zeroed input
+// with the partition, property code and argument; on success the first value.size() bytes of
+// the output page are copied into `value`, as many as the caller asks for. No retry. The driver
+// copies whatever size it is given; hvcall refuses more than kPartitionPropertyExMaxValue (4072,
+// the output the call defines) with a local -EINVAL, before any call, and copies nothing on
+// failure.
+[[nodiscard]] int get_partition_property_ex(Backend& backend, std::uint64_t id, std::uint32_t code, std::uint64_t arg,
+                                            std::span<std::byte> value) noexcept;
+// The VMM capabilities of the caller's own partition (property::vmm_capabilities of
+// HV_PARTITION_ID_SELF, 16 bytes), as A-MAIN mshv_init_vmm_caps reads them at init. `caps` is
+// zeroed first, as the driver does, so a failure leaves "no capabilities": older hypervisors
+// do not know the property (-EIO), and A-MAIN treats a failure as fatal only on an L1VH. hvcall
+// returns the errno and leaves that choice to the caller.
+[[nodiscard]] int vmm_capabilities(Backend& backend, VmmCapabilities& caps) noexcept;
 
 // HvCallDepositMemory: `count` pages from `pages` into the partition's pool, one rep call.
 // -E2BIG above kDepositMax, 0 for 0 pages, -ENOMEM when `pages` runs dry. On failure only

@@ -1,7 +1,7 @@
 // Virtual processors, marshalled as the reference driver does (PROC hv_call_create_vp; HVCALL
 // hv_call_delete_vp; COMMON hv_call_get/set_vp_registers; HVCALL hv_call_get/set_vp_state,
-// hv_map/unmap_vp_state_page) plus the passthrough calls get VP CPUID values and translate
-// virtual address. 0 or a negative errno; never throws, never allocates.
+// hv_map/unmap_vp_state_page; A-MAIN mshv_vp_dispatch) plus the passthrough calls get VP CPUID
+// values and translate virtual address. 0 or a negative errno; never throws, never allocates.
 #pragma once
 
 #include <cstdint>
@@ -68,5 +68,15 @@ Progress get_vp_cpuid_values(Backend& backend, std::uint64_t id, std::uint32_t v
 [[nodiscard]] int translate_virtual_address(Backend& backend, std::uint64_t id, std::uint32_t vp_index,
                                             std::uint64_t flags, std::uint64_t gva_page,
                                             OutputTranslateVirtualAddress& out) noexcept;
+
+// HvCallDispatchVp as A-MAIN mshv_vp_dispatch issues it for the root scheduler: the VP runs on
+// this CPU with `flags` (dispatch_flags: the driver sends clear_intercept_suspend after an
+// intercept and scan_interrupt_injection when the register page has vectors queued), time
+// slice 0 (run until something happens) and SPEC_CTRL 0. On success the dispatch state and
+// event (dispatch_state, dispatch_event). The driver uses a private pair of per-CPU pages with
+// preemption off; hvcall uses the backend's, which are this CPU's. Local -EINVAL, before any
+// call: flag bits outside dispatch_flags.
+[[nodiscard]] int dispatch_vp(Backend& backend, std::uint64_t id, std::uint32_t vp_index, std::uint32_t flags,
+                              std::uint32_t& state, std::uint32_t& event) noexcept;
 
 }  // namespace hvcall

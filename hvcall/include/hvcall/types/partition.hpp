@@ -1,4 +1,4 @@
-// Partition lifecycle and property structures (HDKMINI, HDK-2B layouts). Plain
+// Partition lifecycle and property structures (HDKMINI, HDK-2B, A-HDKMINI layouts). Plain
 // structs whose natural alignment gives the packed kernel layout; every offset is pinned.
 #pragma once
 
@@ -102,5 +102,41 @@ static_assert(offsetof(InputSetPartitionProperty, property_code) == 8);
 static_assert(offsetof(InputSetPartitionProperty, padding) == 12);
 static_assert(offsetof(InputSetPartitionProperty, property_value) == 16);
 static_assert(sizeof(InputSetPartitionProperty) == 24);
+
+// HvCallGetPartitionPropertyEx (HDK-2B): the 16-byte property header, then an 8-byte argument
+// (a VP index for per-VP properties, 0 otherwise). The value comes back in the output page.
+struct InputGetPartitionPropertyEx {
+    std::uint64_t partition_id;
+    std::uint32_t property_code;
+    std::uint32_t padding;
+    std::uint64_t arg;
+};
+static_assert(offsetof(InputGetPartitionPropertyEx, property_code) == 8);
+static_assert(offsetof(InputGetPartitionPropertyEx, padding) == 12);
+static_assert(offsetof(InputGetPartitionPropertyEx, arg) == 16);
+static_assert(sizeof(InputGetPartitionPropertyEx) == 24);
+// HV_PARTITION_PROPERTY_EX_MAX_VAR_SIZE: the output page less the input header (HDK-2B).
+inline constexpr std::uint32_t kPartitionPropertyExMaxValue = 4096 - sizeof(InputGetPartitionPropertyEx);
+static_assert(kPartitionPropertyExMaxValue == 4072);
+
+// hv_partition_property_vmm_capabilities (A-HDKMINI): a bank count, three reserved u16, then
+// HV_PARTITION_VMM_CAPABILITIES_BANK_COUNT (1) banks of capability bits.
+struct VmmCapabilities {
+    std::uint16_t bank_count;
+    std::uint16_t reserved[3];
+    std::uint64_t bank0;
+};
+static_assert(offsetof(VmmCapabilities, reserved) == 2);
+static_assert(offsetof(VmmCapabilities, bank0) == 8);
+static_assert(sizeof(VmmCapabilities) == 16);
+
+// Bits of bank 0 (A-HDKMINI; bit 3 is reserved on x86, bit 5 reserved, 7-63 reserved).
+namespace vmm_capability {
+inline constexpr std::uint64_t map_gpa_preserve_adjustable = 1ull << 0;
+inline constexpr std::uint64_t vmm_can_provide_overlay_gpfn = 1ull << 1;
+inline constexpr std::uint64_t vp_affinity_property = 1ull << 2;
+inline constexpr std::uint64_t assignable_synthetic_proc_features = 1ull << 4;
+inline constexpr std::uint64_t vmm_enable_integrated_scheduler = 1ull << 6;
+}  // namespace vmm_capability
 
 }  // namespace hvcall

@@ -38,6 +38,18 @@ struct InputStatsPage {
 static_assert(offsetof(InputStatsPage, identity) == 8);
 static_assert(sizeof(InputStatsPage) == 24);
 
+// HvCallMapStatsPage2 (A-HDKMINI hv_input_map_stats_page2): the same 24 bytes, then the PFN
+// of the page the caller supplies for the counters; no output.
+struct InputMapStatsPage2 {
+    std::uint32_t type;
+    std::uint32_t padding;
+    StatsIdentity identity;
+    std::uint64_t map_location;
+};
+static_assert(offsetof(InputMapStatsPage2, identity) == 8);
+static_assert(offsetof(InputMapStatsPage2, map_location) == 24);
+static_assert(sizeof(InputMapStatsPage2) == 32);
+
 struct OutputMapStatsPage {
     std::uint64_t map_location;  // PFN of the counters page
 };

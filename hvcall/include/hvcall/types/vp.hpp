@@ -204,4 +204,36 @@ struct OutputTranslateVirtualAddress {
 static_assert(offsetof(OutputTranslateVirtualAddress, gpa_page) == 8);
 static_assert(sizeof(OutputTranslateVirtualAddress) == 16);
 
+// HvCallDispatchVp (HDK): run a VP on this CPU until something happens (root scheduler).
+namespace dispatch_flags {
+inline constexpr std::uint32_t clear_intercept_suspend = 0x1, enable_caller_interrupts = 0x2, set_caller_spec_ctrl = 0x4;
+inline constexpr std::uint32_t skip_vp_spec_flush = 0x8, skip_caller_spec_flush = 0x10, skip_caller_user_spec_flush = 0x20;
+inline constexpr std::uint32_t scan_interrupt_injection = 0x40;  // absent in HDK-OLD
+inline constexpr std::uint32_t reserved_mask = ~0x7Fu;
+}  // namespace dispatch_flags
+namespace dispatch_state {
+inline constexpr std::uint32_t invalid = 0, blocked = 1, ready = 2;
+}
+namespace dispatch_event {
+inline constexpr std::uint32_t invalid = 0, suspend = 1, intercept = 2;
+}
+struct InputDispatchVp {
+    std::uint64_t partition_id;
+    std::uint32_t vp_index;
+    std::uint32_t flags;
+    std::uint64_t time_slice;  // 100 ns units; 0: until something happens
+    std::uint64_t spec_ctrl;   // with set_caller_spec_ctrl only
+};
+static_assert(offsetof(InputDispatchVp, vp_index) == 8);
+static_assert(offsetof(InputDispatchVp, flags) == 12);
+static_assert(offsetof(InputDispatchVp, time_slice) == 16);
+static_assert(offsetof(InputDispatchVp, spec_ctrl) == 24);
+static_assert(sizeof(InputDispatchVp) == 32);
+struct OutputDispatchVp {
+    std::uint32_t dispatch_state;
+    std::uint32_t dispatch_event;
+};
+static_assert(offsetof(OutputDispatchVp, dispatch_event) == 4);
+static_assert(sizeof(OutputDispatchVp) == 8);
+
 }  // namespace hvcall

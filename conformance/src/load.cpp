@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "codecs.hpp"
 #include "hvcall/catalogue.hpp"
 #include "json_reason.hpp"
 #include "scenario.hpp"
@@ -24,12 +25,6 @@ std::string join(const std::vector<std::string>& words) {
     std::string s;
     for (const auto& w : words) s += (s.empty() ? "" : ", ") + w;
     return s;
-}
-
-std::string escape_pointer(const std::string& key) {
-    std::string out;
-    for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
-    return out;
 }
 
 std::string type_name(const json& j) { return j.type_name(); }
@@ -75,63 +70,25 @@ private:
         throw LoadError(file_ + ": at " + (ptr.empty() ? std::string("/") : ptr) + ": " + msg);
     }
 
-    void object(const json& j, const std::string& ptr, const std::vector<std::string>& allowed, const char* what) const {
-        if (!j.is_object()) fail(ptr, std::string("expected ") + what + " (an object), got " + type_name(j));
-        for (const auto& [key, value] : j.items())
-            if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-                fail(ptr + "/" + escape_pointer(key), "unknown key '" + key + "' in " + what + " (expected one of: " + join(allowed) + ")");
-    }
-    const json& required(const json& j, const std::string& ptr, const std::string& key, const char* what) const {
-        if (!j.contains(key)) fail(ptr, std::string(what) + " lacks the required key '" + key + "'");
-        return j.at(key);
+    // A shared codec's refusal (codecs.hpp), its field under `base`, as this file's error.
+    template <class Read>
+    auto guard(const std::string& base, Read&& read) const -> decltype(read()) {
+        try {
+            return read();
+        } catch (const CodecError& e) {
+            fail(base + e.field(), e.what());
+        }
     }
 
+    void object(const json& j, const std::string& ptr, const std::vector<std::string>& allowed, const char* what) const {
+        guard("", [&] { check_object(j, ptr, allowed, what); });
+    }
+    const json& required(const json& j, const std::string& ptr, const std::string& key, const char* what) const {
+        return guard("", [&]() -> const json& { return required_key(j, ptr, key, what); });
+    }
     // "0x10", "4096", "2MiB", "self" or a plain JSON number, at most `max`.
     std::uint64_t literal(const json& j, const std::string& ptr, std::uint64_t max = ~0ull) const {
-        std::uint64_t v = 0;
-        if (j.is_number_unsigned()) {
-            v = j.get<std::uint64_t>();
-        } else if (j.is_number_integer()) {
-            if (j.get<std::int64_t>() < 0) fail(ptr, "negative number " + j.dump() + " (expected 0 or more)");
-            v = static_cast<std::uint64_t>(j.get<std::int64_t>());
-        } else if (j.is_string()) {
-            v = parse_text(j.get<std::string>(), ptr);
-        } else {
-            fail(ptr, "expected a number (decimal, \"0x...\" hex, \"2MiB\" or \"self\"), got " + type_name(j) +
-                          (j.is_number_float() ? " " + j.dump() : ""));
-        }
-        if (v > max) fail(ptr, "value " + std::to_string(v) + " exceeds " + std::to_string(max));
-        return v;
-    }
-    std::uint64_t parse_text(const std::string& s, const std::string& ptr) const {
-        if (s == "self") return ~0ull;
-        std::string digits = s;
-        std::uint64_t scale = 1;
-        for (const auto& [suffix, mult] : {std::pair{"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30}, {"TiB", 1ull << 40}})
-            if (digits.size() > 3 && digits.ends_with(suffix)) {
-                digits.resize(digits.size() - 3);
-                scale = mult;
-            }
-        int base = 10;
-        if (digits.starts_with("0x") || digits.starts_with("0X")) {
-            base = 16;
-            digits.erase(0, 2);
-        }
-        const auto bad = [&] {
-            fail(ptr, "'" + s + "' is not a number (expected decimal, \"0x...\" hex, a size like \"2MiB\", \"self\" or \"$capture\")");
-        };
-        if (digits.empty() || digits.size() > 20) bad();
-        std::uint64_t v = 0;
-        for (char c : digits) {
-            const int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-                          : (base == 16 && std::isxdigit(static_cast<unsigned char>(c))) ? std::tolower(c) - 'a' + 10
-                                                                                          : -1;
-            if (d < 0 || d >= base) bad();
-            if (v > (~0ull - static_cast<std::uint64_t>(d)) / static_cast<std::uint64_t>(base)) fail(ptr, "'" + s + "' does not fit in 64 bits");
-            v = v * static_cast<std::uint64_t>(base) + static_cast<std::uint64_t>(d);
-        }
-        if (scale != 1 && v > ~0ull / scale) fail(ptr, "'" + s + "' does not fit in 64 bits");
-        return v * scale;
+        return guard("", [&] { return read_number(j, ptr, max, "\"$capture\""); });
     }
     Value value(const json& j, const std::string& ptr) const {
         if (j.is_string() && j.get<std::string>().starts_with("$")) {
@@ -158,20 +115,14 @@ private:
         return out;
     }
     bool boolean(const json& j, const std::string& ptr) const {
-        if (!j.is_boolean()) fail(ptr, "expected true or false, got " + type_name(j));
-        return j.get<bool>();
+        return guard("", [&] { return read_bool(j, ptr); });
     }
     std::string text(const json& j, const std::string& ptr, const char* what) const {
         if (!j.is_string()) fail(ptr, std::string("expected ") + what + " (a string), got " + type_name(j));
         return j.get<std::string>();
     }
     hvcall::Status status(const json& j, const std::string& ptr) const {
-        if (j.is_string()) {
-            if (auto s = hvcall::status_from_name(j.get<std::string>())) return *s;
-            if (!j.get<std::string>().starts_with("0x"))
-                fail(ptr, "unknown status '" + j.get<std::string>() + "' (expected a name such as INVALID_PARAMETER, see 'hvsim status', or a number)");
-        }
-        return static_cast<hvcall::Status>(literal(j, ptr, 0xFFFF));
+        return guard("", [&] { return read_status(j, ptr); });
     }
     int error(const json& j, const std::string& ptr) const {
         if (j.is_number_integer()) {
@@ -194,11 +145,7 @@ private:
         fail(ptr, "unknown rule '" + id + "' (see 'hvsim rules' for the catalogue)");
     }
     std::uint16_t call_code(const json& j, const std::string& ptr) const {
-        if (j.is_string() && !std::isdigit(static_cast<unsigned char>(j.get<std::string>().empty() ? 'x' : j.get<std::string>()[0]))) {
-            if (const auto* c = hvcall::find_call(j.get<std::string>())) return c->code;
-            fail(ptr, "'" + j.get<std::string>() + "' is not a catalogued call (see 'hvsim calls'), nor a code");
-        }
-        return static_cast<std::uint16_t>(literal(j, ptr, 0xFFFF));
+        return guard("", [&] { return read_call_code(j, ptr); });
     }
     std::vector<std::byte> hex(const json& j, const std::string& ptr) const {
         std::string s = text(j, ptr, "hex bytes");
@@ -238,56 +185,15 @@ private:
         return out;
     }
 
+    // The machine's keys are the codec's (codecs.hpp), as in a trace; strict mode and the
+    // spec-only mode are the scenario's own keys, since the matrix and "spec_only" decide them.
     MachineSpec machine(const json& j, const std::string& ptr) const {
-        object(j, ptr, {"ram", "cpus", "mmio", "guest_address_bits", "root_partition_id", "costs", "hypervisor_restarts_reps", "host_pages"},
-               "the machine");
+        for (const auto& [key, instead] : {std::pair{"strict", "\"strict\" (or the matrix)"}, {"reject_spec_only", "\"spec_only\": \"reject\""}})
+            if (j.is_object() && j.contains(key))
+                fail(ptr + "/" + key, std::string("a scenario's machine takes no '") + key + "': the scenario sets it with " + instead);
         MachineSpec m;
-        auto& c = m.config;
-        if (j.contains("ram")) {
-            c.ram_bytes = literal(j["ram"], ptr + "/ram", 1ull << 40);
-            if (c.ram_bytes % hvcall::kPageSize) fail(ptr + "/ram", "RAM size must be a whole number of 4 KiB pages");
-        }
-        if (j.contains("cpus")) c.cpus = static_cast<std::uint32_t>(literal(j["cpus"], ptr + "/cpus", 64));
-        if (c.cpus == 0) fail(ptr + "/cpus", "at least one CPU");
-        if (c.percpu_base + std::uint64_t{c.cpus} * 2 * hvcall::kPageSize > c.ram_bytes)
-            fail(ptr + "/ram", "RAM must hold the per-CPU hypercall pages (at least " +
-                                   std::to_string(c.percpu_base + std::uint64_t{c.cpus} * 2 * hvcall::kPageSize) + " bytes)");
-        if (j.contains("mmio")) {
-            const auto& list = j["mmio"];
-            if (!list.is_array()) fail(ptr + "/mmio", "expected a list of {\"first\", \"count\"} PFN ranges, got " + type_name(list));
-            for (std::size_t i = 0; i < list.size(); ++i) {
-                const std::string p = ptr + "/mmio/" + std::to_string(i);
-                object(list[i], p, {"first", "count"}, "an MMIO range");
-                PfnRange r{literal(required(list[i], p, "first", "an MMIO range"), p + "/first", (1ull << 40) - 1),
-                           literal(required(list[i], p, "count", "an MMIO range"), p + "/count", 1ull << 28)};
-                if (r.first * hvcall::kPageSize < c.ram_bytes) fail(p + "/first", "MMIO ranges must lie above RAM");
-                c.mmio.push_back(r);
-            }
-        }
-        if (j.contains("guest_address_bits")) {
-            c.guest_address_bits = static_cast<std::uint32_t>(literal(j["guest_address_bits"], ptr + "/guest_address_bits", 52));
-            if (c.guest_address_bits < 21) fail(ptr + "/guest_address_bits", "at least 21 bits (one 2 MiB page)");
-        }
-        if (j.contains("root_partition_id")) {
-            c.root_partition_id = literal(j["root_partition_id"], ptr + "/root_partition_id", ~0ull - 1);
-            if (c.root_partition_id == 0) fail(ptr + "/root_partition_id", "the root's id must not be 0");
-        }
-        if (j.contains("hypervisor_restarts_reps")) c.hypervisor_restarts_reps = boolean(j["hypervisor_restarts_reps"], ptr + "/hypervisor_restarts_reps");
-        if (j.contains("costs")) {
-            const auto& k = j["costs"];
-            const std::string p = ptr + "/costs";
-            object(k, p, {"create_partition", "initialize_partition", "vp", "vp_root", "vp_contiguous", "logical_processor", "page_table"}, "the costs");
-            auto cost = [&](const char* key, std::uint32_t& out) {
-                if (k.contains(key)) out = static_cast<std::uint32_t>(literal(k[key], p + "/" + key, 1u << 20));
-            };
-            cost("create_partition", c.costs.create_partition);
-            cost("initialize_partition", c.costs.initialize_partition);
-            cost("vp", c.costs.vp);
-            cost("vp_root", c.costs.vp_root);
-            if (k.contains("vp_contiguous")) c.costs.vp_contiguous = boolean(k["vp_contiguous"], p + "/vp_contiguous");
-            cost("logical_processor", c.costs.logical_processor);
-            cost("page_table", c.costs.page_table);
-        }
+        m.config = guard(ptr, [&] { return read_machine(j, {"host_pages"}); });
+        const auto& c = m.config;
         if (j.contains("host_pages")) {
             const std::string p = ptr + "/host_pages";
             object(j["host_pages"], p, {"first", "end"}, "the host page range");
@@ -299,43 +205,8 @@ private:
         return m;
     }
 
-    FaultSpec faults(const json& j, const std::string& ptr) const {
-        object(j, ptr, {"rep_ends", "failing_allocations", "statuses", "seed", "early_end_per_mille"}, "a fault plan");
-        FaultSpec f;
-        auto list = [&](const char* key) -> const json& {
-            if (!j[key].is_array()) fail(ptr + "/" + key, std::string("expected a list, got ") + type_name(j[key]));
-            return j[key];
-        };
-        if (j.contains("rep_ends"))
-            for (std::size_t i = 0; i < list("rep_ends").size(); ++i) {
-                const std::string p = ptr + "/rep_ends/" + std::to_string(i);
-                const auto& e = j["rep_ends"][i];
-                object(e, p, {"call", "after"}, "a rep end");
-                FaultSpec::RepEnd r;
-                if (e.contains("call")) r.call = literal(e["call"], p + "/call");
-                if (e.contains("after")) r.after = static_cast<std::uint32_t>(literal(e["after"], p + "/after", 4095));
-                if (r.after == 0) fail(p + "/after", "at least one element runs before a time-slice end (expected 1 or more)");
-                f.rep_ends.push_back(r);
-            }
-        if (j.contains("failing_allocations"))
-            for (std::size_t i = 0; i < list("failing_allocations").size(); ++i)
-                f.failing_allocations.push_back(literal(j["failing_allocations"][i], ptr + "/failing_allocations/" + std::to_string(i)));
-        if (j.contains("statuses"))
-            for (std::size_t i = 0; i < list("statuses").size(); ++i) {
-                const std::string p = ptr + "/statuses/" + std::to_string(i);
-                const auto& e = j["statuses"][i];
-                object(e, p, {"call", "nth", "status"}, "an injected status");
-                FaultSpec::Injected s;
-                s.code = call_code(required(e, p, "call", "an injected status"), p + "/call");
-                if (e.contains("nth")) s.nth = literal(e["nth"], p + "/nth");
-                s.status = status(required(e, p, "status", "an injected status"), p + "/status");
-                if (s.status == hvcall::Status::SUCCESS) fail(p + "/status", "an injected status must be an error, not SUCCESS");
-                f.statuses.push_back(s);
-            }
-        if (j.contains("seed")) f.seed = literal(j["seed"], ptr + "/seed");
-        if (j.contains("early_end_per_mille"))
-            f.early_end_per_mille = static_cast<std::uint32_t>(literal(j["early_end_per_mille"], ptr + "/early_end_per_mille", 1000));
-        return f;
+    FaultPlan faults(const json& j, const std::string& ptr) const {
+        return guard(ptr, [&] { return read_fault_plan(j); });
     }
 
     Scenario scenario(const json& j, const std::string& ptr) {
@@ -560,7 +431,7 @@ private:
     void captures(const json& j, const std::string& ptr, Step& st) {
         if (!j.is_object() || j.empty()) fail(ptr, "expected an object {\"name\": what}, e.g. {\"pid\": \"id\"}");
         for (const auto& [name, what] : j.items()) {
-            const std::string p = ptr + "/" + escape_pointer(name);
+            const std::string p = ptr + "/" + pointer_token(name);
             if (!valid_capture_name(name)) fail(p, "capture name '" + name + "' (expected lower-case letters, digits and _)");
             if (const auto* t = std::get_if<TypedStep>(&st.body)) {
                 const std::string out = text(what, p, "an output name");

@@ -76,14 +76,10 @@ private:
     hvcall::Backend& inner_;
 };
 
-FaultPlan to_plan(const FaultSpec& f, std::uint64_t call_base) {
-    FaultPlan p;
-    for (const auto& e : f.rep_ends)
-        p.rep_ends.push_back({e.call == ~0ull ? FaultPlan::kAnyCall : e.call + call_base, e.after});
-    p.failing_allocations = f.failing_allocations;
-    for (const auto& s : f.statuses) p.statuses.push_back({s.code, s.nth, s.status});
-    p.seed = f.seed;
-    p.early_end_per_mille = f.early_end_per_mille;
+// A step's plan counts calls from the step's first call; the machine counts from the run's.
+FaultPlan to_plan(FaultPlan p, std::uint64_t call_base) {
+    for (auto& e : p.rep_ends)
+        if (e.call != FaultPlan::kAnyCall) e.call += call_base;
     return p;
 }
 

@@ -12,6 +12,7 @@
 
 #include "hvcall/status.hpp"
 #include "hvsim/config.hpp"
+#include "hvsim/fault_plan.hpp"
 #include "hvsim/model.hpp"
 #include "hvsim/rules.hpp"
 
@@ -36,19 +37,6 @@ struct FieldWrite {  // `size` bytes little-endian at `offset`
     std::uint32_t size = 8;
     Value value;
     std::string pointer;
-};
-
-struct FaultSpec {
-    struct RepEnd { std::uint64_t call = ~0ull; std::uint32_t after = 1; };
-    struct Injected { std::uint16_t code = 0; std::uint64_t nth = 0; hvcall::Status status{}; };
-    std::vector<RepEnd> rep_ends;
-    std::vector<std::uint64_t> failing_allocations;
-    std::vector<Injected> statuses;
-    std::uint64_t seed = 0;
-    std::uint32_t early_end_per_mille = 0;
-    [[nodiscard]] bool empty() const {
-        return rep_ends.empty() && failing_allocations.empty() && statuses.empty() && early_end_per_mille == 0;
-    }
 };
 
 struct Expect {
@@ -105,7 +93,7 @@ struct Step {
     std::variant<RawStep, TypedStep, GuestAccessStep, std::vector<Check>> body;
     Expect expect;
     std::vector<std::pair<std::string, std::variant<std::string, FieldWrite>>> captures;
-    std::optional<FaultSpec> faults;
+    std::optional<FaultPlan> faults;  // rep end call indices count from the step's first call
     bool strict = false;  // this step alone in strict mode
     std::string note, pointer;
     [[nodiscard]] std::string label() const;  // "raw map_gpa_pages", "call create_partition", ...
@@ -126,7 +114,7 @@ struct Scenario {
     MachineSpec machine;
     std::optional<bool> strict;
     bool reject_spec_only = false;  // "spec_only": "reject"; by default ("record") the call proceeds
-    FaultSpec faults;
+    FaultPlan faults;
     Matrix matrix;
     std::vector<Step> steps;
 };

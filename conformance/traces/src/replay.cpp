@@ -3,10 +3,9 @@
 
 #include <algorithm>
 #include <cstring>
-#include <limits>
-#include <type_traits>
 #include <sstream>
 
+#include "codecs.hpp"
 #include "hvcall/status.hpp"
 #include "hvsim/diagnostic.hpp"
 
@@ -198,152 +197,52 @@ void SimTarget::apply(const ModelAction& a, Issued& out) {
 
 namespace {
 
-json mmio_json(const std::vector<PfnRange>& ranges) {
-    json a = json::array();
-    for (const auto& r : ranges) a.push_back({{"first", r.first}, {"count", r.count}});
-    return a;
+// A codec's field in the trace reader's spelling: "/mmio/0/first" -> ".mmio[0].first".
+std::string dotted(const std::string& pointer) {
+    std::string out, token;
+    const auto flush = [&] {
+        const bool index = !token.empty() && std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+        out += index ? "[" + token + "]" : "." + token;
+        token.clear();
+    };
+    for (std::size_t i = 0; i < pointer.size(); ++i) {
+        if (pointer[i] == '/') {
+            if (i != 0) flush();
+        } else if (pointer[i] == '~' && i + 1 < pointer.size()) {
+            token += pointer[++i] == '1' ? '/' : '~';
+        } else {
+            token += pointer[i];
+        }
+    }
+    if (!pointer.empty()) flush();
+    return out;
+}
+
+// `where` opens the quoted field: "FILE: header: \"profile.machine" or "\"args.faults".
+TraceError refused(const std::string& where, const conformance::CodecError& e) {
+    return TraceError(where + dotted(e.field()) + "\": " + e.what());
 }
 
 }  // namespace
 
-json profile_for(const MachineConfig& c) {
-    return json{{"backend", "sim"},
-                {"machine",
-                 {{"cpus", c.cpus},
-                  {"ram_bytes", c.ram_bytes},
-                  {"percpu_base", c.percpu_base},
-                  {"root_partition_id", c.root_partition_id},
-                  {"strict", c.strict},
-                  {"reject_spec_only", c.reject_spec_only},
-                  {"hypervisor_restarts_reps", c.hypervisor_restarts_reps},
-                  {"max_vps", c.max_vps},
-                  {"guest_address_bits", c.guest_address_bits},
-                  {"poison", c.poison},
-                  {"mmio", mmio_json(c.mmio)},
-                  {"costs",
-                   {{"create_partition", c.costs.create_partition},
-                    {"initialize_partition", c.costs.initialize_partition},
-                    {"vp", c.costs.vp},
-                    {"vp_root", c.costs.vp_root},
-                    {"vp_contiguous", c.costs.vp_contiguous},
-                    {"port", c.costs.port},
-                    {"logical_processor", c.costs.logical_processor},
-                    {"page_table", c.costs.page_table}}}}}};
-}
+json profile_for(const MachineConfig& c) { return json{{"backend", "sim"}, {"machine", conformance::write_machine(c)}}; }
 
 MachineConfig config_from_profile(const json& profile, const std::string& where) {
-    MachineConfig c;
     const auto it = profile.find("machine");
-    if (it == profile.end()) return c;
-    auto bad = [&](const std::string& key, const char* expected) {
-        throw TraceError(where + ".machine." + key + "\" must be " + expected);
-    };
-    if (!it->is_object()) throw TraceError(where + ".machine\" must be an object");
-    auto num = [&](const json& o, const char* key, auto& field, const std::string& prefix) {
-        const auto f = o.find(key);
-        if (f == o.end()) return;
-        using T = std::remove_reference_t<decltype(field)>;
-        if (!f->is_number_unsigned() || f->template get<std::uint64_t>() > std::numeric_limits<T>::max())
-            bad(prefix + key, "an unsigned integer that fits its field");
-        field = static_cast<T>(f->template get<std::uint64_t>());
-    };
-    auto flag = [&](const char* key, bool& field) {
-        const auto f = it->find(key);
-        if (f == it->end()) return;
-        if (!f->is_boolean()) bad(key, "true or false");
-        field = f->get<bool>();
-    };
-    const json& m = *it;
-    num(m, "cpus", c.cpus, "");
-    num(m, "ram_bytes", c.ram_bytes, "");
-    num(m, "percpu_base", c.percpu_base, "");
-    num(m, "root_partition_id", c.root_partition_id, "");
-    num(m, "max_vps", c.max_vps, "");
-    num(m, "guest_address_bits", c.guest_address_bits, "");
-    num(m, "poison", c.poison, "");
-    if (const auto k = m.find("mmio"); k != m.end()) {
-        if (!k->is_array()) bad("mmio", "an array of {\"first\", \"count\"} PFN ranges");
-        for (const json& r : *k) {
-            PfnRange range;
-            if (!r.is_object()) bad("mmio", "an array of {\"first\", \"count\"} PFN ranges");
-            num(r, "first", range.first, "mmio[].");
-            num(r, "count", range.count, "mmio[].");
-            c.mmio.push_back(range);
-        }
+    if (it == profile.end()) return MachineConfig{};
+    try {
+        return conformance::read_machine(*it);
+    } catch (const conformance::CodecError& e) {
+        throw refused(where + ".machine", e);
     }
-    flag("strict", c.strict);
-    flag("reject_spec_only", c.reject_spec_only);
-    flag("hypervisor_restarts_reps", c.hypervisor_restarts_reps);
-    if (const auto k = m.find("costs"); k != m.end()) {
-        if (!k->is_object()) bad("costs", "an object");
-        num(*k, "create_partition", c.costs.create_partition, "costs.");
-        num(*k, "initialize_partition", c.costs.initialize_partition, "costs.");
-        num(*k, "vp", c.costs.vp, "costs.");
-        num(*k, "vp_root", c.costs.vp_root, "costs.");
-        if (const auto f = k->find("vp_contiguous"); f != k->end()) {
-            if (!f->is_boolean()) bad("costs.vp_contiguous", "true or false");
-            c.costs.vp_contiguous = f->get<bool>();
-        }
-        num(*k, "port", c.costs.port, "costs.");
-        num(*k, "logical_processor", c.costs.logical_processor, "costs.");
-        num(*k, "page_table", c.costs.page_table, "costs.");
-    }
-    if (c.cpus == 0 || c.cpus > 256) bad("cpus", "from 1 to 256");
-    if (c.ram_bytes == 0 || c.ram_bytes % hvcall::kPageSize != 0 || c.ram_bytes > (1ull << 40))
-        bad("ram_bytes", "a non-zero multiple of 4096 up to 1 TiB");
-    if (c.percpu_base % hvcall::kPageSize != 0 || c.percpu_base + 8192ull * c.cpus > c.ram_bytes)
-        bad("percpu_base", "page aligned, with every CPU's two pages inside RAM");
-    return c;
-}
-
-json plan_json(const FaultPlan& p) {
-    json j = json::object();
-    if (!p.rep_ends.empty()) {
-        json a = json::array();
-        for (const auto& e : p.rep_ends) a.push_back({{"call", e.call}, {"after", e.after_elements}});
-        j["rep_ends"] = a;
-    }
-    if (!p.failing_allocations.empty()) j["failing_allocations"] = p.failing_allocations;
-    if (!p.statuses.empty()) {
-        json a = json::array();
-        for (const auto& e : p.statuses)
-            a.push_back({{"code", e.code}, {"nth", e.nth}, {"status", static_cast<unsigned>(e.status)}});
-        j["statuses"] = a;
-    }
-    if (p.early_end_per_mille != 0) j["random_ends"] = {{"seed", p.seed}, {"per_mille", p.early_end_per_mille}};
-    return j;
 }
 
 FaultPlan plan_from_json(const json& j, const std::string& where) {
-    auto bad = [&](const std::string& what) { throw TraceError(where + "\" must be a fault plan: " + what); };
-    auto u64 = [&](const json& o, const char* key) -> std::uint64_t {
-        const auto it = o.find(key);
-        if (it == o.end() || !it->is_number_unsigned()) bad(std::string("\"") + key + "\" an unsigned integer");
-        return it->get<std::uint64_t>();
-    };
-    auto list = [&](const char* key) -> const json& {
-        static const json empty = json::array();
-        const auto it = j.find(key);
-        if (it == j.end()) return empty;
-        if (!it->is_array()) bad(std::string("\"") + key + "\" an array");
-        return *it;
-    };
-    if (!j.is_object()) bad("an object");
-    FaultPlan p;
-    for (const json& e : list("rep_ends"))
-        p.rep_ends.push_back({u64(e, "call"), static_cast<std::uint32_t>(u64(e, "after"))});
-    for (const json& e : list("failing_allocations")) {
-        if (!e.is_number_unsigned()) bad("\"failing_allocations\" unsigned integers");
-        p.failing_allocations.push_back(e.get<std::uint64_t>());
+    try {
+        return conformance::read_fault_plan(j);
+    } catch (const conformance::CodecError& e) {
+        throw refused(where, e);
     }
-    for (const json& e : list("statuses"))
-        p.statuses.push_back({static_cast<std::uint16_t>(u64(e, "code")), u64(e, "nth"),
-                              static_cast<hvcall::Status>(u64(e, "status"))});
-    if (const auto it = j.find("random_ends"); it != j.end()) {
-        p.seed = u64(*it, "seed");
-        p.early_end_per_mille = static_cast<std::uint32_t>(u64(*it, "per_mille"));
-    }
-    return p;
 }
 
 // --- ids

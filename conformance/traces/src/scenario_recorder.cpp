@@ -4,6 +4,7 @@
 #include <exception>
 #include <filesystem>
 
+#include "codecs.hpp"
 #include "hvtrace/replay.hpp"
 
 namespace hvsim::traces {
@@ -16,11 +17,11 @@ Record model_record(std::string kind, nlohmann::json args, nlohmann::json result
     return r;
 }
 
-// The machine's settings that differ from the defaults (config_from_profile starts from those):
+// The machine's settings that differ from the defaults (the codec starts from those):
 // short "run" records that say what is special about the run.
 nlohmann::json machine_changes(const MachineConfig& config) {
-    const nlohmann::json defaults = profile_for(MachineConfig{})["machine"];
-    const nlohmann::json machine = profile_for(config)["machine"];
+    const nlohmann::json defaults = conformance::write_machine(MachineConfig{});
+    const nlohmann::json machine = conformance::write_machine(config);
     nlohmann::json changes = nlohmann::json::object();
     for (const auto& [key, value] : machine.items())
         if (defaults.at(key) != value) changes[key] = value;
@@ -47,13 +48,13 @@ hvcall::Backend& ScenarioRecorder::run_started(const conformance::Scenario& s, c
     args["machine"] = machine_changes(config);
     args["scenario"] = s.file + ": " + s.name;
     args["variant"] = v.name();
-    args["faults"] = plan_json(plan);
+    args["faults"] = conformance::write_fault_plan(plan);
     emit(model_record("run", std::move(args)));
     recording_ = std::make_unique<RecordingBackend>(model, [this](const Record& r) { emit(r); });
     return *recording_;
 }
 
-void ScenarioRecorder::fault_plan_set(const FaultPlan& plan) { emit(model_record("faults", plan_json(plan))); }
+void ScenarioRecorder::fault_plan_set(const FaultPlan& plan) { emit(model_record("faults", conformance::write_fault_plan(plan))); }
 
 void ScenarioRecorder::strict_set(bool strict) { emit(model_record("strict", {{"on", strict}})); }
 

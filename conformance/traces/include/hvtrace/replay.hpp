@@ -72,13 +72,14 @@ private:
     std::unique_ptr<SimBackend> backend_;
 };
 
-// Header profile <-> model configuration. A profile without "machine" gives the defaults;
-// TraceError for fields of the wrong type.
+// Header profile <-> model configuration, through the machine codec a scenario's "machine" uses
+// too (conformance/src/codecs.hpp): a profile without "machine" gives the defaults; a value the
+// codec refuses is a TraceError naming the field and the reason.
 [[nodiscard]] nlohmann::json profile_for(const MachineConfig& config);
-// `where` prefixes messages: "FILE: header: \"profile" or "FILE: line N: \"args".
+// `where` prefixes messages: "FILE: header: \"profile" or "\"args".
 [[nodiscard]] MachineConfig config_from_profile(const nlohmann::json& profile, const std::string& where);
-// Fault plans in "run" and "faults" records: only the non-empty parts, {} for no plan.
-[[nodiscard]] nlohmann::json plan_json(const FaultPlan& plan);
+// A fault plan of a "run" or "faults" record (written by conformance::write_fault_plan): the
+// codec's reading, its refusals as TraceErrors.
 [[nodiscard]] FaultPlan plan_from_json(const nlohmann::json& j, const std::string& where);
 
 // Recorded id -> target id, per kind. 0 (invalid) and all-ones (self) are never mapped.

@@ -32,7 +32,8 @@ constexpr std::uint32_t round_up_16(std::uint32_t n) { return (n + 15u) & ~15u; 
 }  // namespace
 
 Machine::Machine(MachineConfig config, FaultPlan plan)
-    : config_(config), memory_(config.ram_bytes), hv_(config), faults_(std::move(plan)) {
+    : config_(config), memory_(config.ram_bytes), hv_(config) {
+    journal_.faults = FaultState(std::move(plan));
     if (config_.cpus == 0) precondition_failed("at least one CPU");
     if (config_.percpu_base % kPageSize != 0) precondition_failed("per-CPU pages are page aligned");
     if (!memory_.in_ram(config_.percpu_base, std::uint64_t{config_.cpus} * 2 * kPageSize))
@@ -40,20 +41,19 @@ Machine::Machine(MachineConfig config, FaultPlan plan)
     cpus_.reserve(config_.cpus);
     for (std::uint32_t i = 0; i < config_.cpus; ++i)
         cpus_.push_back({&memory_.page(input_page_gpa(i)), &memory_.page(output_page_gpa(i))});
-    violations_.reserve(kRuleCount);  // each rule at most once per call: push_back never allocates
+    journal_.violations.reserve(kRuleCount);  // each rule at most once per call: push_back never allocates
 }
 
 void Machine::reset(FaultPlan plan) {
     memory_.reset(input_page_gpa(0), std::uint64_t{config_.cpus} * 2 * kPageSize);  // cpus_ stays valid
     hv_.reset();
-    faults_ = FaultState(std::move(plan));
+    journal_.faults = FaultState(std::move(plan));
     page_cache_ = {};  // it may point at pages the reset freed
-    last_.reset();
-    violations_.clear();
-    rule_hits_ = {};
+    journal_.begin_call();
+    journal_.rule_hits = {};
+    journal_.allocations = 0;
     calls_ = 0;
     restarts_ = 0;
-    allocations_ = 0;
 }
 
 std::uint64_t Machine::input_page_gpa(std::uint32_t cpu) const noexcept {
@@ -87,8 +87,7 @@ HypercallResult Machine::call_fast_xmm(std::uint32_t cpu, Control control, hvcal
 HypercallResult Machine::issue(std::uint32_t cpu, Control control, std::uint64_t rdx, std::uint64_t r8,
                                hvcall::XmmRegisters* regs) noexcept {
     if (cpu >= cpus_.size()) precondition_failed("cpu index below MachineConfig::cpus");
-    last_.reset();
-    violations_.clear();
+    journal_.begin_call();
     for (;;) {
         const HypercallResult r = dispatch(cpu, control, rdx, r8, regs);
         ++calls_;
@@ -182,8 +181,8 @@ HypercallResult Machine::dispatch(std::uint32_t cpu, Control control, std::uint6
         poison(blocks.output.first(call->output_size));
         poison(blocks.output.subspan(call->output_size + std::size_t{start} * call->rep_output_size));
     }
-    if (faults_.active())
-        if (const auto injected = faults_.begin_call(calls_, control.code())) {
+    if (journal_.faults.active())
+        if (const auto injected = journal_.faults.begin_call(calls_, control.code())) {
             Diagnostic d{RuleId::fault_injected_status, *injected, Site::control};
             d.value = static_cast<std::uint16_t>(*injected);
             (void)breach(d);  // an enforced rule: always the end of the call
@@ -202,14 +201,15 @@ HypercallResult Machine::run(const CallInfo& call, const Handler& handler, Contr
                              Blocks& blocks) noexcept {
     const std::uint32_t reps = control.rep_count();
     const std::uint32_t start = control.rep_start();
-    CallContext ctx(*this, hv_, call, control, cpu, blocks.input, blocks.output);
+    const auto [state, generation] = hv_.state_for_call();
+    CallContext ctx(call, control, cpu, blocks.input, blocks.output, {state, generation, memory_, config_, journal_});
     if (!call.is_rep()) return HypercallResult::make(handler.simple(ctx).status());
 
     for (std::uint32_t i = start; i < reps; ++i) {
         const Outcome o = handler.element(ctx, i);
         if (!o.is_ok()) return HypercallResult::make(o.status(), i);
-        if (i + 1 < reps && faults_.active()) {
-            if (faults_.end_rep_early(calls_, i + 1 - start)) return HypercallResult::make(Status::SUCCESS, i + 1);
+        if (i + 1 < reps && journal_.faults.active()) {
+            if (journal_.faults.end_rep_early(calls_, i + 1 - start)) return HypercallResult::make(Status::SUCCESS, i + 1);
         } else if (handler.batch != nullptr && i + 1 < reps) {
             // The first element ran alone (it checks the header); the bulk form takes what it can.
             i += handler.batch(ctx, i + 1, reps - i - 1);
@@ -234,18 +234,6 @@ std::optional<HypercallResult> Machine::violation(RuleId rule, Site site, std::u
     return HypercallResult::make(d.status);
 }
 
-bool Machine::breach(const Diagnostic& d) noexcept {
-    ++rule_hits_[static_cast<std::size_t>(d.rule)];
-    if (d.info().strength == Strength::Enforced || config_.reject_spec_only) {
-        last_ = d;
-        return true;
-    }
-    const bool seen = std::any_of(violations_.begin(), violations_.end(),
-                                  [&](const Diagnostic& v) { return v.rule == d.rule; });
-    if (!seen) violations_.push_back(d);  // within the capacity reserved for every rule
-    return false;
-}
-
 std::byte* Machine::block(std::uint64_t gpa) noexcept {
     const std::uint64_t pfn = gpa / kPageSize;
     auto& slot = page_cache_[pfn % page_cache_.size()];
@@ -260,26 +248,6 @@ void Machine::poison(std::span<std::byte> bytes) const noexcept {
     std::memcpy(bytes.data(), &config_.poison, std::min<std::size_t>(n, 8));
     for (std::size_t done = 8; done < n; done *= 2)
         std::memcpy(bytes.data() + done, bytes.data(), std::min(done, n - done));
-}
-
-// --- CallContext: the handler's side of the same bookkeeping -------------------------------------
-
-Outcome CallContext::reject(EnforcedRule rule, Site site, std::uint32_t offset, std::uint64_t value,
-                            std::uint64_t bits) noexcept {
-    const auto o = violation(rule.rule(), site, offset, value, bits);
-    return o ? *o : Outcome{rule_info(rule.rule()).status};  // enforced: o always holds
-}
-
-std::optional<Outcome> CallContext::violation(RuleId rule, Site site, std::uint32_t offset, std::uint64_t value,
-                                              std::uint64_t bits) noexcept {
-    const Diagnostic d{rule, rule_info(rule).status, site, offset, value, bits};
-    if (!machine_.breach(d)) return std::nullopt;
-    return Outcome{d.status};
-}
-
-bool CallContext::allocation_fails() noexcept {
-    const std::uint64_t index = machine_.allocations_++;  // the one count the plan's indices name
-    return machine_.faults_.active() && machine_.faults_.allocation_fails(index);
 }
 
 }  // namespace hvsim

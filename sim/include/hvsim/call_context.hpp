@@ -1,7 +1,9 @@
-// What a handler sees: the call's shape, its input and output blocks, and the only ways
-// to end a call — ok(), or a rejection through a catalogued rule.
+// What a handler sees, and its only way into the model: the call's shape, its input and
+// output blocks (bounded), the model's state, the root's memory, the machine's configuration,
+// and the only ways to end a call — ok(), or a rejection through a catalogued rule.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -10,13 +12,34 @@
 
 #include "hvcall/catalogue.hpp"
 #include "hvcall/control.hpp"
+#include "hvsim/config.hpp"
 #include "hvsim/diagnostic.hpp"
+#include "hvsim/journal.hpp"
+#include "hvsim/memory.hpp"
+
+// Preconditions on handlers (a field read or written outside its call's block) abort with a
+// message. On unless the build sets HVSIM_PRECONDITIONS=0 (CMake option HVSIM_PRECONDITIONS,
+// sim/CMakeLists.txt): NDEBUG does not turn them off, since the test builds are RelWithDebInfo.
+#ifndef HVSIM_PRECONDITIONS
+#define HVSIM_PRECONDITIONS 1
+#endif
 
 namespace hvsim {
 
-class Machine;
-class Hypervisor;
+namespace state {
+class State;
+}
+
 class CallContext;
+
+// The model a call runs against, as Machine hands it to the call's CallContext.
+struct CallModel {
+    state::State& state;
+    std::uint64_t& generation;  // Hypervisor's change count: taking the state bumps it
+    PhysicalMemory& memory;
+    const MachineConfig& config;
+    CallJournal& journal;
+};
 
 // A handler's verdict. Success is free to make; an error only comes from CallContext::reject.
 class [[nodiscard]] Outcome {
@@ -33,22 +56,36 @@ private:
 
 class CallContext {
 public:
-    CallContext(Machine& machine, Hypervisor& hv, const hvcall::CallInfo& call, hvcall::Control control,
-                std::uint32_t cpu, std::span<const std::byte> input, std::span<std::byte> output) noexcept
-        : call_(call), control_(control), cpu_(cpu), input_(input), output_(output), machine_(machine), hv_(hv) {}
+    // `input` and `output` are the call's whole blocks, exactly the sizes Machine checked:
+    // header, variable header and every rep element; fixed output and every rep element.
+    CallContext(const hvcall::CallInfo& call, hvcall::Control control, std::uint32_t cpu,
+                std::span<const std::byte> input, std::span<std::byte> output, const CallModel& model) noexcept
+        : call_(call), control_(control), cpu_(cpu), input_(input), output_(output), model_(model) {}
 
     [[nodiscard]] const hvcall::CallInfo& call() const noexcept { return call_; }
     [[nodiscard]] hvcall::Control control() const noexcept { return control_; }
     [[nodiscard]] std::uint32_t cpu() const noexcept { return cpu_; }
-    [[nodiscard]] Hypervisor& hypervisor() noexcept { return hv_; }
-    [[nodiscard]] Machine& machine() noexcept { return machine_; }
     [[nodiscard]] std::span<const std::byte> input() const noexcept { return input_; }
     [[nodiscard]] std::span<std::byte> output() noexcept { return output_; }
 
-    // Little-endian field access at the offsets the specification gives.
+    // The model's state (sim/src/state/state.hpp). Taking it to change it counts as a change
+    // (Hypervisor::check_invariants runs again); view() reads without counting.
+    [[nodiscard]] state::State& state() noexcept {
+        ++model_.generation;
+        return model_.state;
+    }
+    [[nodiscard]] const state::State& view() const noexcept { return model_.state; }
+    // The root partition's physical memory: host pages handlers read and fill.
+    [[nodiscard]] PhysicalMemory& memory() noexcept { return model_.memory; }
+    // The machine's configuration (CPUs, per-CPU pages, the root's id).
+    [[nodiscard]] const MachineConfig& config() const noexcept { return model_.config; }
+
+    // Little-endian field access at the offsets the specification gives. The field lies in
+    // the call's block (a precondition: see HVSIM_PRECONDITIONS).
     template <class T>
     [[nodiscard]] T in(std::size_t offset) const noexcept {
         static_assert(std::is_trivially_copyable_v<T>);
+        check(true, offset, sizeof(T));
         T v{};
         std::memcpy(&v, input_.data() + offset, sizeof v);
         return v;
@@ -56,7 +93,17 @@ public:
     template <class T>
     void out(std::size_t offset, T value) noexcept {
         static_assert(std::is_trivially_copyable_v<T>);
+        check(false, offset, sizeof(T));
         std::memcpy(output_.data() + offset, &value, sizeof value);
+    }
+    // Byte runs of the blocks, bounded alike.
+    [[nodiscard]] std::span<const std::byte> in_bytes(std::size_t offset, std::size_t size) const noexcept {
+        check(true, offset, size);
+        return {input_.data() + offset, size};
+    }
+    [[nodiscard]] std::span<std::byte> out_bytes(std::size_t offset, std::size_t size) noexcept {
+        check(false, offset, size);
+        return {output_.data() + offset, size};
     }
     // Where rep element `index` starts in the input and output blocks.
     [[nodiscard]] std::size_t rep_input_offset(std::uint32_t index) const noexcept {
@@ -70,22 +117,33 @@ public:
     [[nodiscard]] Outcome reject(EnforcedRule rule, Site site = Site::none, std::uint32_t offset = 0,
                                  std::uint64_t value = 0, std::uint64_t bits = 0) noexcept;
     // A rule was broken where the call could go on (a reserved field). The catalogue decides
-    // (Machine::breach): an enforced rule, or a spec-only one on a machine that rejects them,
-    // ends the call and the rejection is returned; else the violation is recorded and nothing
-    // is returned: the call proceeds.
+    // (CallJournal::breach): an enforced rule, or a spec-only one on a machine that rejects
+    // them, ends the call and the rejection is returned; else the violation is recorded and
+    // nothing is returned: the call proceeds.
     [[nodiscard]] std::optional<Outcome> violation(RuleId rule, Site site, std::uint32_t offset,
                                                    std::uint64_t value, std::uint64_t bits = 0) noexcept;
     // Every allocation from deposited memory asks first: the fault plan may make it fail.
-    [[nodiscard]] bool allocation_fails() noexcept;
+    [[nodiscard]] bool allocation_fails() noexcept { return model_.journal.allocation_fails(); }
 
 private:
+    void check(bool input, std::size_t offset, std::size_t size) const noexcept {
+#if HVSIM_PRECONDITIONS
+        const std::size_t block = input ? input_.size() : output_.size();
+        if (offset > block || size > block - offset) [[unlikely]]
+            outside_block(input, offset, size);
+#else
+        (void)input, (void)offset, (void)size;
+#endif
+    }
+    // Names the call, the block, the offset and the sizes on stderr, and aborts.
+    [[noreturn]] void outside_block(bool input, std::size_t offset, std::size_t size) const noexcept;
+
     const hvcall::CallInfo& call_;
     hvcall::Control control_;
     std::uint32_t cpu_;
     std::span<const std::byte> input_;
     std::span<std::byte> output_;
-    Machine& machine_;
-    Hypervisor& hv_;
+    CallModel model_;
 };
 
 // A simple call's handler, or a rep call's per-element handler (the engine owns the loop).

@@ -90,6 +90,13 @@ public:
         return *state_;
     }
     [[nodiscard]] const state::State& state() const noexcept { return *state_; }
+    // What Machine hands a call's handlers (CallModel): the state and the change count that
+    // CallContext::state() bumps, so a call that never takes the state changes nothing.
+    struct StateForCall {
+        state::State& state;
+        std::uint64_t& generation;
+    };
+    [[nodiscard]] StateForCall state_for_call() noexcept { return {*state_, generation_}; }
 
 private:
     std::uint64_t root_partition_id_;

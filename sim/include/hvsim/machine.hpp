@@ -16,6 +16,7 @@
 #include "hvsim/diagnostic.hpp"
 #include "hvsim/fault_plan.hpp"
 #include "hvsim/hypervisor.hpp"
+#include "hvsim/journal.hpp"
 #include "hvsim/memory.hpp"
 
 namespace hvsim {
@@ -41,10 +42,10 @@ public:
 
     // What the last call was rejected for (nothing after a success), and the spec-only
     // violations it recorded on the way: each rule once, where the call first broke it.
-    [[nodiscard]] const std::optional<Diagnostic>& last_diagnostic() const noexcept { return last_; }
-    [[nodiscard]] std::span<const Diagnostic> violations() const noexcept { return violations_; }
+    [[nodiscard]] const std::optional<Diagnostic>& last_diagnostic() const noexcept { return journal_.last; }
+    [[nodiscard]] std::span<const Diagnostic> violations() const noexcept { return journal_.violations; }
     // How often each rule fired (rejection or violation) over the machine's life.
-    [[nodiscard]] std::span<const std::uint64_t, kRuleCount> rule_hits() const noexcept { return rule_hits_; }
+    [[nodiscard]] std::span<const std::uint64_t, kRuleCount> rule_hits() const noexcept { return journal_.rule_hits; }
 
     [[nodiscard]] const MachineConfig& config() const noexcept { return config_; }
     // Strict mode (MachineConfig::strict) for the calls that follow: a harness can turn it on
@@ -57,20 +58,19 @@ public:
     // Allocations from deposited pools handlers asked for since the fault plan took effect (at
     // construction, reset() or set_fault_plan()): the index FaultPlan::failing_allocations gives
     // the next one.
-    [[nodiscard]] std::uint64_t allocations() const noexcept { return allocations_; }
+    [[nodiscard]] std::uint64_t allocations() const noexcept { return journal_.allocations; }
     // The plan for the calls that follow. Its counts start afresh, as a new machine's would:
     // allocations() (failing_allocations) and the n-th call of each code (statuses); rep_ends
     // name calls by the machine's index, calls(), which goes on.
     void set_fault_plan(FaultPlan plan) {
-        faults_ = FaultState(std::move(plan));
-        allocations_ = 0;
+        journal_.faults = FaultState(std::move(plan));
+        journal_.allocations = 0;
     }
     // Back to the state of a new machine with the same configuration and this fault plan,
     // keeping the per-CPU pages' memory: fuzzers run millions of short inputs on one machine.
     void reset(FaultPlan plan = {});
 
 private:
-    friend class CallContext;
     struct Cpu {
         Page* input;
         Page* output;
@@ -90,17 +90,15 @@ private:
                                    std::uint32_t size = 0) noexcept;
     std::optional<hvcall::HypercallResult> violation(RuleId rule, Site site, std::uint64_t value,
                                                      std::uint64_t bits = 0, std::uint32_t size = 0) noexcept;
-    // The one place a broken rule is judged, by its strength in the catalogue: an enforced
-    // rule, or a spec-only one with MachineConfig::reject_spec_only, ends the call (true; `d`
-    // is the last diagnostic); any other is recorded as a violation and the call goes on.
-    bool breach(const Diagnostic& d) noexcept;
+    // A broken rule, judged by the journal (CallJournal::breach) under this machine's config.
+    bool breach(const Diagnostic& d) noexcept { return journal_.breach(d, config_.reject_spec_only); }
     std::byte* block(std::uint64_t gpa) noexcept;
     void poison(std::span<std::byte> bytes) const noexcept;
 
     MachineConfig config_;
     PhysicalMemory memory_;
     Hypervisor hv_;
-    FaultState faults_;
+    CallJournal journal_;  // what calls record; each call's CallContext writes to it
     std::vector<Cpu> cpus_;
     struct CachedPage {
         std::uint64_t pfn = 0;
@@ -111,12 +109,8 @@ private:
     // may let through): handlers read this copy, so writing an element's output cannot change
     // what a later element reads.
     std::vector<std::byte> overlapped_input_;
-    std::optional<Diagnostic> last_;
-    std::vector<Diagnostic> violations_;
-    std::array<std::uint64_t, kRuleCount> rule_hits_{};
     std::uint64_t calls_ = 0;
     std::uint64_t restarts_ = 0;
-    std::uint64_t allocations_ = 0;
 };
 
 // The model as a Backend for one CPU: what hvcall's marshalling functions run against.

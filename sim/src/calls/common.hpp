@@ -4,14 +4,14 @@
 #include <algorithm>
 #include <optional>
 
-#include "hvsim/hypervisor.hpp"
+#include "hvsim/call_context.hpp"
 #include "state/state.hpp"
 
 namespace hvsim::calls {
 
 using state::Partition;
 
-[[nodiscard]] inline state::State& model(CallContext& ctx) noexcept { return ctx.hypervisor().state(); }
+[[nodiscard]] inline state::State& model(CallContext& ctx) noexcept { return ctx.state(); }
 
 // Header checks run once per call, on the first element it executes; later elements of
 // the same call read a header that cannot have changed.

@@ -17,10 +17,10 @@ Outcome get_vp_state(CallContext& ctx) {
     if (type == kTimers) {
         if (ctx.control().varhead_qwords() != 0)
             return ctx.reject(RuleId::vp_state_size_mismatch, Site::input, kData, ctx.control().varhead_qwords(), 0);
-        std::memcpy(ctx.output().data(), vp->timers.data(), vp->timers.size());
+        std::memcpy(ctx.out_bytes(0, vp->timers.size()).data(), vp->timers.data(), vp->timers.size());
         return Outcome::ok();
     }
-    PhysicalMemory& mem = ctx.machine().memory();
+    PhysicalMemory& mem = ctx.memory();
     with_bytes(*vp, type, [&](std::span<std::byte> bytes) {
         const std::uint32_t pages = pages_for(type, *p);
         for (std::uint32_t i = 0; i < pages; ++i) {

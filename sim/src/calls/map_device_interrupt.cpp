@@ -9,7 +9,6 @@
 
 #include "calls.hpp"
 #include "device_interrupt.hpp"
-#include "hvsim/machine.hpp"
 
 namespace hvsim::calls {
 
@@ -67,7 +66,7 @@ Outcome map_device_interrupt(CallContext& ctx) {
     const auto flags = ctx.in<std::uint32_t>(kTargetFlags);
     if (auto o = reserved(ctx, RuleId::device_interrupt_reserved_nonzero, kTargetFlags, flags, ~(kMulticast | kProcessorSet)))
         return *o;
-    const auto target = first_target(ctx, flags, ctx.machine().config().cpus);
+    const auto target = first_target(ctx, flags, ctx.config().cpus);
     if (!target) return ctx.reject(RuleId::device_interrupt_target_invalid, Site::input, kVpMask, ctx.in<std::uint64_t>(kVpMask));
     const std::uint64_t entry = devint::msi_entry(vector, *target);  // APIC id = processor index in the model
     ++s.device_interrupts[devint::key(p->id, ctx.in<std::uint64_t>(kDevice), entry)];

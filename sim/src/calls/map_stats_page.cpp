@@ -16,7 +16,7 @@ Outcome map_stats_page(CallContext& ctx) {
     if (it == s.stats_pages.end()) {
         if (auto o = can_allocate(ctx, s.root(), 1, stats::kType); !o.is_ok()) return o;
         const std::uint64_t pfn = s.pin_page(s.root());
-        Page& page = ctx.machine().memory().page(pfn * hvcall::kPageSize);
+        Page& page = ctx.memory().page(pfn * hvcall::kPageSize);
         std::fill(page.begin(), page.end(), std::byte{0});  // every counter starts at zero
         it = s.stats_pages.emplace(t.key, state::StatsPage{pfn, t.partition}).first;
     }

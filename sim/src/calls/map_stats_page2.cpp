@@ -27,7 +27,7 @@ Outcome map_stats_page2(CallContext& ctx) {
                                    [&](const auto& e) { return e.second.overlay && e.second.pfn == pfn; });
     if (!s.is_ram(pfn) || s.pfn_state(pfn).owner != PfnOwner::free || taken)
         return ctx.reject(RuleId::map_stats_page2_location_invalid, Site::input, kLocation, pfn);
-    Page& page = ctx.machine().memory().page(pfn * hvcall::kPageSize);
+    Page& page = ctx.memory().page(pfn * hvcall::kPageSize);
     std::fill(page.begin(), page.end(), std::byte{0});  // every counter starts at zero
     s.stats_pages.emplace(t.key, state::StatsPage{pfn, t.partition, true});
     return Outcome::ok();

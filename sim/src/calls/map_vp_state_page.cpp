@@ -8,7 +8,6 @@
 
 #include "calls.hpp"
 #include "common.hpp"
-#include "hvsim/machine.hpp"
 #include "vp_registers.hpp"
 
 namespace hvsim::calls {
@@ -40,7 +39,7 @@ Outcome map_vp_state_page(CallContext& ctx) {
     if (pfn == 0) {
         if (auto o = can_allocate(ctx, *p, 1, kPartition); !o.is_ok()) return o;
         pfn = s.pin_page(*p);
-        Page& page = ctx.machine().memory().page(pfn * hvcall::kPageSize);
+        Page& page = ctx.memory().page(pfn * hvcall::kPageSize);
         std::fill(page.begin(), page.end(), std::byte{0});
         if (type == state::kRegisterPageType) fill_register_page(ctx, *vp);
     }

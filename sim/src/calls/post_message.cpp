@@ -38,7 +38,7 @@ Outcome post_message(CallContext& ctx) {
     std::memcpy(slot.data() + kMsgType, &type, 4);
     slot[kMsgSize] = static_cast<std::byte>(size);
     std::memcpy(slot.data() + kMsgPort, &r.port_id, 4);
-    std::memcpy(slot.data() + kMsgPayload, ctx.input().data() + kPayload, size);  // only the first n bytes travel
+    std::memcpy(slot.data() + kMsgPayload, ctx.in_bytes(kPayload, size).data(), size);  // only the first n bytes travel
     return Outcome::ok();
 }
 

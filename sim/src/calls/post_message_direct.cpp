@@ -32,7 +32,7 @@ Outcome post_message_direct(CallContext& ctx) {
     if (size > kMaxPayload) return ctx.reject(RuleId::post_message_payload_too_large, Site::input, kPayloadSize, size);
     if (vp->message_type(sint) != 0)
         return ctx.reject(RuleId::post_message_slot_full, Site::input, kSint, sint, vp->message_type(sint));
-    std::memcpy(vp->messages[sint].data(), ctx.input().data() + kMessageOffset, state::kMessageBytes);
+    std::memcpy(vp->messages[sint].data(), ctx.in_bytes(kMessageOffset, state::kMessageBytes).data(), state::kMessageBytes);
     return Outcome::ok();
 }
 

@@ -4,7 +4,6 @@
 // all of it when the access fails, reads as zero.
 #include "access_gpa.hpp"
 #include "calls.hpp"
-#include "hvsim/machine.hpp"
 
 namespace hvsim::calls {
 
@@ -15,7 +14,7 @@ Outcome read_gpa(CallContext& ctx) {
     std::array<std::byte, kMaxBytes> data{};
     if (a.result == kSuccess)
         a.each_piece([&](std::uint64_t host, std::uint32_t at, std::uint32_t n) {
-            ctx.machine().memory().read(host, std::span(data).subspan(at, n));
+            ctx.memory().read(host, std::span(data).subspan(at, n));
         });
     ctx.out<std::uint64_t>(0, a.result);  // result code, reserved u32 zero
     ctx.out(8, data);

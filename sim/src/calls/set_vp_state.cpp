@@ -17,10 +17,10 @@ Outcome set_vp_state(CallContext& ctx) {
     if (type == kTimers) {
         if (ctx.control().varhead_qwords() != kTimersQwords)
             return ctx.reject(RuleId::vp_state_size_mismatch, Site::input, kData, ctx.control().varhead_qwords(), kTimersQwords);
-        std::memcpy(vp->timers.data(), ctx.input().data() + kData, vp->timers.size());
+        std::memcpy(vp->timers.data(), ctx.in_bytes(kData, vp->timers.size()).data(), vp->timers.size());
         return Outcome::ok();
     }
-    const PhysicalMemory& mem = ctx.machine().memory();
+    const PhysicalMemory& mem = ctx.memory();
     with_bytes(*vp, type, [&](std::span<std::byte> bytes) {
         const std::uint32_t pages = pages_for(type, *p);
         for (std::uint32_t i = 0; i < pages; ++i) {

@@ -5,7 +5,6 @@
 #include <array>
 
 #include "common.hpp"
-#include "hvsim/machine.hpp"
 
 namespace hvsim::calls::stats {
 
@@ -37,7 +36,7 @@ struct Target {
     } else if (type == kLogicalProcessor) {
         if (auto o = reserved_bytes(ctx, kIdentity + 4, kArea)) return *o;
         const auto lp = ctx.in<std::uint32_t>(kIdentity);
-        if (lp >= ctx.machine().config().cpus) return ctx.reject(RuleId::stats_page_lp_invalid, Site::input, kIdentity, lp);
+        if (lp >= ctx.config().cpus) return ctx.reject(RuleId::stats_page_lp_invalid, Site::input, kIdentity, lp);
     } else {
         Partition* p = nullptr;
         if (auto o = find_partition(ctx, kIdentity, calls::Target::any, p); !o.is_ok()) return o;

@@ -6,7 +6,6 @@
 
 #include "calls.hpp"
 #include "common.hpp"
-#include "hvsim/machine.hpp"
 
 namespace hvsim::calls {
 
@@ -54,7 +53,7 @@ Outcome translate_virtual_address(CallContext& ctx) {
     if (paging && ((cr4 & kCr4Pae) == 0 || (efer & kEferLma) == 0 || (cr4 & kCr4La57) != 0))
         return ctx.reject(RuleId::translate_paging_mode, Site::input, kVpIndex, cr0, cr4);
 
-    PhysicalMemory& mem = ctx.machine().memory();
+    PhysicalMemory& mem = ctx.memory();
     const std::uint64_t gfn_mask = ~0ull << (s.config().guest_address_bits - 12);  // GFN bits beyond the GPA space
     // A guest-physical qword's host address, or nothing when its page is not mapped RAM.
     auto host = [&](std::uint64_t gpa) -> std::optional<std::uint64_t> {

@@ -4,7 +4,6 @@
 #pragma once
 
 #include "common.hpp"
-#include "hvsim/machine.hpp"
 #include "state/register_page.hpp"
 
 namespace hvsim::calls {
@@ -28,11 +27,11 @@ namespace hvsim::calls {
 // updated after each register change (set_vp_registers is the only call that changes one).
 inline void fill_register_page(CallContext& ctx, const state::Vp& vp) {
     const std::uint64_t pfn = vp.state_pages[state::kRegisterPageType];
-    if (pfn != 0) state::write_register_page(vp, ctx.machine().memory().page(pfn * hvcall::kPageSize));
+    if (pfn != 0) state::write_register_page(vp, ctx.memory().page(pfn * hvcall::kPageSize));
 }
 inline void show_register_change(CallContext& ctx, const state::Vp& vp, std::uint32_t name) {
     const std::uint64_t pfn = vp.state_pages[state::kRegisterPageType];
-    if (pfn != 0) state::write_register_field(vp, name, ctx.machine().memory().page(pfn * hvcall::kPageSize));
+    if (pfn != 0) state::write_register_field(vp, name, ctx.memory().page(pfn * hvcall::kPageSize));
 }
 
 }  // namespace hvsim::calls

@@ -5,7 +5,6 @@
 #include <span>
 
 #include "common.hpp"
-#include "hvsim/machine.hpp"
 
 namespace hvsim::calls::vp_state {
 

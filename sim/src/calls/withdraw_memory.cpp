@@ -4,7 +4,6 @@
 
 #include "calls.hpp"
 #include "common.hpp"
-#include "hvsim/machine.hpp"
 
 namespace hvsim::calls {
 
@@ -44,7 +43,7 @@ Outcome withdraw_memory_element(CallContext& ctx, std::uint32_t index) {
     }
     p->pool.erase(pfn, 1);
     s.owners.erase(pfn, 1);
-    if (Page* page = ctx.machine().memory().find_page(pfn * hvcall::kPageSize)) std::memset(page->data(), 0, page->size());
+    if (Page* page = ctx.memory().find_page(pfn * hvcall::kPageSize)) std::memset(page->data(), 0, page->size());
     ctx.out<std::uint64_t>(ctx.rep_output_offset(index), pfn);
     return Outcome::ok();
 }

@@ -4,7 +4,6 @@
 // all of them, or none when a page of the range is not writable.
 #include "access_gpa.hpp"
 #include "calls.hpp"
-#include "hvsim/machine.hpp"
 
 namespace hvsim::calls {
 
@@ -18,7 +17,7 @@ Outcome write_gpa(CallContext& ctx) {
     if (auto o = begin(ctx, kWritable, kWriteIntercept, a); !o.is_ok()) return o;
     if (a.result == kSuccess)
         a.each_piece([&](std::uint64_t host, std::uint32_t at, std::uint32_t n) {
-            ctx.machine().memory().write(host, ctx.input().subspan(kData + at, n));
+            ctx.memory().write(host, ctx.in_bytes(kData + at, n));
         });
     ctx.out<std::uint64_t>(0, a.result);
     return Outcome::ok();

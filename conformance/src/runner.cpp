@@ -65,6 +65,12 @@ public:
     HypercallResult hypercall_fast_xmm(Control c, hvcall::XmmRegisters& regs) noexcept override {
         return record(c, inner_.hypercall_fast_xmm(c, regs));
     }
+    hvcall::PlacedCall hypercall_at(Control c, std::uint64_t input_gpa, std::span<const std::byte> input,
+                                    std::uint64_t output_gpa, std::span<std::byte> output) noexcept override {
+        const hvcall::PlacedCall placed = inner_.hypercall_at(c, input_gpa, input, output_gpa, output);
+        (void)record(c, placed.result);
+        return placed;
+    }
 
     HypercallResult record(Control c, HypercallResult r) {
         log.push_back({c, r, m_.last_diagnostic(), {m_.violations().begin(), m_.violations().end()}});

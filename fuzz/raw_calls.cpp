@@ -1,7 +1,5 @@
 #include "raw_calls.hpp"
 
-#include <cstring>
-
 namespace hvsim::fuzz {
 
 RawSetup decode_raw_setup(Bytes& in) {
@@ -44,11 +42,11 @@ RawGpas raw_call_gpas(const Machine& m, const RawCall& call) noexcept {
 }
 
 hvcall::HypercallResult issue_raw_call(Machine& m, RawCall& call) noexcept {
-    if (call.registers) return m.call_fast_xmm(call.cpu, call.control, call.regs);
-    auto page = m.input_page(0);
-    std::memcpy(page.data() + call.input_offset, call.input.data(), call.input.size());
+    if (call.registers) return SimBackend(m, call.cpu).hypercall_fast_xmm(call.control, call.regs);
+    SimBackend cpu0(m);
+    (void)cpu0.input_page();  // poisoned first in strict mode; the input then lands in it
     const RawGpas at = raw_call_gpas(m, call);
-    return m.call(0, call.control, at.input, at.output);
+    return cpu0.hypercall_at(call.control, at.input, std::as_bytes(call.input), at.output, {}).result;
 }
 
 }  // namespace hvsim::fuzz

@@ -65,13 +65,18 @@ public:
     HypercallResult hypercall_fast_xmm(Control c, hvcall::XmmRegisters& regs) noexcept override {
         return record(c, inner_.hypercall_fast_xmm(c, regs));
     }
+    hvcall::PlacedCall hypercall_at(Control c, std::uint64_t input_gpa, std::span<const std::byte> input,
+                                    std::uint64_t output_gpa, std::span<std::byte> output) noexcept override {
+        const hvcall::PlacedCall placed = inner_.hypercall_at(c, input_gpa, input, output_gpa, output);
+        (void)record(c, placed.result);
+        return placed;
+    }
 
+private:
     HypercallResult record(Control c, HypercallResult r) {
         log.push_back({c, r, m_.last_diagnostic(), {m_.violations().begin(), m_.violations().end()}});
         return r;
     }
-
-private:
     Machine& m_;
     hvcall::Backend& inner_;
 };
@@ -297,20 +302,13 @@ private:
             const std::uint64_t in_gpa = r.input_gpa ? resolve(*r.input_gpa) : m_.input_page_gpa(0) + r.input_offset;
             const std::uint64_t out_gpa = r.output_gpa ? resolve(*r.output_gpa) : m_.output_page_gpa(0) + r.output_offset;
             (void)backend_.input_page();  // poisons the page first in strict mode
-            const bool in_written = !in.empty() && m_.memory().in_ram(in_gpa, in.size());
-            if (in_written) m_.memory().write(in_gpa, in);
-            const bool at_pages = in_gpa == m_.input_page_gpa(0) && out_gpa == m_.output_page_gpa(0);
-            if (at_pages) {  // as a Backend call, so that a run observer sees it
+            if (in_gpa == m_.input_page_gpa(0) && out_gpa == m_.output_page_gpa(0)) {  // an ordinary call
+                if (!in.empty() && m_.memory().in_ram(in_gpa, in.size())) m_.memory().write(in_gpa, in);
                 result = backend_.hypercall(control);
+                if (m_.memory().in_ram(out_gpa, out.size())) m_.memory().read(out_gpa, out);
             } else {
-                result = m_.call(0, control, in_gpa, out_gpa);
-                (void)backend_.record(control, result);
+                result = backend_.hypercall_at(control, in_gpa, in, out_gpa, out).result;
             }
-            const bool out_read = m_.memory().in_ram(out_gpa, out.size());
-            if (out_read) m_.memory().read(out_gpa, out);
-            if (!at_pages && observer_)
-                observer_->call_at(control, in_gpa, out_gpa, in_written ? std::span<const std::byte>(in) : std::span<const std::byte>(),
-                                   result, out_read ? std::span<const std::byte>(out) : std::span<const std::byte>());
         }
         const Issued& issued = backend_.log.back();
 

@@ -8,7 +8,6 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -90,8 +89,9 @@ struct Report {
 class RunObserver {
 public:
     virtual ~RunObserver() = default;
-    // A run starts on a fresh machine built with `config` and `plan`. Its calls at the per-CPU
-    // pages go through the backend returned: `model`, or a wrapper of it that records them.
+    // A run starts on a fresh machine built with `config` and `plan`. Its calls, off-page ones
+    // (Backend::hypercall_at) too, go through the backend returned: `model`, or a wrapper of it
+    // that records them.
     virtual hvcall::Backend& run_started(const Scenario& s, const Variant& v, const MachineConfig& config,
                                          const FaultPlan& plan, hvcall::Backend& model) = 0;
     // A step's fault plan (call indices absolute) was set; the empty plan: cleared after it.
@@ -101,12 +101,6 @@ public:
     // A model set-up step: the guest touched pages, `marked` of them mapped.
     virtual void guest_access(std::uint64_t partition, std::uint64_t gfn, std::uint64_t count, bool write,
                               std::uint64_t marked) = 0;
-    // A raw memory-form call with blocks elsewhere than at the start of the per-CPU pages,
-    // which no Backend can express: the bytes written at `input_gpa` and read at `output_gpa`
-    // (empty where outside RAM).
-    virtual void call_at(hvcall::Control control, std::uint64_t input_gpa, std::uint64_t output_gpa,
-                         std::span<const std::byte> input, hvcall::HypercallResult result,
-                         std::span<const std::byte> output) = 0;
 };
 
 // Features the model backend has; a scenario requiring another is skipped with the reason.

@@ -20,6 +20,10 @@ public:
     hvcall::HypercallResult hypercall(Control) noexcept override { return {}; }
     hvcall::HypercallResult hypercall_fast(Control, std::uint64_t, std::uint64_t) noexcept override { return {}; }
     hvcall::HypercallResult hypercall_fast_xmm(Control, hvcall::XmmRegisters&) noexcept override { return {}; }
+    hvcall::PlacedCall hypercall_at(Control, std::uint64_t, std::span<const std::byte>, std::uint64_t,
+                                    std::span<std::byte>) noexcept override {
+        return {};
+    }
 
 private:
     alignas(8) std::array<std::byte, hvcall::kPageSize> page_{};

@@ -95,15 +95,15 @@ int run_call(const CallArgs& a) {
     config.strict = a.strict;
     config.reject_spec_only = a.reject_spec_only;
     Machine machine(config);
+    SimBackend backend(machine);
     hvcall::XmmRegisters regs{};
     hvcall::HypercallResult result;
     if (control.fast()) {
         std::memcpy(regs.data(), input.data(), input.size());
-        result = machine.call_fast_xmm(0, control, regs);
+        result = backend.hypercall_fast_xmm(control, regs);
     } else {
-        auto page = machine.input_page(0);  // poisoned first in strict mode
-        std::copy(input.begin(), input.end(), page.begin() + offset);
-        result = machine.call(0, control, machine.input_page_gpa(0) + offset, machine.output_page_gpa(0));
+        (void)backend.input_page();  // poisoned first in strict mode; the input then lands in it
+        result = backend.hypercall_at(control, machine.input_page_gpa(0) + offset, input, machine.output_page_gpa(0), {}).result;
     }
 
     // The output the call defines, when it succeeded.
@@ -114,7 +114,7 @@ int run_call(const CallArgs& a) {
             const std::size_t at = (c->input_size(control.varhead_qwords(), control.rep_count()) + 15u) & ~std::size_t{15};
             output = std::as_bytes(std::span(regs)).subspan(std::min(at, hvcall::kFastXmmBytes - n), n);
         } else {
-            output = machine.output_page(0).first(n);
+            output = backend.output_page().first(n);
         }
     }
 

@@ -32,8 +32,8 @@ std::vector<std::uint8_t> read_input(const std::string& path) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// The trace writer and the records of off-page calls, fault plans and guest accesses, made as
-// a recorded scenario run makes them.
+// The trace writer and the records of fault plans and guest accesses, made as a recorded
+// scenario run makes them.
 class Output {
 public:
     Output(const FuzzToTraceArgs& a, const MachineConfig& config) {
@@ -74,11 +74,11 @@ std::vector<std::byte> ram_bytes(Machine& m, std::uint64_t gpa, std::uint64_t si
 // off-page record may hold.
 std::uint64_t block_size(std::uint32_t catalogued) { return std::min<std::uint64_t>(catalogued, 2 * hvcall::kPageSize); }
 
-// One raw call, issued and recorded. Calls a Backend can make (registers, or blocks at the
-// start of the per-CPU pages) go through `rec` and make ordinary records any backend replays;
-// blocks anywhere else make off-page records: the bytes written there before the call, and
+// One raw call, issued through `rec`, which records it. Register calls and blocks at the start
+// of the per-CPU pages make ordinary records any backend replays; blocks anywhere else go
+// through hypercall_at and make off-page records: the bytes written there before the call, and
 // those there after it.
-void record_raw_call(Machine& m, traces::RecordingBackend& rec, fuzz::RawCall& call, Output& out) {
+void record_raw_call(Machine& m, traces::RecordingBackend& rec, fuzz::RawCall& call) {
     if (call.registers && call.control.fast()) {
         (void)rec.hypercall_fast_xmm(call.control, call.regs);  // on CPU 0: register calls use no per-CPU page
         return;
@@ -94,17 +94,19 @@ void record_raw_call(Machine& m, traces::RecordingBackend& rec, fuzz::RawCall& c
     const std::uint32_t reps = call.control.rep_count();
     const std::uint32_t in_size = info != nullptr ? info->input_size(call.control.varhead_qwords(), reps) : 0;
     const std::uint32_t out_size = info != nullptr ? info->output_bytes(reps) : 0;
-    // A register-path call writes nothing: its input is what lies at RDX, recorded so that a
-    // replay (which takes the input page first, poisoning it in strict mode) reads the same.
+    // A register-path call writes nothing: its input is what lies at RDX, written back as it is
+    // and recorded so that a replay (which takes the input page first, poisoning it in strict
+    // mode) reads the same. A memory call's input lands in the input page, taken first.
     std::vector<std::byte> input;
     if (call.registers) {
         input = ram_bytes(m, at.input, block_size(in_size));
     } else {
+        (void)rec.input_page();
         const auto chunk = std::as_bytes(call.input);
         input.assign(chunk.begin(), chunk.end());
     }
-    const auto result = fuzz::issue_raw_call(m, call);
-    out.model().call_at(call.control, at.input, at.output, input, result, ram_bytes(m, at.output, block_size(out_size)));
+    std::vector<std::byte> output(block_size(out_size));
+    (void)rec.hypercall_at(call.control, at.input, input, at.output, output);
 }
 
 std::uint64_t convert_raw(const FuzzToTraceArgs& a, const std::vector<std::uint8_t>& bytes) {
@@ -121,7 +123,7 @@ std::uint64_t convert_raw(const FuzzToTraceArgs& a, const std::vector<std::uint8
     for (int n = 0; n < fuzz::kMaxRawCalls; ++n) {
         auto call = fuzz::next_raw_call(in, setup.config);
         if (!call) break;
-        record_raw_call(m, rec, *call, out);
+        record_raw_call(m, rec, *call);
     }
     out.check(rec);
     return out.records();

@@ -23,6 +23,10 @@ namespace hvsim::traces {
 
 namespace {
 
+// Why an off-page call cannot be issued here: the backend's answer and the target's refusal.
+constexpr const char* kOffPageRefusal =
+    "blocks not at the start of the per-CPU pages: MSHV_ROOT_HVCALL copies in_sz bytes to a page of its own";
+
 std::string hex4(std::uint16_t v) {
     static constexpr char d[] = "0123456789abcdef";
     return std::string("0x") + d[(v >> 12) & 15] + d[(v >> 8) & 15] + d[(v >> 4) & 15] + d[v & 15];
@@ -212,6 +216,13 @@ hvcall::HypercallResult MshvBackend::hypercall_fast_xmm(hvcall::Control control,
     return hypercall_fast(control, 0, 0);
 }
 
+hvcall::PlacedCall MshvBackend::hypercall_at(hvcall::Control, std::uint64_t, std::span<const std::byte>, std::uint64_t,
+                                             std::span<std::byte>) noexcept {
+    last_errno_ = 0;
+    last_error_ = kOffPageRefusal;
+    return {};
+}
+
 void MshvTarget::apply(const ModelAction& a, Issued& out) {
     if (a.kind == "run") have_partition_ = false;
     Target::apply(a, out);
@@ -234,7 +245,7 @@ bool replaced_by_the_kernel(const hvcall::CallInfo* c) {
 }  // namespace
 
 std::optional<std::string> MshvTarget::refusal(const Record& r) const {
-    if (r.at) return "blocks not at the start of the per-CPU pages: MSHV_ROOT_HVCALL copies in_sz bytes to a page of its own";
+    if (r.at) return kOffPageRefusal;
     const hvcall::CallInfo* c = hvcall::find_call(r.control.code());
     if (replaced_by_the_kernel(c)) return std::nullopt;
     const bool self = first_id(r) == hvcall::kPartitionIdSelf;

@@ -31,6 +31,16 @@ Record make_record(Form form, hvcall::Control control, std::span<const std::byte
     return r;
 }
 
+Record make_record_at(hvcall::Control control, Placement at, std::span<const std::byte> input,
+                      hvcall::HypercallResult result, std::span<const std::byte> output) {
+    Record r = make_record(Form::memory, control, input, result, {});
+    r.output.assign(output.begin(), output.end());
+    r.input_ids.clear();  // a replay writes the blocks back as they were: no ids substituted
+    r.output_ids.clear();
+    r.at = at;
+    return r;
+}
+
 void RecordingBackend::emit(const Record& r) noexcept {
     ++recorded_;
     try {
@@ -81,6 +91,22 @@ hvcall::HypercallResult RecordingBackend::hypercall_fast_xmm(hvcall::Control con
         if (sink_error_.empty()) sink_error_ = "out of memory while recording";
     }
     return result;
+}
+
+hvcall::PlacedCall RecordingBackend::hypercall_at(hvcall::Control control, std::uint64_t input_gpa,
+                                                  std::span<const std::byte> input, std::uint64_t output_gpa,
+                                                  std::span<std::byte> output) noexcept {
+    input_copy_.assign(input.begin(), input.end());
+    const hvcall::PlacedCall placed = inner_.hypercall_at(control, input_gpa, input, output_gpa, output);
+    if (!placed.supported) return placed;
+    try {
+        emit(make_record_at(control, Placement{input_gpa, output_gpa},
+                            placed.input_placed ? std::span<const std::byte>(input_copy_) : std::span<const std::byte>(),
+                            placed.result, placed.output_read ? std::span<const std::byte>(output) : std::span<const std::byte>()));
+    } catch (...) {
+        if (sink_error_.empty()) sink_error_ = "out of memory while recording";
+    }
+    return placed;
 }
 
 }  // namespace hvsim::traces

@@ -93,7 +93,7 @@ std::vector<std::string> compare_result(const Record& want, hvcall::HypercallRes
 namespace {
 
 const char* const kOffPageReason =
-    "blocks not at the start of the per-CPU pages (misaligned, page-crossing or elsewhere): a Backend call cannot place them";
+    "blocks not at the start of the per-CPU pages (misaligned, page-crossing or elsewhere): this backend cannot place them";
 
 // What the model said about the call just issued: its rejection, and its violations.
 void note_model(const Machine& machine, Issued& out) {
@@ -101,11 +101,22 @@ void note_model(const Machine& machine, Issued& out) {
     out.violations.assign(machine.violations().begin(), machine.violations().end());
 }
 
-// One record through a Backend's per-CPU pages or registers.
+// One record through a Backend: its per-CPU pages, its registers, or (off-page records) the
+// recorded GPAs, after taking the input page as the recording did (strict mode poisons it).
 void issue_on(hvcall::Backend& backend, const Machine* machine, const Record& r, Issued& out) {
     out = Issued{};
     const hvcall::CallInfo* c = hvcall::find_call(r.control.code());
-    if (r.form == Form::memory) {
+    if (r.at) {
+        (void)backend.input_page();
+        out.output.resize(r.output.size());
+        const hvcall::PlacedCall placed = backend.hypercall_at(r.control, r.at->input_gpa, r.input, r.at->output_gpa, out.output);
+        if (!placed.supported) {
+            out = Issued{};
+            out.skipped = kOffPageReason;
+            return;
+        }
+        out.result = placed.result;
+    } else if (r.form == Form::memory) {
         auto page = backend.input_page();
         if (!r.input.empty()) std::memcpy(page.data(), r.input.data(), std::min<std::size_t>(r.input.size(), page.size()));
         out.result = backend.hypercall(r.control);
@@ -137,35 +148,12 @@ void Target::apply(const ModelAction& a, Issued& out) {
     out.skipped = "model-only \"" + a.kind + "\" record: " + name() + " has no model to apply it to";
 }
 
-void BackendTarget::issue(const Record& r, Issued& out) {
-    if (r.at) {
-        out = Issued{};
-        out.skipped = kOffPageReason;
-        return;
-    }
-    issue_on(backend_, machine_, r, out);
-}
+void BackendTarget::issue(const Record& r, Issued& out) { issue_on(backend_, machine_, r, out); }
 
 SimTarget::SimTarget(const MachineConfig& config, const FaultPlan& plan)
     : machine_(std::make_unique<Machine>(config, plan)), backend_(std::make_unique<SimBackend>(*machine_)) {}
 
-void SimTarget::issue(const Record& r, Issued& out) {
-    if (r.at) return issue_at(r, out);
-    issue_on(*backend_, machine_.get(), r, out);
-}
-
-// As the scenario runner does it: take the input page (strict mode poisons it), write the
-// block where it was written, call with the recorded GPAs, read back where it read.
-void SimTarget::issue_at(const Record& r, Issued& out) {
-    out = Issued{};
-    PhysicalMemory& memory = machine_->memory();
-    (void)machine_->input_page(0);
-    if (!r.input.empty() && memory.in_ram(r.at->input_gpa, r.input.size())) memory.write(r.at->input_gpa, r.input);
-    out.result = machine_->call(0, r.control, r.at->input_gpa, r.at->output_gpa);
-    out.output.resize(r.output.size());
-    if (!out.output.empty() && memory.in_ram(r.at->output_gpa, out.output.size())) memory.read(r.at->output_gpa, out.output);
-    note_model(*machine_, out);
-}
+void SimTarget::issue(const Record& r, Issued& out) { issue_on(*backend_, machine_.get(), r, out); }
 
 void SimTarget::apply(const ModelAction& a, Issued& out) {
     out = Issued{};

@@ -64,17 +64,6 @@ void ScenarioRecorder::guest_access(std::uint64_t partition, std::uint64_t gfn, 
                       {{"marked", marked}}));
 }
 
-void ScenarioRecorder::call_at(hvcall::Control control, std::uint64_t input_gpa, std::uint64_t output_gpa,
-                               std::span<const std::byte> input, hvcall::HypercallResult result,
-                               std::span<const std::byte> output) {
-    Record r = make_record(Form::memory, control, input, result, {});
-    r.output.assign(output.begin(), output.end());
-    r.input_ids.clear();
-    r.output_ids.clear();
-    r.at = Placement{input_gpa, output_gpa};
-    emit(r);
-}
-
 TraceOutput::TraceOutput(std::string path, Format format, bool split, Header header)
     : path_(std::move(path)), format_(format), split_(split), header_(std::move(header)) {
     if (!split_) {

@@ -590,3 +590,39 @@ TEST_CASE("the backend sends calls for HV_PARTITION_ID_SELF on /dev/mshv, and on
     CHECK(m.calls() == calls);
     CHECK(m.hypervisor().partition_property(hvcall::kPartitionIdSelf, code) == 0);
 }
+
+TEST_CASE("the backend cannot place blocks at chosen GPAs: hypercall_at is not supported and issues nothing") {
+    hvsim::Machine m;
+    FakeMshv fake(m);
+    MshvBackend backend(fake, MshvOptions{});
+    const std::uint64_t calls = m.calls();
+    std::array<std::byte, 8> out{};
+    const auto placed = backend.hypercall_at(hvcall::Control::simple(0x46), m.input_page_gpa(0), {}, m.output_page_gpa(0) + 8, out);
+    CHECK_FALSE(placed.supported);
+    CHECK(placed.result.raw() == hvcall::HypercallResult::kHypercallPageMissing);
+    CHECK(hvcall::to_errno(placed.result) == -EOPNOTSUPP);
+    CHECK_FALSE(placed.output_read);
+    CHECK_THAT(backend.last_error(), ContainsSubstring("MSHV_ROOT_HVCALL copies"));
+    CHECK(m.calls() == calls);
+
+    // Recorded over it: nothing reached a hypervisor, so nothing is recorded.
+    std::vector<Record> records;
+    RecordingBackend rec(backend, [&](const Record& r) { records.push_back(r); });
+    CHECK_FALSE(rec.hypercall_at(hvcall::Control::simple(0x46), m.input_page_gpa(0), {}, m.output_page_gpa(0) + 8, out).supported);
+    CHECK(records.empty());
+
+    // Replayed on it through a BackendTarget: skipped with the reason, as the mshv target does.
+    Record r;
+    r.call = "get_partition_id";
+    r.control = hvcall::Control::simple(0x46);
+    r.at = Placement{m.input_page_gpa(0), m.output_page_gpa(0) + 8};
+    BackendTarget target(backend, "mshv backend");
+    Issued issued;
+    target.issue(r, issued);
+    REQUIRE(issued.skipped);
+    CHECK_THAT(*issued.skipped, ContainsSubstring("cannot place them"));
+    MshvTarget mshv(backend);
+    REQUIRE(mshv.refusal(r));
+    CHECK_THAT(*mshv.refusal(r), ContainsSubstring("MSHV_ROOT_HVCALL copies"));
+    CHECK(m.calls() == calls);
+}

@@ -3,6 +3,8 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
+#include <algorithm>
+#include <array>
 #include <csignal>
 #include <filesystem>
 #include <sys/wait.h>
@@ -122,6 +124,73 @@ TEST_CASE("a sim replay reports the spec-only violations the model let through, 
     const auto strict = replay_bytes(rejecting + "\n" + rejected + "\n");
     CHECK_FALSE(strict.divergence);
     CHECK(strict.violations.empty());
+}
+
+TEST_CASE("an off-page call through a RecordingBackend makes the record the runner always made") {
+    // Golden lines of corpus/traces/suite/generic.jsonl, each a run's first call on a default
+    // machine: input misaligned; output crossing a page (both blocks read); input outside RAM.
+    struct Case {
+        std::uint16_t code;
+        std::uint64_t control, input_gpa, output_gpa;
+        std::size_t input_bytes, output_bytes;
+        const char* golden;
+    };
+    const Case cases[] = {
+        {0x48, 0x0000000100000048, 0x100004, 0x101000, 16, 0,
+         R"({"at":["0x0000000000100004","0x0000000000101000"],"call":"deposit_memory","control":"0x0000000100000048",)"
+         R"("form":"memory","input":"ffffffffffffffff0030000000000000","output":"","output_size":0,"reps":0,)"
+         R"("result":"0x0000000000000004","status":"INVALID_ALIGNMENT"})"},
+        {0x49, 0x0000000200000049, 0x100000, 0x101ff8, 16, 16,
+         R"({"at":["0x0000000000100000","0x0000000000101ff8"],"call":"withdraw_memory","control":"0x0000000200000049",)"
+         R"("form":"memory","input":"77000000000000000000000000000000","output":"00000000000000000000000000000000",)"
+         R"("output_size":16,"reps":0,"result":"0x0000000000000004","status":"INVALID_ALIGNMENT"})"},
+        {0x48, 0x0000000100000048, 0x40000000, 0x101000, 16, 0,
+         R"({"at":["0x0000000040000000","0x0000000000101000"],"call":"deposit_memory","control":"0x0000000100000048",)"
+         R"("form":"memory","input":"","output":"","output_size":0,"reps":0,"result":"0x0000000000000004",)"
+         R"("status":"INVALID_ALIGNMENT"})"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.golden);
+        hvsim::Machine m;
+        hvsim::SimBackend sim(m);
+        std::vector<Record> out;
+        RecordingBackend rec(sim, [&](const Record& r) { out.push_back(r); });
+        std::vector<std::byte> input(c.input_bytes);
+        if (c.code == 0x48) {  // the root's id, then the first page number
+            std::fill_n(input.begin(), 8, std::byte{0xFF});
+            input[9] = std::byte{0x30};
+        } else {
+            input[0] = std::byte{0x77};  // partition id 0x77, one page
+        }
+        std::vector<std::byte> output(c.output_bytes);
+        (void)rec.input_page();  // as the runner does: strict mode would poison it here
+        const auto placed = rec.hypercall_at(hvcall::Control::from_raw(c.control), c.input_gpa, input, c.output_gpa, output);
+        CHECK(placed.supported);
+        CHECK(placed.result.status() == hvcall::Status::INVALID_ALIGNMENT);
+        REQUIRE(out.size() == 1);
+        CHECK(encode_jsonl(out[0]) == c.golden);
+    }
+}
+
+TEST_CASE("an off-page call that succeeds records its output, and the sim replays it") {
+    hvsim::Machine m;
+    hvsim::SimBackend sim(m);
+    std::vector<Record> out;
+    RecordingBackend rec(sim, [&](const Record& r) { out.push_back(r); });
+    std::array<std::byte, 8> id{};
+    const std::uint64_t at = m.output_page_gpa(0) + 8;  // aligned, inside the page: the call goes on
+    const auto placed = rec.hypercall_at(hvcall::Control::simple(0x46), m.input_page_gpa(0), {}, at, id);
+    REQUIRE(placed.result.ok());
+    CHECK_FALSE(placed.input_placed);  // nothing to place
+    CHECK(placed.output_read);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].at == Placement{m.input_page_gpa(0), at});
+    CHECK(out[0].output == std::vector<std::byte>(id.begin(), id.end()));
+    CHECK(out[0].output_ids.empty());
+    const std::string header = R"({"hvsim_trace":1,"producer":"test","profile":{"backend":"sim"}})";
+    const auto res = replay_bytes(header + "\n" + encode_jsonl(out[0]) + "\n");
+    CHECK_FALSE(res.divergence);
+    CHECK(res.compared == 1);
 }
 
 TEST_CASE("ids handed out differently are substituted") {

@@ -65,6 +65,11 @@ public:
         calls.push_back({c, std::move(input)});
         return inner_.hypercall_fast_xmm(c, regs);
     }
+    PlacedCall hypercall_at(Control c, std::uint64_t input_gpa, std::span<const std::byte> input,
+                            std::uint64_t output_gpa, std::span<std::byte> output) noexcept override {
+        calls.push_back({c, {input.begin(), input.end()}});
+        return inner_.hypercall_at(c, input_gpa, input, output_gpa, output);
+    }
 
     // The last call of `id`; fails the test when there was none.
     [[nodiscard]] const Call& last(CallId id) const {

@@ -34,6 +34,12 @@ public:
     HypercallResult hypercall_fast_xmm(Control c, XmmRegisters& regs) noexcept override {
         return check(inner_.hypercall_fast_xmm(c, regs));
     }
+    PlacedCall hypercall_at(Control c, std::uint64_t input_gpa, std::span<const std::byte> input,
+                            std::uint64_t output_gpa, std::span<std::byte> output) noexcept override {
+        PlacedCall placed = inner_.hypercall_at(c, input_gpa, input, output_gpa, output);
+        placed.result = check(placed.result);
+        return placed;
+    }
     std::string first_broken;  // the first invariant report, empty while all held
     std::uint64_t calls = 0;
 

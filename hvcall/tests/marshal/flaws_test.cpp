@@ -127,6 +127,12 @@ public:
     HypercallResult hypercall_fast_xmm(Control c, XmmRegisters& regs) noexcept override {
         return log(c, inner_.hypercall_fast_xmm(c, regs));
     }
+    PlacedCall hypercall_at(Control c, std::uint64_t input_gpa, std::span<const std::byte> input,
+                            std::uint64_t output_gpa, std::span<std::byte> output) noexcept override {
+        PlacedCall placed = inner_.hypercall_at(c, input_gpa, input, output_gpa, output);
+        placed.result = log(c, placed.result);
+        return placed;
+    }
     // The rules recorded as violations by calls of `id`, once each.
     std::vector<hvsim::RuleId> of(CallId id) const {
         std::vector<hvsim::RuleId> out;
@@ -236,6 +242,10 @@ TEST_CASE("flaw: the driver's in-loop page index check can never fire; hvcall ch
         }
         HypercallResult hypercall_fast(Control, std::uint64_t, std::uint64_t) noexcept override { return {}; }
         HypercallResult hypercall_fast_xmm(Control, XmmRegisters&) noexcept override { return {}; }
+        PlacedCall hypercall_at(Control, std::uint64_t, std::span<const std::byte>, std::uint64_t,
+                                std::span<std::byte>) noexcept override {
+            return {};
+        }
     } backend;
     struct NoPages final : HostPages {
         std::size_t allocate(std::span<std::uint64_t>) noexcept override { return 0; }

@@ -133,6 +133,20 @@ public:
     hvcall::HypercallResult hypercall_fast_xmm(hvcall::Control control, hvcall::XmmRegisters& regs) noexcept override {
         return machine_.call_fast_xmm(cpu_, control, regs);
     }
+    // The blocks go through the machine's memory. Taking the input page stays the caller's
+    // step, as before hypercall(): strict mode poisons it then, not here.
+    [[nodiscard]] hvcall::PlacedCall hypercall_at(hvcall::Control control, std::uint64_t input_gpa,
+                                                  std::span<const std::byte> input, std::uint64_t output_gpa,
+                                                  std::span<std::byte> output) noexcept override {
+        PhysicalMemory& memory = machine_.memory();
+        hvcall::PlacedCall placed{.supported = true};
+        placed.input_placed = !input.empty() && memory.in_ram(input_gpa, input.size());
+        if (placed.input_placed) memory.write(input_gpa, input);
+        placed.result = machine_.call(cpu_, control, input_gpa, output_gpa);
+        placed.output_read = !output.empty() && memory.in_ram(output_gpa, output.size());
+        if (placed.output_read) memory.read(output_gpa, output);
+        return placed;
+    }
 
     [[nodiscard]] Machine& machine() noexcept { return machine_; }
     [[nodiscard]] std::uint32_t cpu() const noexcept { return cpu_; }

@@ -58,6 +58,11 @@ public:
     hvcall::HypercallResult hypercall(hvcall::Control control) noexcept override;
     hvcall::HypercallResult hypercall_fast(hvcall::Control control, std::uint64_t, std::uint64_t) noexcept override;
     hvcall::HypercallResult hypercall_fast_xmm(hvcall::Control control, hvcall::XmmRegisters&) noexcept override;
+    // Not supported: MSHV_ROOT_HVCALL copies in_sz bytes to a page of its own, so blocks cannot
+    // sit at chosen GPAs. Issues nothing, returns PlacedCall{} and leaves the reason in last_error().
+    [[nodiscard]] hvcall::PlacedCall hypercall_at(hvcall::Control control, std::uint64_t input_gpa,
+                                                  std::span<const std::byte> input, std::uint64_t output_gpa,
+                                                  std::span<std::byte> output) noexcept override;
 
     // Why the kernel would not pass this control word through, or nothing: on the partition's
     // fd, or with `self` on /dev/mshv for the root itself.

@@ -12,6 +12,10 @@ namespace hvsim::traces {
 // Builds the record of one call from what crossed the Backend boundary.
 [[nodiscard]] Record make_record(Form form, hvcall::Control control, std::span<const std::byte> input,
                                  hvcall::HypercallResult result, std::span<const std::byte> output_area);
+// The record of a call at other GPAs (Record::at): `input` as written at the input GPA,
+// `output` as read back at the output GPA (either empty where not placed), whatever the result.
+[[nodiscard]] Record make_record_at(hvcall::Control control, Placement at, std::span<const std::byte> input,
+                                    hvcall::HypercallResult result, std::span<const std::byte> output);
 
 class RecordingBackend final : public hvcall::Backend {
 public:
@@ -29,6 +33,11 @@ public:
     hvcall::HypercallResult hypercall(hvcall::Control control) noexcept override;
     hvcall::HypercallResult hypercall_fast(hvcall::Control control, std::uint64_t rdx, std::uint64_t r8) noexcept override;
     hvcall::HypercallResult hypercall_fast_xmm(hvcall::Control control, hvcall::XmmRegisters& regs) noexcept override;
+    // Recorded as make_record_at; a call the inner backend does not support reached no
+    // hypervisor and makes no record.
+    [[nodiscard]] hvcall::PlacedCall hypercall_at(hvcall::Control control, std::uint64_t input_gpa,
+                                                  std::span<const std::byte> input, std::uint64_t output_gpa,
+                                                  std::span<std::byte> output) noexcept override;
 
     [[nodiscard]] std::uint64_t recorded() const noexcept { return recorded_; }
     // A sink that threw (disk full): the calls still went through; the first error is kept.

@@ -42,7 +42,8 @@ public:
     virtual void apply(const ModelAction& a, Issued& out);
 };
 
-// Any hvcall::Backend; with a Machine, rejections carry the model's diagnostic.
+// Any hvcall::Backend; with a Machine, rejections carry the model's diagnostic. Off-page
+// records it cannot place (Backend::hypercall_at not supported) are skipped with the reason.
 class BackendTarget final : public Target {
 public:
     BackendTarget(hvcall::Backend& backend, std::string name, const Machine* machine = nullptr)
@@ -67,7 +68,6 @@ public:
     [[nodiscard]] Machine& machine() noexcept { return *machine_; }
 
 private:
-    void issue_at(const Record& r, Issued& out);
     std::unique_ptr<Machine> machine_;
     std::unique_ptr<SimBackend> backend_;
 };

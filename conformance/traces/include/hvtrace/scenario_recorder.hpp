@@ -26,9 +26,6 @@ public:
     void strict_set(bool strict) override;
     void guest_access(std::uint64_t partition, std::uint64_t gfn, std::uint64_t count, bool write,
                       std::uint64_t marked) override;
-    void call_at(hvcall::Control control, std::uint64_t input_gpa, std::uint64_t output_gpa,
-                 std::span<const std::byte> input, hvcall::HypercallResult result,
-                 std::span<const std::byte> output) override;
 
     // The first error a sink threw (a full disk): recording goes on, the runs stand.
     [[nodiscard]] const std::string& sink_error() const noexcept { return error_; }

@@ -17,6 +17,7 @@ if [ "$mode" != --fix ] && [ "${HVSIM_FORMAT_CHECK:-1}" = 0 ]; then
     echo "format: skipped (HVSIM_FORMAT_CHECK=0)" >&2
     exit 0
 fi
+command -v git >/dev/null || apt_install git
 command -v clang-format-14 >/dev/null || apt_install clang-format-14
 cd "$hvsim_root"
 mapfile -t files < <(git ls-files -- '*.cpp' '*.hpp' ':!:build/' ':!:corpus/')

@@ -25,6 +25,13 @@ if [ ${#all[@]} -eq 0 ]; then
     echo "tidy: no sources in $db" >&2
     exit 2
 fi
+# Sources clang 14 cannot parse (g++ can): a structured binding captured by a lambda (C++20,
+# clang 16). Checked again once the tree moves to a newer clang-tidy or the code changes.
+skip=(conformance/traces/tests/mshv_backend_test.cpp)
+for s in "${skip[@]}"; do
+    for i in "${!all[@]}"; do [ "${all[$i]}" = "$hvsim_root/$s" ] && unset 'all[i]'; done
+done
+all=("${all[@]}")
 files=("${all[@]}")
 if [ -n "$base" ]; then
     if ! from=$(git merge-base "$base" HEAD 2>/dev/null); then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what hvsim needs to build and test on Debian 12, then configures a preset.
-# Sourced by run.sh and test.sh; safe to run again (does nothing when all is present).
+# Sourced by run.sh, test.sh, format.sh and tidy.sh (which apt_install clang-format-14 and
+# clang-tidy-14 themselves); safe to run again (does nothing when all is present).
 #   HVSIM_SETUP_CLANG=1  also install clang + libFuzzer (for the `fuzz` preset).
 set -euo pipefail
 

@@ -70,9 +70,9 @@ struct Need {
         if (root) return ctx.reject(RuleId::pool_root_exhausted, Site::input, offset, free);
         return ctx.reject(RuleId::pool_exhausted, Site::input, offset, free);
     }
-    if (need.contiguous && pages > 1 && longest_run(p) < pages) {
-        if (root) return ctx.reject(RuleId::pool_root_no_contiguous_run, Site::input, offset, longest_run(p));
-        return ctx.reject(RuleId::pool_no_contiguous_run, Site::input, offset, longest_run(p));
+    if (const std::uint64_t run = need.contiguous && pages > 1 ? longest_run(p) : pages; run < pages) {
+        if (root) return ctx.reject(RuleId::pool_root_no_contiguous_run, Site::input, offset, run);
+        return ctx.reject(RuleId::pool_no_contiguous_run, Site::input, offset, run);
     }
     return Outcome::ok();
 }

@@ -105,10 +105,13 @@ struct SystemState {
     bool hypervisor_disabled = false;       // DISABLE_HYP_EX succeeded
     std::uint64_t disable_rip = 0;
 
+    // Keeps the LP vector's storage: fuzzers reset the model after every input.
     void reset(std::uint32_t cpus) {
+        std::vector<bool> lps = std::move(started_lps);
         *this = SystemState{};
-        started_lps.assign(cpus, false);
-        if (cpus != 0) started_lps[0] = true;
+        lps.assign(cpus, false);
+        if (cpus != 0) lps[0] = true;
+        started_lps = std::move(lps);
     }
 };
 

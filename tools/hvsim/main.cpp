@@ -90,6 +90,7 @@ int main(int argc, char** argv) {
     cli::add_diff(app);
     cli::add_record(app);
     cli::add_fuzz_input_to_trace(app);
+    cli::add_kernel(app);
 
     try {
         app.parse(argc, argv);

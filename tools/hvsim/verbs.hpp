@@ -29,6 +29,7 @@ void add_replay(CLI::App& app);
 void add_diff(CLI::App& app);
 void add_record(CLI::App& app);
 void add_fuzz_input_to_trace(CLI::App& app);
+void add_kernel(CLI::App& app);
 
 inline constexpr int kExitUsage = 2;
 

@@ -116,12 +116,12 @@ static inline u64 hv_do_rep_hypercall(u16 code, u16 rep_count, u16 varhead_size,
 /*
  * Per-CPU hypercall pages in the kernel's shape: `input = *this_cpu_ptr(hyperv_pcpu_input_arg);`
  * gives this CPU's input page (poisoned first in strict mode, as Machine::input_page does).
+ * A per-CPU object is an array of one slot per CPU (hvsim/kernel.h has the whole scheme).
  */
-enum hvsim_pcpu_arg { HVSIM_PCPU_INPUT_ARG, HVSIM_PCPU_OUTPUT_ARG };
-void **hvsim_this_cpu_arg(enum hvsim_pcpu_arg arg);
-#define hyperv_pcpu_input_arg HVSIM_PCPU_INPUT_ARG
-#define hyperv_pcpu_output_arg HVSIM_PCPU_OUTPUT_ARG
-#define this_cpu_ptr(arg) hvsim_this_cpu_arg(arg)
+extern void **hyperv_pcpu_input_arg;
+extern void **hyperv_pcpu_output_arg;
+void *hvsim_this_cpu_ptr(const void *base, size_t slot_size);
+#define this_cpu_ptr(ptr) ((__typeof__(ptr))hvsim_this_cpu_ptr((const void *)(ptr), sizeof(*(ptr))))
 
 /* The CPU the shim issues calls on (chosen from C++: hvsim::shim_set_cpu). */
 int smp_processor_id(void);

@@ -1,0 +1,64 @@
+// The driver suite: scenarios that call a tree's driver functions by name on the model, run
+// over a matrix of schedules, injected "needs memory" and failure statuses, and strict mode,
+// with the properties a correct driver keeps under all of them. What `hvsim kernel check`
+// prints.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hvsim/kernel/tree.hpp"
+#include "hvsim/kshim_attach.hpp"
+
+namespace hvsim::kernel {
+
+// One broken property: which, where, and the evidence.
+struct Finding {
+    std::string id;        // "rollback.incomplete", "schedule.changes_result", ...
+    std::string function;  // the tree's function ("hv_call_map_gpa_pages")
+    std::string scenario;  // the suite scenario ("map_2m")
+    std::string schedule;  // the run it appeared in ("rep ends after 1 element", "none")
+    std::string evidence;  // one line
+    std::uint32_t times = 1;  // runs it appeared in
+};
+
+// A scenario and what became of it.
+struct ScenarioResult {
+    std::string name;
+    std::vector<std::string> functions;  // what it calls
+    bool ran = false;
+    std::string skipped;  // why not (the tree lacks a function)
+    std::uint32_t runs = 0;
+};
+
+struct CheckOptions {
+    std::vector<std::string> functions;  // only scenarios calling one of these (empty: all)
+    // Called for every hypercall the driver issued in the baseline run of each scenario
+    // (kernel check --record); the scenario's name comes first.
+    std::function<void(const std::string& scenario, const ShimCall& call)> record;
+};
+
+struct CheckReport {
+    std::vector<ScenarioResult> scenarios;
+    std::vector<Finding> findings;
+    std::vector<std::string> functions_ran;      // tree functions some scenario ran
+    std::vector<std::string> functions_missing;  // hvsim's known functions the tree lacks
+    std::vector<std::string> functions_uncovered;  // the tree has them, no scenario calls them
+    std::uint64_t runs = 0;
+    std::uint64_t hypercalls = 0;
+    double suite_seconds = 0;
+};
+
+[[nodiscard]] CheckReport run_driver_suite(const LoadedTree& tree, const CheckOptions& options = {});
+
+// The names of the suite's scenarios and the functions each calls (for --help and docs).
+struct ScenarioInfo {
+    std::string name;
+    std::vector<std::string> functions;
+};
+[[nodiscard]] std::vector<ScenarioInfo> suite_scenarios();
+
+}  // namespace hvsim::kernel

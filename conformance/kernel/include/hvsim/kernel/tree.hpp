@@ -1,0 +1,75 @@
+// A Linux tree's Hyper-V root driver files, built unchanged against hvsim's kernel
+// environment into a shared object and loaded into this process, where its hypercalls reach
+// the model through the shim (sim/shim). What `hvsim kernel check` and `kernel fuzz` start from.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct hvsim_kernel_api;
+
+namespace hvsim::kernel {
+
+// A tree hvsim cannot use: not a kernel tree, a file missing, a compile or load failure. The
+// message is one line naming the tree, the file and what was expected (exit 2).
+class TreeError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The files of a tree that take part, found under its root.
+struct Tree {
+    std::filesystem::path root;
+    std::vector<std::filesystem::path> sources;  // drivers/hv/*.c compiled, mshv_root_hv_call.c first
+    std::set<std::string> functions;             // driver functions the tree declares that hvsim can call
+};
+
+// Checks the layout (drivers/hv/mshv_root_hv_call.c, include/hyperv/, asm-generic/mshyperv.h,
+// uapi/linux/mshv.h, drivers/hv/mshv_root.h) and finds which functions the tree has.
+[[nodiscard]] Tree open_tree(const std::filesystem::path& root);
+
+struct BuildOptions {
+    std::string cc;  // empty: $CC, else the C compiler hvsim was built with, else "cc"
+    std::filesystem::path work_dir;  // empty: a new directory under the system temp dir
+    bool keep = false;               // keep the work directory (objects, the shared object)
+};
+
+// The tree, compiled and loaded. Unloads on destruction; one at a time per process.
+class LoadedTree {
+public:
+    LoadedTree(const LoadedTree&) = delete;
+    LoadedTree& operator=(const LoadedTree&) = delete;
+    ~LoadedTree();
+
+    [[nodiscard]] const Tree& tree() const noexcept { return tree_; }
+    [[nodiscard]] const hvsim_kernel_api& api() const noexcept { return *api_; }
+    [[nodiscard]] double build_seconds() const noexcept { return build_seconds_; }
+    [[nodiscard]] const std::string& compiler() const noexcept { return cc_; }
+
+    friend std::unique_ptr<LoadedTree> build_tree(Tree tree, const BuildOptions& options);
+
+private:
+    LoadedTree() = default;
+    Tree tree_;
+    void* handle_ = nullptr;
+    const hvsim_kernel_api* api_ = nullptr;
+    std::filesystem::path work_dir_;
+    bool keep_ = false;
+    double build_seconds_ = 0;
+    std::string cc_;
+};
+
+// Compiles the tree's sources and hvsim's glue against hvsim's kernel environment (the
+// tree's own headers for everything Hyper-V) and loads the result. Throws TreeError with the
+// compiler's first error, or the symbol hvsim's environment lacks.
+[[nodiscard]] std::unique_ptr<LoadedTree> build_tree(Tree tree, const BuildOptions& options = {});
+
+// Where hvsim's kernel environment and glue live (set at build time; $HVSIM_KERNEL_DIR wins).
+[[nodiscard]] std::filesystem::path environment_dir();
+
+}  // namespace hvsim::kernel

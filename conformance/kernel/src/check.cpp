@@ -1,0 +1,247 @@
+// The driver suite's matrix and properties. Each scenario runs once plainly (the baseline),
+// then under every schedule a correct driver must not notice (early rep ends, the hypervisor
+// restarting reps, strict mode's poison, "needs memory" at each allocation in turn), then with
+// a hard failure injected at each of its hypercalls in turn (rollback). Each run is judged on
+// its own (kernel-side checks, spec-only violations, errno mapping, page accounting) and
+// against the baseline (same errno sequence, same final state).
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "hvcall/errno.hpp"
+#include "hvcall/needs_memory.hpp"
+#include "hvsim/hypervisor.hpp"
+#include "hvsim/kernel/check.hpp"
+#include "functions.hpp"
+#include "scenarios.hpp"
+
+namespace hvsim::kernel {
+namespace {
+
+constexpr std::size_t kMaxAllocationFaults = 8;
+constexpr std::size_t kMaxRollbackFaults = 24;
+constexpr hvcall::Status kHardFailure = hvcall::Status::ACCESS_DENIED;
+
+struct Outcome {
+    std::vector<Step> steps;
+    std::vector<Finding> findings;
+    std::string final_digest;
+    std::uint64_t allocations = 0;  // the model's, for the needs-memory schedules
+    std::vector<ShimCall> calls;
+};
+
+std::string errnos(const std::vector<Step>& steps) {
+    std::string s;
+    for (const auto& st : steps) s += (s.empty() ? "" : ", ") + st.function + "=" + std::to_string(st.ret);
+    return s;
+}
+
+// Pages the driver allocated must be either in a partition's pool (deposited, not withdrawn)
+// or freed; kmalloc blocks freed.
+void check_accounting(Run& r) {
+    const KernelHoldings held = shim_holdings();
+    std::uint64_t pooled = 0;
+    auto& hv = r.machine.hypervisor();
+    for (const auto id : hv.partition_ids())
+        if (const auto p = hv.partition(id)) pooled += p->pool_pages;
+    if (const auto root = hv.partition(~0ull)) pooled += root->pool_pages;
+    if (held.pages != pooled)
+        r.find("deposit.unaccounted", "(teardown)",
+               std::to_string(held.pages) + " pages allocated by the driver and not freed, " + std::to_string(pooled) +
+                   " deposited in the hypervisor's pools after teardown");
+    if (held.kmalloc_blocks != 0)
+        r.find("kmalloc.leak", "(teardown)", std::to_string(held.kmalloc_blocks) + " kmalloc blocks never freed");
+}
+
+// A step's errno must be the driver's own mapping of the status that failed it.
+void check_errnos(Run& r) {
+    const auto calls = shim_calls();
+    for (const auto& st : r.steps()) {
+        if (st.ret >= 0 || st.ret == HVSIM_KERNEL_BUGGED || st.calls == 0) continue;
+        const auto last = hvcall::HypercallResult::from_raw(calls[st.first_call + st.calls - 1].result);
+        if (last.ok() || hvcall::needs_memory(last.status())) continue;  // failed on its own checks
+        const int want = hvcall::to_errno(last);
+        if (st.ret != want)
+            r.find("errno.not_driver_mapping", st.function,
+                   "returned " + std::to_string(st.ret) + " after HV_STATUS_" + std::string(hvcall::status_name(last.status())) +
+                       "; hv_result_to_errno gives " + std::to_string(want));
+    }
+}
+
+Outcome run_once(const hvsim_kernel_api& api, const Scenario& sc, const Schedule& schedule) {
+    Run r(api, schedule);
+    r.scenario_name = sc.name;
+    sc.body(r);
+    check_errnos(r);
+    check_accounting(r);
+    Outcome o;
+    o.steps = r.steps();
+    o.findings = std::move(r.findings());
+    o.final_digest = r.machine.hypervisor().digest();
+    o.allocations = r.machine.allocations();
+    const auto calls = shim_calls();
+    o.calls.assign(calls.begin(), calls.end());
+    return o;
+}
+
+std::vector<Schedule> invisible_schedules(const Outcome& baseline) {
+    std::vector<Schedule> out;
+    auto add = [&](std::string name, FaultPlan plan, bool strict = false, bool restarts = false) {
+        out.push_back({std::move(name), std::move(plan), strict, restarts, std::nullopt});
+    };
+    for (const std::uint32_t k : {1u, 3u}) {
+        FaultPlan p;
+        p.rep_ends.push_back({FaultPlan::kAnyCall, k});
+        add("rep calls end after " + std::to_string(k) + " element" + (k == 1 ? "" : "s"), p);
+    }
+    for (const std::uint64_t seed : {1ull, 2ull}) {
+        FaultPlan p;
+        p.seed = seed;
+        p.early_end_per_mille = 250;
+        add("random rep ends (seed " + std::to_string(seed) + ")", p);
+    }
+    {
+        FaultPlan p;
+        p.rep_ends.push_back({FaultPlan::kAnyCall, 1});
+        add("the hypervisor restarts reps", p, false, true);
+    }
+    add("strict mode", {}, true);
+    const std::uint64_t n = std::min<std::uint64_t>(baseline.allocations, kMaxAllocationFaults);
+    for (std::uint64_t i = 0; i < n; ++i) {
+        FaultPlan p;
+        p.failing_allocations.push_back(i);
+        add("needs memory at allocation " + std::to_string(i), p);
+    }
+    return out;
+}
+
+// The first step whose errno differs, or the final state.
+void compare(const Outcome& base, Outcome& o, const Scenario& sc, const Schedule& s) {
+    for (std::size_t i = 0; i < std::max(base.steps.size(), o.steps.size()); ++i) {
+        if (i < base.steps.size() && i < o.steps.size() && base.steps[i].function == o.steps[i].function &&
+            base.steps[i].ret == o.steps[i].ret)
+            continue;
+        const std::string fn = i < o.steps.size() ? o.steps[i].function : base.steps[i].function;
+        o.findings.push_back({"schedule.changes_result", fn, sc.name, s.name,
+                              "errnos [" + errnos(o.steps) + "] instead of [" + errnos(base.steps) + "]", 1});
+        return;
+    }
+    if (o.final_digest != base.final_digest)
+        o.findings.push_back({"schedule.changes_state", o.steps.empty() ? "" : o.steps.back().function, sc.name, s.name,
+                              "same errnos, but the model's final state differs from the plain run's", 1});
+}
+
+// Injects kHardFailure at baseline call `index` (counted per code, as FaultPlan does).
+Schedule failure_at(const Outcome& base, std::size_t index) {
+    const auto code = hvcall::Control::from_raw(base.calls[index].control).code();
+    std::uint64_t nth = 0;
+    for (std::size_t i = 0; i < index; ++i)
+        if (hvcall::Control::from_raw(base.calls[i].control).code() == code) ++nth;
+    Schedule s;
+    s.plan.statuses.push_back({code, nth, kHardFailure});
+    const hvcall::CallInfo* info = hvcall::find_call(code);
+    s.name = "HV_STATUS_ACCESS_DENIED at hypercall " + std::to_string(index) + " (" +
+             (info ? std::string(info->linux_name) : std::to_string(code)) + ")";
+    return s;
+}
+
+// A step that creates something and failed must leave the model as it found it.
+void check_rollback(Outcome& o, const Scenario& sc, const Schedule& s) {
+    for (const auto& st : o.steps) {
+        if (!st.creates || st.ret == 0 || st.ret == HVSIM_KERNEL_BUGGED) continue;
+        if (st.digest_after != st.digest_before)
+            o.findings.push_back({"rollback.incomplete", st.function, sc.name, s.name,
+                                  "returned " + std::to_string(st.ret) + " but left what it created in the model", 1});
+        return;  // later steps run on a partly failed scenario
+    }
+}
+
+void merge(std::vector<Finding>& all, std::vector<Finding> more) {
+    for (auto& f : more) {
+        auto same = std::find_if(all.begin(), all.end(), [&](const Finding& g) {
+            return g.id == f.id && g.function == f.function && g.scenario == f.scenario;
+        });
+        if (same != all.end())
+            ++same->times;
+        else
+            all.push_back(std::move(f));
+    }
+}
+
+bool wanted(const Scenario& sc, const CheckOptions& options) {
+    if (options.functions.empty()) return true;
+    for (const auto& f : options.functions)
+        if (std::find(sc.functions.begin(), sc.functions.end(), f) != sc.functions.end() ||
+            std::find(kLifecycle.begin(), kLifecycle.end(), f) != kLifecycle.end())
+            return true;
+    return false;
+}
+
+}  // namespace
+
+std::vector<ScenarioInfo> suite_scenarios() {
+    std::vector<ScenarioInfo> out;
+    for (const auto& sc : scenarios()) out.push_back({sc.name, sc.functions});
+    return out;
+}
+
+CheckReport run_driver_suite(const LoadedTree& tree, const CheckOptions& options) {
+    const auto started = std::chrono::steady_clock::now();
+    CheckReport report;
+    std::set<std::string> ran;
+    for (const auto& sc : scenarios()) {
+        ScenarioResult res{sc.name, sc.functions, false, "", 0};
+        if (!wanted(sc, options)) continue;
+        std::vector<std::string> needs = kLifecycle;
+        needs.insert(needs.end(), sc.functions.begin(), sc.functions.end());
+        for (const auto& f : needs)
+            if (!tree.tree().functions.contains(f)) {
+                res.skipped = "the tree has no " + f;
+                break;
+            }
+        if (!res.skipped.empty()) {
+            report.scenarios.push_back(res);
+            continue;
+        }
+        const Schedule plain;
+        Outcome base = run_once(tree.api(), sc, plain);
+        if (options.record)
+            for (const auto& call : base.calls) options.record(sc.name, call);
+        report.hypercalls += base.calls.size();
+        ++res.runs;
+        merge(report.findings, std::move(base.findings));
+        for (const auto& s : invisible_schedules(base)) {
+            Outcome o = run_once(tree.api(), sc, s);
+            compare(base, o, sc, s);
+            report.hypercalls += o.calls.size();
+            ++res.runs;
+            merge(report.findings, std::move(o.findings));
+        }
+        for (std::size_t i = 0; i < std::min(base.calls.size(), kMaxRollbackFaults); ++i) {
+            const Schedule s = failure_at(base, i);
+            Outcome o = run_once(tree.api(), sc, s);
+            check_rollback(o, sc, s);
+            report.hypercalls += o.calls.size();
+            ++res.runs;
+            // Only what the failure shows: errno mapping, rollback, kernel-side checks.
+            std::erase_if(o.findings, [](const Finding& f) { return f.id == "deposit.unaccounted"; });
+            merge(report.findings, std::move(o.findings));
+        }
+        res.ran = true;
+        report.runs += res.runs;
+        for (const auto& f : needs) ran.insert(f);
+        report.scenarios.push_back(res);
+    }
+    report.functions_ran.assign(ran.begin(), ran.end());
+    for (const auto& fn : known_function_names())
+        if (!tree.tree().functions.contains(fn))
+            report.functions_missing.push_back(fn);
+        else if (!ran.contains(fn))
+            report.functions_uncovered.push_back(fn);
+    report.suite_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return report;
+}
+
+}  // namespace hvsim::kernel

@@ -1,0 +1,224 @@
+// The driver suite's scenarios: each calls a tree's driver functions in the order mshv_root
+// does (create, initialize, use, finalize, withdraw, delete) and checks what it gets back
+// against the model. Values a VMM would pass are fixed, so every run of a scenario asks the
+// same of the driver; the matrix in check.cpp varies only the schedule.
+#include "scenarios.hpp"
+
+#include <array>
+
+#include "hvsim/hypervisor.hpp"
+
+namespace hvsim::kernel {
+namespace {
+
+constexpr int kNoNode = -1;                          // NUMA_NO_NODE
+constexpr std::uint64_t kSelf = ~0ull;               // HV_PARTITION_ID_SELF
+constexpr std::uint64_t kAll = ~0ull;                // withdraw: everything
+constexpr std::uint64_t kSuperPages = 1ull << 4;     // creation flag GPA_SUPER_PAGES_ENABLED (HDK)
+constexpr std::uint32_t kReadWrite = 0x3;            // HV_MAP_GPA_READABLE | WRITABLE
+constexpr std::uint32_t kExecutable = 0xC;           // kernel + user executable
+constexpr std::uint32_t kNoAccess = 0x10000;         // HV_MAP_GPA_NO_ACCESS
+constexpr std::uint32_t kLargePage = 0x80000000;     // HV_MAP_GPA_LARGE_PAGE / HV_UNMAP_GPA_LARGE_PAGE
+constexpr std::uint64_t kGfn = 0x100000;             // 4 GiB in the guest: 2 MiB aligned
+constexpr std::uint32_t kRip = 0x00020010, kRax = 0x00020000;  // HV_X64_REGISTER_RIP / RAX
+constexpr std::uint32_t kStatsPartition = 0x00010001, kStatsVp = 0x00010002;  // HV_STATS_OBJECT_*
+constexpr std::uint32_t kStatsSelf = 0;
+constexpr std::uint32_t kPortMessage = 1;            // HV_PORT_TYPE_MESSAGE
+constexpr std::uint64_t kPropertyPrivilegeFlags = 0x00010000;  // HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS
+constexpr std::uint64_t kPropertyUnimplementedMsrAction = 0x00040017;
+
+// A child partition as mshv_root makes one: create, then initialize.
+std::uint64_t new_partition(Run& r, std::uint64_t flags = 0) {
+    std::uint64_t id = 0;
+    if (r.step("hv_call_create_partition", true, [&] { return r.api.create_partition(flags, &id); }) != 0) return 0;
+    r.step("hv_call_initialize_partition", true, [&] { return r.api.initialize_partition(id); });
+    return id;
+}
+
+// mshv_partition_destroy's order: finalize, withdraw everything, delete.
+void destroy_partition(Run& r, std::uint64_t id) {
+    if (id == 0) return;
+    r.step("hv_call_finalize_partition", false, [&] { return r.api.finalize_partition(id); });
+    r.step("hv_call_withdraw_memory", false, [&] { return r.api.withdraw_memory(kAll, kNoNode, id); });
+    r.step("hv_call_delete_partition", false, [&] { return r.api.delete_partition(id); });
+}
+
+void partition_lifecycle(Run& r) { destroy_partition(r, new_partition(r)); }
+
+void deposit_withdraw(Run& r) {
+    const std::uint64_t id = new_partition(r);
+    if (id == 0) return;
+    r.step("hv_call_deposit_pages", false, [&] { return r.api.deposit_pages(kNoNode, id, 1200); });
+    r.step("hv_call_withdraw_memory", false, [&] { return r.api.withdraw_memory(700, kNoNode, id); });
+    destroy_partition(r, id);
+}
+
+// Access states the driver returned must be the model's, for every page it says it wrote.
+void check_access_states(Run& r, std::uint64_t id, std::uint64_t gfn, std::uint32_t count) {
+    std::vector<std::uint8_t> states(count, 0xA5);
+    int written = -1;
+    const int ret = r.step("hv_call_get_gpa_access_states", false, [&] {
+        return r.api.get_gpa_access_states(id, count, gfn, 0, &written, states.data());
+    });
+    if (ret != 0) return;
+    if (written != static_cast<int>(count))
+        r.find("output.count", "hv_call_get_gpa_access_states",
+               "returned 0 but reported " + std::to_string(written) + " of " + std::to_string(count) + " states written");
+    for (int i = 0; i < written && i < static_cast<int>(count); ++i) {
+        const auto want = r.machine.hypervisor().page_access_state(id, gfn + static_cast<std::uint64_t>(i));
+        if (states[static_cast<std::size_t>(i)] != want) {
+            r.find("output.not_from_model", "hv_call_get_gpa_access_states",
+                   "state of gfn " + std::to_string(gfn + static_cast<std::uint64_t>(i)) + " is " +
+                       std::to_string(states[static_cast<std::size_t>(i)]) + ", the model's is " + std::to_string(want) +
+                       " (read beyond what the call wrote?)");
+            return;
+        }
+    }
+}
+
+void map_4k(Run& r) {
+    const std::uint64_t id = new_partition(r);
+    if (id == 0) return;
+    constexpr std::uint32_t kPages = 1100;  // three batches of HV_MAP_GPA_BATCH_SIZE (509)
+    const auto pfns = r.guest_pages(kPages);
+    if (r.step("hv_call_map_gpa_pages", true,
+               [&] { return r.api.map_gpa_pages(id, kGfn, kPages, kReadWrite | kExecutable, pfns.data()); }) == 0) {
+        r.machine.hypervisor().guest_access(id, kGfn + 7, 300, true);
+        check_access_states(r, id, kGfn, kPages);
+        r.step("hv_call_unmap_gpa_pages", false, [&] { return r.api.unmap_gpa_pages(id, kGfn, kPages, 0); });
+    }
+    destroy_partition(r, id);
+}
+
+void map_2m(Run& r) {
+    const std::uint64_t id = new_partition(r, kSuperPages);
+    if (id == 0) return;
+    constexpr std::uint64_t kPages = 2 * 512;  // two 2 MiB pages, counted in 4 KiB pages
+    const auto pfns = r.guest_pages(kPages, 512);
+    if (r.step("hv_call_map_gpa_pages", true, [&] {
+            return r.api.map_gpa_pages(id, kGfn, kPages, kReadWrite | kLargePage, pfns.data());
+        }) == 0)
+        r.step("hv_call_unmap_gpa_pages", false, [&] { return r.api.unmap_gpa_pages(id, kGfn, kPages, kLargePage); });
+    destroy_partition(r, id);
+}
+
+void map_no_access(Run& r) {
+    const std::uint64_t id = new_partition(r);
+    if (id == 0) return;
+    constexpr std::uint64_t kPages = 600;
+    if (r.step("hv_call_map_gpa_pages", true,
+               [&] { return r.api.map_gpa_pages(id, kGfn, kPages, kNoAccess, nullptr); }) == 0)
+        r.step("hv_call_unmap_gpa_pages", false, [&] { return r.api.unmap_gpa_pages(id, kGfn, kPages, 0); });
+    destroy_partition(r, id);
+}
+
+void map_mmio(Run& r) {
+    const std::uint64_t id = new_partition(r);
+    if (id == 0) return;
+    constexpr std::uint64_t kPages = 16;
+    if (r.step("hv_call_map_mmio_pages", true,
+               [&] { return r.api.map_mmio_pages(id, kGfn, r.mmio_pfn(), kPages); }) == 0)
+        r.step("hv_call_unmap_gpa_pages", false, [&] { return r.api.unmap_gpa_pages(id, kGfn, kPages, 0); });
+    destroy_partition(r, id);
+}
+
+void vps_and_registers(Run& r) {
+    const std::uint64_t id = new_partition(r);
+    if (id == 0) return;
+    for (std::uint32_t vp = 0; vp < 2; ++vp)
+        r.step("hv_call_create_vp", true, [&] { return r.api.create_vp(kNoNode, id, vp, 0); });
+    const std::array<std::uint32_t, 2> names{kRip, kRax};
+    const std::array<std::uint64_t, 4> set{0xFFF0, 0, 0x1234, 0};
+    if (r.step("hv_call_set_vp_registers", false,
+               [&] { return r.api.set_vp_registers(1, id, 2, names.data(), set.data()); }) == 0) {
+        std::array<std::uint64_t, 4> got{};
+        if (r.step("hv_call_get_vp_registers", false,
+                   [&] { return r.api.get_vp_registers(1, id, 2, names.data(), got.data()); }) == 0 &&
+            got != set)
+            r.find("output.not_from_model", "hv_call_get_vp_registers",
+                   "registers read back differ from those just set (rip " + std::to_string(got[0]) + ", rax " +
+                       std::to_string(got[2]) + ")");
+    }
+    r.step("hv_call_assert_virtual_interrupt", false, [&] { return r.api.assert_virtual_interrupt(id, 0x30, 0, 0); });
+    r.step("hv_call_delete_vp", false, [&] { return r.api.delete_vp(id, 1); });
+    destroy_partition(r, id);
+}
+
+void ports(Run& r) {
+    const std::uint64_t id = new_partition(r);
+    if (id == 0) return;
+    r.step("hv_call_create_vp", true, [&] { return r.api.create_vp(kNoNode, id, 0, 0); });
+    constexpr std::uint32_t kPort = 5, kConnection = 7, kSint = 2;
+    if (r.step("hv_call_create_port", true,
+               [&] { return r.api.create_port(id, kPort, id, kPortMessage, kSint, 0); }) == 0) {
+        if (r.step("hv_call_connect_port", true, [&] { return r.api.connect_port(id, kPort, id, kConnection); }) == 0)
+            r.step("hv_call_disconnect_port", false, [&] { return r.api.disconnect_port(id, kConnection); });
+        r.step("hv_call_delete_port", false, [&] { return r.api.delete_port(id, kPort); });
+    }
+    destroy_partition(r, id);
+}
+
+void stats_pages(Run& r) {
+    const std::uint64_t id = new_partition(r);
+    if (id == 0) return;
+    r.step("hv_call_create_vp", true, [&] { return r.api.create_vp(kNoNode, id, 0, 0); });
+    for (const std::uint32_t type : {kStatsPartition, kStatsVp}) {
+        void* addr = nullptr;
+        if (r.step("hv_map_stats_page", true, [&] { return r.api.map_stats_page(type, id, 0, kStatsSelf, &addr); }) == 0)
+            r.step("hv_unmap_stats_page", false, [&] { return r.api.unmap_stats_page(type, id, 0, kStatsSelf, addr); });
+    }
+    destroy_partition(r, id);
+}
+
+void properties(Run& r) {
+    const std::uint64_t id = new_partition(r);
+    if (id == 0) return;
+    std::uint64_t value = 0;
+    r.step("hv_call_get_partition_property", false,
+           [&] { return r.api.get_partition_property(id, kPropertyPrivilegeFlags, &value); });
+    const auto model = r.machine.hypervisor().partition_property(id, kPropertyPrivilegeFlags);
+    if (model && value != *model)
+        r.find("output.not_from_model", "hv_call_get_partition_property",
+               "privilege flags read as " + std::to_string(value) + ", the model's are " + std::to_string(*model));
+    r.step("hv_call_set_partition_property", false,
+           [&] { return r.api.set_partition_property(id, kPropertyUnimplementedMsrAction, 1); });
+    destroy_partition(r, id);
+}
+
+void property_ex(Run& r) {
+    std::array<std::uint64_t, 4> value{};
+    r.step("hv_call_get_partition_property_ex", false, [&] {
+        return r.api.get_partition_property_ex(kSelf, 0x00090007 /* VMM capabilities */, 0, value.data(), sizeof value);
+    });
+}
+
+void clear_interrupt(Run& r) {
+    const std::uint64_t id = new_partition(r);
+    if (id == 0) return;
+    r.step("hv_call_clear_virtual_interrupt", false, [&] { return r.api.clear_virtual_interrupt(id); });
+    destroy_partition(r, id);
+}
+
+}  // namespace
+
+std::vector<Scenario> scenarios() {
+    return {
+        {"partition", {"hv_call_create_partition", "hv_call_initialize_partition", "hv_call_finalize_partition",
+                       "hv_call_withdraw_memory", "hv_call_delete_partition"}, partition_lifecycle},
+        {"deposit_withdraw", {"hv_call_deposit_pages", "hv_call_withdraw_memory"}, deposit_withdraw},
+        {"map_4k", {"hv_call_map_gpa_pages", "hv_call_get_gpa_access_states", "hv_call_unmap_gpa_pages"}, map_4k},
+        {"map_2m", {"hv_call_map_gpa_pages", "hv_call_unmap_gpa_pages"}, map_2m},
+        {"map_no_access", {"hv_call_map_gpa_pages", "hv_call_unmap_gpa_pages"}, map_no_access},
+        {"map_mmio", {"hv_call_map_mmio_pages", "hv_call_unmap_gpa_pages"}, map_mmio},
+        {"vps_and_registers", {"hv_call_create_vp", "hv_call_set_vp_registers", "hv_call_get_vp_registers",
+                               "hv_call_assert_virtual_interrupt", "hv_call_delete_vp"}, vps_and_registers},
+        {"ports", {"hv_call_create_vp", "hv_call_create_port", "hv_call_connect_port", "hv_call_disconnect_port",
+                   "hv_call_delete_port"}, ports},
+        {"stats_pages", {"hv_call_create_vp", "hv_map_stats_page", "hv_unmap_stats_page"}, stats_pages},
+        {"properties", {"hv_call_get_partition_property", "hv_call_set_partition_property"}, properties},
+        {"property_ex", {"hv_call_get_partition_property_ex"}, property_ex},
+        {"clear_interrupt", {"hv_call_clear_virtual_interrupt"}, clear_interrupt},
+    };
+}
+
+}  // namespace hvsim::kernel

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* <linux/semaphore.h>: hvsim's kernel environment keeps the core kernel in one header. */
+#include <hvsim/kernel.h>

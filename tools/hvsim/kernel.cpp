@@ -1,0 +1,216 @@
+// `hvsim kernel check TREE`: a Linux tree's own Hyper-V root driver code, compiled unchanged
+// against hvsim's kernel environment and run through the driver suite on the model.
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "hvsim/kernel/check.hpp"
+#include "hvsim/kernel/tree.hpp"
+#include "verbs.hpp"
+
+namespace hvsim::cli {
+namespace {
+
+struct KernelCheckArgs {
+    std::string tree;
+    bool json = false;
+    std::string junit;
+    std::string report;
+    std::string cc;
+    std::vector<std::string> functions;
+    bool keep = false;
+};
+
+// What each finding means and how to fix it: the README's table, in short.
+std::string_view advice(std::string_view id) {
+    if (id == "schedule.changes_result" || id == "schedule.changes_state")
+        return "the driver depends on how the hypervisor schedules reps or memory: resume rep calls from the reps "
+               "completed, deposit and retry on every needs-memory status";
+    if (id == "rollback.incomplete") return "undo what the call created before returning its error, in the units it was created in";
+    if (id == "deposit.unaccounted") return "free every page that was allocated and not deposited, and withdraw before delete";
+    if (id == "kmalloc.leak") return "free what the function allocates on every path";
+    if (id == "errno.not_driver_mapping") return "decode the status with hv_result()/hv_result_to_errno(), not by hand";
+    if (id.starts_with("output.")) return "read only what the call wrote: the reps it completed, the fields it defines";
+    if (id.starts_with("kshim.")) return "see sim/shim/README.md for the kernel-side rule";
+    return "the rule's statement (hvsim rules) says what the hypervisor expects";
+}
+
+nlohmann::json to_json(const kernel::LoadedTree& tree, const kernel::CheckReport& r) {
+    nlohmann::json j;
+    j["tree"] = tree.tree().root.string();
+    j["compiler"] = tree.compiler();
+    j["build_seconds"] = tree.build_seconds();
+    j["suite_seconds"] = r.suite_seconds;
+    j["runs"] = r.runs;
+    j["hypercalls"] = r.hypercalls;
+    j["functions_ran"] = r.functions_ran;
+    j["functions_missing"] = r.functions_missing;
+    j["functions_uncovered"] = r.functions_uncovered;
+    j["scenarios"] = nlohmann::json::array();
+    for (const auto& s : r.scenarios)
+        j["scenarios"].push_back({{"name", s.name}, {"functions", s.functions}, {"ran", s.ran}, {"skipped", s.skipped},
+                                  {"runs", s.runs}});
+    j["findings"] = nlohmann::json::array();
+    for (const auto& f : r.findings)
+        j["findings"].push_back({{"id", f.id}, {"function", f.function}, {"scenario", f.scenario},
+                                 {"schedule", f.schedule}, {"evidence", f.evidence}, {"times", f.times},
+                                 {"fix", std::string(advice(f.id))}});
+    return j;
+}
+
+void print_text(const kernel::LoadedTree& tree, const kernel::CheckReport& r) {
+    for (const auto& f : r.findings) {
+        std::cout << "FINDING " << f.id << " in " << f.function << " (scenario " << f.scenario << ", " << f.schedule;
+        if (f.times > 1) std::cout << "; " << f.times << " runs";
+        std::cout << ")\n  " << f.evidence << "\n  fix: " << advice(f.id) << "\n";
+    }
+    for (const auto& s : r.scenarios)
+        if (!s.ran) std::cout << "skipped " << s.name << ": " << s.skipped << "\n";
+    std::cout << tree.tree().root.string() << ": " << r.functions_ran.size() << " functions ran in "
+              << r.scenarios.size() << " scenarios (" << r.runs << " runs, " << r.hypercalls << " hypercalls); "
+              << r.findings.size() << " finding" << (r.findings.size() == 1 ? "" : "s") << "; build "
+              << static_cast<int>(tree.build_seconds() * 1000) << " ms, suite " << static_cast<int>(r.suite_seconds * 1000)
+              << " ms\n";
+    if (!r.functions_missing.empty()) {
+        std::cout << "  not in the tree:";
+        for (const auto& f : r.functions_missing) std::cout << " " << f;
+        std::cout << "\n";
+    }
+    if (!r.functions_uncovered.empty()) {
+        std::cout << "  in the tree, no scenario yet:";
+        for (const auto& f : r.functions_uncovered) std::cout << " " << f;
+        std::cout << "\n";
+    }
+}
+
+std::string xml_escape(std::string_view s) {
+    std::string out;
+    for (const char c : s) {
+        switch (c) {
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '&': out += "&amp;"; break;
+            case '"': out += "&quot;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+// One test case per scenario; its findings are its failures; a skipped scenario is skipped.
+void write_junit(const std::string& path, const kernel::LoadedTree& tree, const kernel::CheckReport& r) {
+    std::ostringstream x;
+    std::size_t failures = 0, skipped = 0;
+    for (const auto& s : r.scenarios) {
+        x << "  <testcase classname=\"hvsim.kernel\" name=\"" << xml_escape(s.name) << "\">\n";
+        if (!s.ran) {
+            ++skipped;
+            x << "    <skipped message=\"" << xml_escape(s.skipped) << "\"/>\n";
+        }
+        bool failed = false;
+        for (const auto& f : r.findings)
+            if (f.scenario == s.name) {
+                failed = true;
+                x << "    <failure type=\"" << xml_escape(f.id) << "\" message=\"" << xml_escape(f.function + ": " + f.evidence)
+                  << "\">" << xml_escape(f.schedule) << "</failure>\n";
+            }
+        failures += failed ? 1 : 0;
+        x << "  </testcase>\n";
+    }
+    std::ofstream out(path);
+    out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"hvsim kernel check "
+        << xml_escape(tree.tree().root.string()) << "\" tests=\"" << r.scenarios.size() << "\" failures=\"" << failures
+        << "\" skipped=\"" << skipped << "\">\n"
+        << x.str() << "</testsuite>\n";
+    if (!out) throw UsageError("kernel check --junit: cannot write " + path);
+}
+
+void write_report(const std::string& path, const kernel::LoadedTree& tree, const kernel::CheckReport& r) {
+    const bool html = path.ends_with(".html");
+    if (!html && !path.ends_with(".md")) throw UsageError("kernel check --report: " + path + ": expected a .md or .html file");
+    std::ostringstream md;
+    md << "# hvsim kernel check: " << tree.tree().root.string() << "\n\n"
+       << r.functions_ran.size() << " functions ran, " << r.runs << " runs, " << r.findings.size() << " findings.\n\n";
+    md << "| finding | function | scenario | run | evidence | fix |\n|---|---|---|---|---|---|\n";
+    for (const auto& f : r.findings)
+        md << "| " << f.id << " | " << f.function << " | " << f.scenario << " | " << f.schedule << " | " << f.evidence
+           << " | " << advice(f.id) << " |\n";
+    md << "\n| scenario | functions | result |\n|---|---|---|\n";
+    for (const auto& s : r.scenarios) {
+        std::string fns;
+        for (const auto& f : s.functions) fns += (fns.empty() ? "" : ", ") + f;
+        md << "| " << s.name << " | " << fns << " | " << (s.ran ? std::to_string(s.runs) + " runs" : "skipped: " + s.skipped)
+           << " |\n";
+    }
+    std::ofstream out(path);
+    if (!html) {
+        out << md.str();
+    } else {
+        out << "<!doctype html><meta charset=\"utf-8\"><title>hvsim kernel check</title><h1>hvsim kernel check: "
+            << xml_escape(tree.tree().root.string()) << "</h1><table border=\"1\"><tr><th>finding</th><th>function</th>"
+            << "<th>scenario</th><th>run</th><th>evidence</th><th>fix</th></tr>";
+        for (const auto& f : r.findings)
+            out << "<tr><td>" << xml_escape(f.id) << "</td><td>" << xml_escape(f.function) << "</td><td>"
+                << xml_escape(f.scenario) << "</td><td>" << xml_escape(f.schedule) << "</td><td>" << xml_escape(f.evidence)
+                << "</td><td>" << xml_escape(advice(f.id)) << "</td></tr>";
+        out << "</table>\n";
+    }
+    if (!out) throw UsageError("kernel check --report: cannot write " + path);
+}
+
+void add_kernel_check(CLI::App& kernel) {
+    auto* verb = kernel.add_subcommand(
+        "check", "Build a kernel tree's own drivers/hv hypercall code unchanged and run the driver suite on the model");
+    auto a = std::make_shared<KernelCheckArgs>();
+    verb->add_option("TREE", a->tree, "root of a Linux source tree (drivers/hv, include/hyperv, ...)")->required();
+    add_json_flag(*verb, a->json);
+    verb->add_option("--junit", a->junit, "also write the scenarios as JUnit XML to this file");
+    verb->add_option("--report", a->report, "also write a report (.md or .html) to this file");
+    verb->add_option("--cc", a->cc, "C compiler for the tree's files (default: $CC, else the one hvsim was built with)");
+    verb->add_option("--function", a->functions, "only scenarios that call these functions (repeatable)");
+    verb->add_flag("--keep", a->keep, "keep the build directory (its path is printed)");
+    verb->footer(
+        "Compiles drivers/hv/mshv_root_hv_call.c, hv_proc.c and mshv_common.c against the tree's own include/hyperv,\n"
+        "asm-generic/mshyperv.h, drivers/hv/mshv_root.h and uapi/linux/mshv.h, with hvsim supplying the kernel around\n"
+        "them, then runs each scenario plainly, under early rep ends, hypervisor rep restarts, strict mode and \"needs\n"
+        "memory\" at each allocation, and with a failure injected at each hypercall.\n"
+        "Exit status: 0 no finding, 1 findings, 2 a tree hvsim cannot use or bad arguments.");
+    verb->callback([a, verb] {
+        for (const char* name : {"--junit", "--report", "--cc"})
+            if (verb->get_option(name)->count() > 0 && verb->get_option(name)->as<std::string>().empty())
+                throw UsageError(std::string("kernel check ") + name + ": expected a non-empty value");
+        std::unique_ptr<kernel::LoadedTree> tree;
+        try {
+            kernel::BuildOptions build;
+            build.cc = a->cc;
+            build.keep = a->keep;
+            tree = kernel::build_tree(kernel::open_tree(a->tree), build);
+        } catch (const kernel::TreeError& e) {
+            throw UsageError(std::string("kernel check: ") + e.what());
+        }
+        kernel::CheckOptions options;
+        options.functions = a->functions;
+        for (const auto& f : a->functions)
+            if (!tree->tree().functions.contains(f))
+                throw UsageError("kernel check --function " + f + ": the tree has no such function hvsim can call");
+        const kernel::CheckReport report = kernel::run_driver_suite(*tree, options);
+        if (a->json)
+            print_json(to_json(*tree, report));
+        else
+            print_text(*tree, report);
+        if (!a->junit.empty()) write_junit(a->junit, *tree, report);
+        if (!a->report.empty()) write_report(a->report, *tree, report);
+        if (!report.findings.empty()) throw CLI::RuntimeError(1);
+    });
+}
+
+}  // namespace
+
+void add_kernel(CLI::App& app) {
+    auto* kernel = app.add_subcommand("kernel", "Run a Linux tree's own Hyper-V driver code on the model");
+    kernel->require_subcommand(1);
+    add_kernel_check(*kernel);
+}
+
+}  // namespace hvsim::cli

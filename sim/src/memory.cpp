@@ -9,18 +9,18 @@ using hvcall::kPageSize;
 
 Page& PhysicalMemory::page(std::uint64_t gpa) {
     auto& slot = pages_[gpa / kPageSize];
-    if (!slot) slot = std::make_unique<Page>();  // value-initialised: zero-filled
-    return *slot;
+    if (!slot) slot = std::make_unique<Frame>();
+    return slot->bytes;
 }
 
 const Page* PhysicalMemory::find_page(std::uint64_t gpa) const noexcept {
     const auto it = pages_.find(gpa / kPageSize);
-    return it == pages_.end() ? nullptr : it->second.get();
+    return it == pages_.end() ? nullptr : &it->second->bytes;
 }
 
 Page* PhysicalMemory::find_page(std::uint64_t gpa) noexcept {
     const auto it = pages_.find(gpa / kPageSize);
-    return it == pages_.end() ? nullptr : it->second.get();
+    return it == pages_.end() ? nullptr : &it->second->bytes;
 }
 
 void PhysicalMemory::write(std::uint64_t gpa, std::span<const std::byte> bytes) {
@@ -52,7 +52,7 @@ void PhysicalMemory::reset(std::uint64_t keep_gpa, std::uint64_t keep_bytes) {
             it = pages_.erase(it);
             continue;
         }
-        it->second->fill(std::byte{0});
+        it->second->bytes.fill(std::byte{0});
         ++it;
     }
 }

@@ -1,5 +1,9 @@
 // `hvsim kernel check TREE`: a Linux tree's own Hyper-V root driver code, compiled unchanged
 // against hvsim's kernel environment and run through the driver suite on the model.
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -7,6 +11,9 @@
 
 #include "hvsim/kernel/check.hpp"
 #include "hvsim/kernel/tree.hpp"
+#include "hvtrace/recording_backend.hpp"
+#include "hvtrace/trace.hpp"
+#include "hvtrace/replay.hpp"
 #include "verbs.hpp"
 
 namespace hvsim::cli {
@@ -19,8 +26,31 @@ struct KernelCheckArgs {
     std::string report;
     std::string cc;
     std::vector<std::string> functions;
+    std::string record;
     bool keep = false;
 };
+
+// The trace record of one hypercall the driver issued: its input as it lay in the machine's
+// memory, and its output. Per-CPU pages are the usual placement; anything else (withdraw's
+// private output page) is recorded with its GPAs.
+traces::Record record_of(Machine& machine, const ShimCall& call) {
+    const auto control = hvcall::Control::from_raw(call.control);
+    const auto result = hvcall::HypercallResult::from_raw(call.result);
+    if (call.fast) {
+        std::array<std::byte, 16> regs;
+        std::memcpy(regs.data(), &call.input, 8);
+        std::memcpy(regs.data() + 8, &call.output, 8);
+        return traces::make_record(traces::Form::fast, control, regs, result, {});
+    }
+    std::vector<std::byte> input(hvcall::kPageSize), output(hvcall::kPageSize);
+    machine.memory().read(call.input, input);
+    if (call.output != 0) machine.memory().read(call.output, output);
+    const bool percpu = call.input == machine.input_page_gpa(0) &&
+                        (call.output == 0 || call.output == machine.output_page_gpa(0));
+    if (percpu) return traces::make_record(traces::Form::memory, control, input, result, output);
+    return traces::make_record_at(control, traces::Placement{call.input, call.output}, input, result,
+                                  call.output != 0 ? std::span<const std::byte>(output) : std::span<const std::byte>());
+}
 
 // What each finding means and how to fix it: the README's table, in short.
 std::string_view advice(std::string_view id) {
@@ -159,6 +189,18 @@ void write_report(const std::string& path, const kernel::LoadedTree& tree, const
     if (!out) throw UsageError("kernel check --report: cannot write " + path);
 }
 
+// The tree, built; a bad tree or compiler is one usage error (exit 2).
+std::unique_ptr<kernel::LoadedTree> load(const std::string& verb, const std::string& root, const std::string& cc, bool keep) {
+    try {
+        kernel::BuildOptions build;
+        build.cc = cc;
+        build.keep = keep;
+        return kernel::build_tree(kernel::open_tree(root), build);
+    } catch (const kernel::TreeError& e) {
+        throw UsageError("kernel " + verb + ": " + e.what());
+    }
+}
+
 void add_kernel_check(CLI::App& kernel) {
     auto* verb = kernel.add_subcommand(
         "check", "Build a kernel tree's own drivers/hv hypercall code unchanged and run the driver suite on the model");
@@ -169,6 +211,8 @@ void add_kernel_check(CLI::App& kernel) {
     verb->add_option("--report", a->report, "also write a report (.md or .html) to this file");
     verb->add_option("--cc", a->cc, "C compiler for the tree's files (default: $CC, else the one hvsim was built with)");
     verb->add_option("--function", a->functions, "only scenarios that call these functions (repeatable)");
+    verb->add_option("--record", a->record,
+                     "record every hypercall of each scenario's plain run as a trace (.cbor: CBOR, else JSON Lines)");
     verb->add_flag("--keep", a->keep, "keep the build directory (its path is printed)");
     verb->footer(
         "Compiles drivers/hv/mshv_root_hv_call.c, hv_proc.c and mshv_common.c against the tree's own include/hyperv,\n"
@@ -177,24 +221,29 @@ void add_kernel_check(CLI::App& kernel) {
         "memory\" at each allocation, and with a failure injected at each hypercall.\n"
         "Exit status: 0 no finding, 1 findings, 2 a tree hvsim cannot use or bad arguments.");
     verb->callback([a, verb] {
-        for (const char* name : {"--junit", "--report", "--cc"})
+        for (const char* name : {"--junit", "--report", "--cc", "--record"})
             if (verb->get_option(name)->count() > 0 && verb->get_option(name)->as<std::string>().empty())
                 throw UsageError(std::string("kernel check ") + name + ": expected a non-empty value");
-        std::unique_ptr<kernel::LoadedTree> tree;
-        try {
-            kernel::BuildOptions build;
-            build.cc = a->cc;
-            build.keep = a->keep;
-            tree = kernel::build_tree(kernel::open_tree(a->tree), build);
-        } catch (const kernel::TreeError& e) {
-            throw UsageError(std::string("kernel check: ") + e.what());
-        }
+        const auto tree = load("check", a->tree, a->cc, a->keep);
         kernel::CheckOptions options;
         options.functions = a->functions;
         for (const auto& f : a->functions)
             if (!tree->tree().functions.contains(f))
                 throw UsageError("kernel check --function " + f + ": the tree has no such function hvsim can call");
+        std::unique_ptr<traces::TraceWriter> writer;
+        if (!a->record.empty()) {
+            try {
+                writer = std::make_unique<traces::TraceWriter>(
+                    a->record, traces::format_for_path(a->record),
+                    traces::Header{traces::kFormatVersion, "hvsim " HVSIM_VERSION " kernel check",
+                                   traces::profile_for(kernel::suite_machine_config())});
+            } catch (const traces::TraceError& e) {
+                throw UsageError(std::string("kernel check --record: ") + e.what());
+            }
+            options.record = [&writer](Machine& machine, const ShimCall& call) { writer->write(record_of(machine, call)); };
+        }
         const kernel::CheckReport report = kernel::run_driver_suite(*tree, options);
+        if (writer) std::cerr << "recorded " << writer->records() << " hypercalls to " << a->record << "\n";
         if (a->json)
             print_json(to_json(*tree, report));
         else
@@ -205,12 +254,73 @@ void add_kernel_check(CLI::App& kernel) {
     });
 }
 
+struct KernelFuzzArgs {
+    std::string tree, cc;
+    std::uint64_t runs = 500, seed = 1;
+    std::optional<std::uint64_t> run;
+    std::vector<std::string> scenarios;
+    bool json = false;
+};
+
+void add_kernel_fuzz(CLI::App& kernel) {
+    auto* verb = kernel.add_subcommand(
+        "fuzz", "Random schedule search over a kernel tree's driver functions (same properties as kernel check)");
+    auto a = std::make_shared<KernelFuzzArgs>();
+    verb->add_option("TREE", a->tree, "root of a Linux source tree")->required();
+    verb->add_option("--runs", a->runs, "schedules to try (default 500)")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
+    verb->add_option("--seed", a->seed, "seed of the schedule stream (default 1)");
+    verb->add_option("--run", a->run, "replay only this run of the stream (a finding's reproducer)");
+    verb->add_option("--scenario", a->scenarios, "only these suite scenarios (repeatable)");
+    verb->add_option("--cc", a->cc, "C compiler for the tree's files");
+    add_json_flag(*verb, a->json);
+    verb->footer(
+        "Each run draws a scenario and a schedule from (seed, run): random rep ends, \"needs memory\" at random\n"
+        "allocations, a hard failure at a random hypercall, strict mode, rep restarts. A finding prints the\n"
+        "--seed/--run that replays it. Exit status: 0 no finding, 1 findings, 2 a tree hvsim cannot use.");
+    verb->callback([a] {
+        const auto known = kernel::suite_scenarios();
+        for (const auto& name : a->scenarios)
+            if (std::none_of(known.begin(), known.end(), [&](const auto& k) { return k.name == name; }))
+                throw UsageError("kernel fuzz --scenario " + name + ": no such scenario (hvsim kernel fuzz --help)");
+        const auto tree = load("fuzz", a->tree, a->cc, false);
+        kernel::FuzzOptions options;
+        options.runs = a->runs;
+        options.seed = a->seed;
+        options.only_run = a->run;
+        options.scenarios = a->scenarios;
+        const kernel::FuzzReport report = kernel::fuzz_driver_suite(*tree, options);
+        if (a->json) {
+            nlohmann::json j;
+            j["tree"] = a->tree;
+            j["runs"] = report.runs;
+            j["seconds"] = report.seconds;
+            j["findings"] = nlohmann::json::array();
+            for (const auto& f : report.findings)
+                j["findings"].push_back({{"id", f.finding.id}, {"function", f.finding.function},
+                                         {"scenario", f.finding.scenario}, {"schedule", f.finding.schedule},
+                                         {"evidence", f.finding.evidence}, {"seed", a->seed}, {"run", f.run}});
+            print_json(j);
+        } else {
+            for (const auto& f : report.findings)
+                std::cout << "FINDING " << f.finding.id << " in " << f.finding.function << " (scenario "
+                          << f.finding.scenario << ", " << f.finding.schedule << ")\n  " << f.finding.evidence
+                          << "\n  replay: hvsim kernel fuzz " << a->tree << " --seed " << a->seed << " --run " << f.run
+                          << "\n";
+            std::cout << a->tree << ": " << report.runs << " runs in " << static_cast<int>(report.seconds * 1000)
+                      << " ms (" << static_cast<std::uint64_t>(static_cast<double>(report.runs) / std::max(report.seconds, 1e-9))
+                      << " runs/s), " << report.findings.size() << " findings\n";
+        }
+        if (!report.findings.empty()) throw CLI::RuntimeError(1);
+    });
+}
+
 }  // namespace
 
 void add_kernel(CLI::App& app) {
     auto* kernel = app.add_subcommand("kernel", "Run a Linux tree's own Hyper-V driver code on the model");
     kernel->require_subcommand(1);
     add_kernel_check(*kernel);
+    add_kernel_fuzz(*kernel);
 }
 
 }  // namespace hvsim::cli

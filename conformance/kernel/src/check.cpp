@@ -70,10 +70,25 @@ void check_errnos(Run& r) {
     }
 }
 
-Outcome run_once(const hvsim_kernel_api& api, const Scenario& sc, const Schedule& schedule) {
+// The recorder's view of a run: its callback and the machine the calls ran on.
+struct Observed {
+    const std::function<void(Machine&, const ShimCall&)>* record;
+    Machine* machine;
+};
+
+void observe(void* context, const ShimCall& call) {
+    auto* o = static_cast<Observed*>(context);
+    (*o->record)(*o->machine, call);
+}
+
+Outcome run_once(const hvsim_kernel_api& api, const Scenario& sc, const Schedule& schedule,
+                 const std::function<void(Machine&, const ShimCall&)>* record = nullptr) {
     Run r(api, schedule);
     r.scenario_name = sc.name;
+    Observed observed{record, &r.machine};
+    if (record != nullptr && *record) shim_observe_calls(observe, &observed);
     sc.body(r);
+    shim_observe_calls(nullptr, nullptr);
     check_errnos(r);
     check_accounting(r);
     Outcome o;
@@ -133,17 +148,21 @@ void compare(const Outcome& base, Outcome& o, const Scenario& sc, const Schedule
                               "same errnos, but the model's final state differs from the plain run's", 1});
 }
 
-// Injects kHardFailure at baseline call `index` (counted per code, as FaultPlan does).
-Schedule failure_at(const Outcome& base, std::size_t index) {
+// Injects kHardFailure at baseline call `index` (counted per code, as FaultPlan does); with
+// `ends_after_one`, rep calls also end after each element, so the failure lands mid-batch.
+Schedule failure_at(const Outcome& base, std::size_t index, bool ends_after_one = false) {
     const auto code = hvcall::Control::from_raw(base.calls[index].control).code();
     std::uint64_t nth = 0;
     for (std::size_t i = 0; i < index; ++i)
         if (hvcall::Control::from_raw(base.calls[i].control).code() == code) ++nth;
     Schedule s;
+    s.injects_failure = true;
     s.plan.statuses.push_back({code, nth, kHardFailure});
+    if (ends_after_one) s.plan.rep_ends.push_back({FaultPlan::kAnyCall, 1});
     const hvcall::CallInfo* info = hvcall::find_call(code);
-    s.name = "HV_STATUS_ACCESS_DENIED at hypercall " + std::to_string(index) + " (" +
-             (info ? std::string(info->linux_name) : std::to_string(code)) + ")";
+    s.name = "HV_STATUS_ACCESS_DENIED at call " + std::to_string(nth) + " of " +
+             (info ? std::string(info->linux_name) : std::to_string(code)) +
+             (ends_after_one ? ", rep calls ending after 1 element" : "");
     return s;
 }
 
@@ -206,9 +225,7 @@ CheckReport run_driver_suite(const LoadedTree& tree, const CheckOptions& options
             continue;
         }
         const Schedule plain;
-        Outcome base = run_once(tree.api(), sc, plain);
-        if (options.record)
-            for (const auto& call : base.calls) options.record(sc.name, call);
+        Outcome base = run_once(tree.api(), sc, plain, &options.record);
         report.hypercalls += base.calls.size();
         ++res.runs;
         merge(report.findings, std::move(base.findings));
@@ -219,8 +236,8 @@ CheckReport run_driver_suite(const LoadedTree& tree, const CheckOptions& options
             ++res.runs;
             merge(report.findings, std::move(o.findings));
         }
-        for (std::size_t i = 0; i < std::min(base.calls.size(), kMaxRollbackFaults); ++i) {
-            const Schedule s = failure_at(base, i);
+        for (std::size_t i = 0; i < 2 * std::min(base.calls.size(), kMaxRollbackFaults); ++i) {
+            const Schedule s = failure_at(base, i / 2, i % 2 == 1);
             Outcome o = run_once(tree.api(), sc, s);
             check_rollback(o, sc, s);
             report.hypercalls += o.calls.size();
@@ -241,6 +258,93 @@ CheckReport run_driver_suite(const LoadedTree& tree, const CheckOptions& options
         else if (!ran.contains(fn))
             report.functions_uncovered.push_back(fn);
     report.suite_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return report;
+}
+
+namespace {
+
+// splitmix64: the schedule of run i is a function of (seed, i) alone.
+std::uint64_t mix(std::uint64_t x) {
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+struct Draw {
+    std::uint64_t state;
+    std::uint64_t next(std::uint64_t bound) { return bound == 0 ? 0 : mix(state++) % bound; }
+};
+
+// A random schedule for a scenario whose plain run is `base`; `hard` says whether a hard
+// failure was injected (then the run is judged on rollback, not on matching the plain run).
+Schedule random_schedule(const Outcome& base, Draw& d, bool& hard) {
+    Schedule s;
+    std::string name;
+    if (d.next(2) == 0) {
+        s.plan.seed = d.next(~0ull) | 1;
+        s.plan.early_end_per_mille = static_cast<std::uint32_t>(100 + d.next(700));
+        name += "random rep ends (seed " + std::to_string(s.plan.seed) + ", " +
+                std::to_string(s.plan.early_end_per_mille) + "/1000)";
+    }
+    for (std::uint64_t i = 0, n = d.next(3); i < n && base.allocations > 0; ++i) {
+        s.plan.failing_allocations.push_back(d.next(base.allocations + 2));
+        name += std::string(name.empty() ? "" : ", ") + "needs memory at allocation " +
+                std::to_string(s.plan.failing_allocations.back());
+    }
+    s.strict = d.next(4) == 0;
+    s.restarts = d.next(4) == 0;
+    if (s.strict) name += std::string(name.empty() ? "" : ", ") + "strict";
+    if (s.restarts) name += std::string(name.empty() ? "" : ", ") + "rep restarts";
+    hard = !base.calls.empty() && d.next(3) == 0;
+    if (hard) {
+        const Schedule f = failure_at(base, d.next(base.calls.size()));
+        s.plan.statuses = f.plan.statuses;
+        s.injects_failure = true;
+        name += std::string(name.empty() ? "" : ", ") + f.name;
+    }
+    s.name = name.empty() ? "none" : name;
+    return s;
+}
+
+}  // namespace
+
+FuzzReport fuzz_driver_suite(const LoadedTree& tree, const FuzzOptions& options) {
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<Scenario> runnable;
+    for (const auto& sc : scenarios()) {
+        if (!options.scenarios.empty() &&
+            std::find(options.scenarios.begin(), options.scenarios.end(), sc.name) == options.scenarios.end())
+            continue;
+        bool ok = true;
+        for (const auto* list : {&kLifecycle, &sc.functions})
+            for (const auto& f : *list) ok = ok && tree.tree().functions.contains(f);
+        if (ok) runnable.push_back(sc);
+    }
+    FuzzReport report;
+    if (runnable.empty()) return report;
+    std::vector<Outcome> bases;
+    for (const auto& sc : runnable) bases.push_back(run_once(tree.api(), sc, Schedule{}));
+    std::set<std::tuple<std::string, std::string, std::string>> seen;
+    const std::uint64_t first = options.only_run.value_or(0);
+    const std::uint64_t last = options.only_run ? first + 1 : options.runs;
+    for (std::uint64_t i = first; i < last; ++i) {
+        Draw d{mix(options.seed) ^ mix(i + 1)};
+        const std::size_t which = d.next(runnable.size());
+        bool hard = false;
+        const Schedule s = random_schedule(bases[which], d, hard);
+        Outcome o = run_once(tree.api(), runnable[which], s);
+        if (hard) {
+            check_rollback(o, runnable[which], s);
+            std::erase_if(o.findings, [](const Finding& f) { return f.id == "deposit.unaccounted"; });
+        } else {
+            compare(bases[which], o, runnable[which], s);
+        }
+        ++report.runs;
+        for (auto& f : o.findings)
+            if (seen.insert({f.id, f.function, f.scenario}).second) report.findings.push_back({std::move(f), i});
+    }
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;
 }
 

@@ -1,5 +1,6 @@
 #include "run.hpp"
 
+#include "hvcall/needs_memory.hpp"
 #include "hvsim/hypervisor.hpp"
 #include "hvsim/kshim_attach.hpp"
 
@@ -7,15 +8,20 @@ namespace hvsim::kernel {
 namespace {
 
 MachineConfig config_for(const Schedule& schedule) {
-    MachineConfig c;
-    c.cpus = 2;
-    c.ram_bytes = Run::kRamBytes;
+    MachineConfig c = suite_machine_config();
     c.strict = schedule.strict;
     c.hypervisor_restarts_reps = schedule.restarts;
     return c;
 }
 
 }  // namespace
+
+MachineConfig suite_machine_config() {
+    MachineConfig c;
+    c.cpus = 2;
+    c.ram_bytes = Run::kRamBytes;
+    return c;
+}
 
 Run::Run(const hvsim_kernel_api& a, const Schedule& s) : api(a), schedule(s), machine(config_for(s), s.plan) {
     shim_attach(machine, 0, kKernelMemory);
@@ -55,8 +61,17 @@ void Run::after_step(Step& s) {
         shim_reset_irqs();
     }
     const auto calls = shim_calls();
-    for (std::size_t i = s.first_call; i < s.first_call + s.calls; ++i)
+    for (std::size_t i = s.first_call; i < s.first_call + s.calls; ++i) {
         for (const auto& v : calls[i].violations) find(std::string(v.info().id), s.function, describe(v));
+        // Every scenario asks for what a correct driver gets done: a rule that rejected one of
+        // its calls and made it fail is a finding, except memory shortfalls (the driver
+        // deposits) and faults the schedule injected. A rejection the driver expects and
+        // handles (withdraw's empty pool ends its loop) leaves the step successful.
+        const auto& r = calls[i].rejected;
+        if (r && s.ret != 0 && !schedule.injects_failure && !hvcall::needs_memory(r->status) &&
+            !r->info().id.starts_with("fault."))
+            find(std::string(r->info().id), s.function, "rejected: " + describe(*r));
+    }
 }
 
 std::vector<std::uint64_t> Run::guest_pages(std::uint64_t count, std::uint64_t align) {

@@ -22,6 +22,8 @@ struct Schedule {
     bool strict = false;
     bool restarts = false;
     std::optional<std::uint64_t> failing_kernel_allocation;
+    // A hard failure is injected: later calls may fail for it, so rejections are not findings.
+    bool injects_failure = false;
 };
 
 struct Step {

@@ -18,14 +18,15 @@ constexpr std::uint64_t kSuperPages = 1ull << 4;     // creation flag GPA_SUPER_
 constexpr std::uint32_t kReadWrite = 0x3;            // HV_MAP_GPA_READABLE | WRITABLE
 constexpr std::uint32_t kExecutable = 0xC;           // kernel + user executable
 constexpr std::uint32_t kNoAccess = 0x10000;         // HV_MAP_GPA_NO_ACCESS
-constexpr std::uint32_t kLargePage = 0x80000000;     // HV_MAP_GPA_LARGE_PAGE / HV_UNMAP_GPA_LARGE_PAGE
+constexpr std::uint32_t kLargePage = 0x80000000;     // HV_MAP_GPA_LARGE_PAGE
+constexpr std::uint32_t kUnmapLargePage = 0x2;       // HV_UNMAP_GPA_LARGE_PAGE
 constexpr std::uint64_t kGfn = 0x100000;             // 4 GiB in the guest: 2 MiB aligned
 constexpr std::uint32_t kRip = 0x00020010, kRax = 0x00020000;  // HV_X64_REGISTER_RIP / RAX
 constexpr std::uint32_t kStatsPartition = 0x00010001, kStatsVp = 0x00010002;  // HV_STATS_OBJECT_*
 constexpr std::uint32_t kStatsSelf = 0;
 constexpr std::uint32_t kPortMessage = 1;            // HV_PORT_TYPE_MESSAGE
 constexpr std::uint64_t kPropertyPrivilegeFlags = 0x00010000;  // HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS
-constexpr std::uint64_t kPropertyUnimplementedMsrAction = 0x00040017;
+constexpr std::uint64_t kPropertyUnimplementedMsrAction = 0x00050017;  // HDKMINI
 
 // A child partition as mshv_root makes one: create, then initialize.
 std::uint64_t new_partition(Run& r, std::uint64_t flags = 0) {
@@ -98,7 +99,7 @@ void map_2m(Run& r) {
     if (r.step("hv_call_map_gpa_pages", true, [&] {
             return r.api.map_gpa_pages(id, kGfn, kPages, kReadWrite | kLargePage, pfns.data());
         }) == 0)
-        r.step("hv_call_unmap_gpa_pages", false, [&] { return r.api.unmap_gpa_pages(id, kGfn, kPages, kLargePage); });
+        r.step("hv_call_unmap_gpa_pages", false, [&] { return r.api.unmap_gpa_pages(id, kGfn, kPages, kUnmapLargePage); });
     destroy_partition(r, id);
 }
 

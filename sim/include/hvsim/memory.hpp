@@ -1,5 +1,7 @@
 // The root partition's physical memory: sparse 4 KiB pages that exist once touched.
-// Pages never move once created, so pointers into them stay valid for the machine's life.
+// Pages never move once created, so pointers into them stay valid for the machine's life,
+// and each is 4 KiB aligned in host memory too, so kernel code run on the model (sim/shim)
+// can find a page from any pointer into it, as page_address/virt_to_page do.
 #pragma once
 
 #include <array>
@@ -43,7 +45,10 @@ public:
 
 private:
     std::uint64_t ram_bytes_;
-    std::unordered_map<std::uint64_t, std::unique_ptr<Page>> pages_;  // by page frame number
+    struct alignas(hvcall::kPageSize) Frame {
+        Page bytes{};  // value-initialised: zero-filled
+    };
+    std::unordered_map<std::uint64_t, std::unique_ptr<Frame>> pages_;  // by page frame number
 };
 
 }  // namespace hvsim

@@ -36,9 +36,9 @@ struct ScenarioResult {
 
 struct CheckOptions {
     std::vector<std::string> functions;  // only scenarios calling one of these (empty: all)
-    // Called for every hypercall the driver issued in the baseline run of each scenario
-    // (kernel check --record); the scenario's name comes first.
-    std::function<void(const std::string& scenario, const ShimCall& call)> record;
+    // Called for every hypercall the driver issued in the plain run of each scenario, right
+    // after the call, with the machine it ran on (kernel check --record).
+    std::function<void(Machine& machine, const ShimCall& call)> record;
 };
 
 struct CheckReport {
@@ -52,7 +52,31 @@ struct CheckReport {
     double suite_seconds = 0;
 };
 
+// The machine every scenario runs on (a trace's profile).
+[[nodiscard]] MachineConfig suite_machine_config();
+
 [[nodiscard]] CheckReport run_driver_suite(const LoadedTree& tree, const CheckOptions& options = {});
+
+// Random schedule search (hvsim kernel fuzz): run `runs` schedules drawn from `seed` -- random
+// rep ends, "needs memory" at random allocations, a hard failure at a random hypercall, strict
+// mode, rep restarts -- over the suite's scenarios, with the same properties as the check.
+// Run i's schedule depends only on (seed, i), so `only_run` replays one finding.
+struct FuzzOptions {
+    std::uint64_t runs = 500;
+    std::uint64_t seed = 1;
+    std::optional<std::uint64_t> only_run;
+    std::vector<std::string> scenarios;  // empty: all the tree can run
+};
+struct FuzzFinding {
+    Finding finding;
+    std::uint64_t run = 0;  // replay with --seed S --run N
+};
+struct FuzzReport {
+    std::uint64_t runs = 0;
+    std::vector<FuzzFinding> findings;  // first occurrence of each (id, function, scenario)
+    double seconds = 0;
+};
+[[nodiscard]] FuzzReport fuzz_driver_suite(const LoadedTree& tree, const FuzzOptions& options);
 
 // The names of the suite's scenarios and the functions each calls (for --help and docs).
 struct ScenarioInfo {

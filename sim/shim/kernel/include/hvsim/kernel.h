@@ -622,6 +622,8 @@ bool hvsim_irqs_disabled(void);
 #define in_task() 1
 #define cond_resched() ((void)0)
 #define cpu_relax() barrier()
+#define touch_nmi_watchdog() ((void)0)
+#define for_each_cpu(cpu, mask) for ((cpu) = 0; (cpu) < (int)nr_cpu_ids; (cpu)++) if (test_bit(cpu, (mask)->bits))
 static inline void msleep(unsigned int ms) { (void)ms; }
 static inline void usleep_range(unsigned long lo, unsigned long hi) { (void)lo; (void)hi; }
 static inline void udelay(unsigned long us) { (void)us; }

@@ -21,8 +21,9 @@ namespace hvsim::kernel {
 namespace {
 
 constexpr std::size_t kMaxAllocationFaults = 8;
-constexpr std::size_t kMaxRollbackFaults = 24;
+constexpr std::size_t kFailuresPerCode = 3;
 constexpr hvcall::Status kHardFailure = hvcall::Status::ACCESS_DENIED;
+constexpr std::string_view kEndsAfterOne = "rep calls end after 1 element";
 
 struct Outcome {
     std::vector<Step> steps;
@@ -109,7 +110,7 @@ std::vector<Schedule> invisible_schedules(const Outcome& baseline) {
     for (const std::uint32_t k : {1u, 3u}) {
         FaultPlan p;
         p.rep_ends.push_back({FaultPlan::kAnyCall, k});
-        add("rep calls end after " + std::to_string(k) + " element" + (k == 1 ? "" : "s"), p);
+        add(k == 1 ? std::string(kEndsAfterOne) : "rep calls end after " + std::to_string(k) + " elements", p);
     }
     for (const std::uint64_t seed : {1ull, 2ull}) {
         FaultPlan p;
@@ -164,6 +165,21 @@ Schedule failure_at(const Outcome& base, std::size_t index, bool ends_after_one 
              (info ? std::string(info->linux_name) : std::to_string(code)) +
              (ends_after_one ? ", rep calls ending after 1 element" : "");
     return s;
+}
+
+// Where to inject a hard failure: for each call code, its first three calls and its last
+// (a deposit ending after every element makes hundreds of calls; what matters is that every
+// kind of call fails once at its start, once mid-way and once at its end).
+std::vector<std::size_t> failure_points(const std::vector<ShimCall>& calls) {
+    std::map<std::uint16_t, std::vector<std::size_t>> by_code;
+    for (std::size_t i = 0; i < calls.size(); ++i)
+        by_code[hvcall::Control::from_raw(calls[i].control).code()].push_back(i);
+    std::set<std::size_t> points;
+    for (const auto& [code, at] : by_code) {
+        for (std::size_t k = 0; k < std::min<std::size_t>(at.size(), kFailuresPerCode); ++k) points.insert(at[k]);
+        points.insert(at.back());
+    }
+    return {points.begin(), points.end()};
 }
 
 // A step that creates something and failed must leave the model as it found it.
@@ -229,15 +245,19 @@ CheckReport run_driver_suite(const LoadedTree& tree, const CheckOptions& options
         report.hypercalls += base.calls.size();
         ++res.runs;
         merge(report.findings, std::move(base.findings));
+        Outcome ends_after_one;  // the calls a failure can land in when reps end early
         for (const auto& s : invisible_schedules(base)) {
             Outcome o = run_once(tree.api(), sc, s);
             compare(base, o, sc, s);
+            if (s.name == kEndsAfterOne) ends_after_one = o;
             report.hypercalls += o.calls.size();
             ++res.runs;
             merge(report.findings, std::move(o.findings));
         }
-        for (std::size_t i = 0; i < 2 * std::min(base.calls.size(), kMaxRollbackFaults); ++i) {
-            const Schedule s = failure_at(base, i / 2, i % 2 == 1);
+        std::vector<Schedule> failures;
+        for (const std::size_t i : failure_points(base.calls)) failures.push_back(failure_at(base, i));
+        for (const std::size_t i : failure_points(ends_after_one.calls)) failures.push_back(failure_at(ends_after_one, i, true));
+        for (const auto& s : failures) {
             Outcome o = run_once(tree.api(), sc, s);
             check_rollback(o, sc, s);
             report.hypercalls += o.calls.size();

@@ -193,6 +193,8 @@ std::unique_ptr<LoadedTree> build_tree(Tree tree, const BuildOptions& options) {
                                                "-I", (tree.root / "drivers/hv").string(),
                                                "-c", sources[i].string(), "-o", object};
         const auto result = run_process(argv, work / "compile.log");
+        if (result.status == -1 && result.output.starts_with("cannot run"))
+            throw TreeError(tree.root.string() + ": " + result.output + " (the C compiler: --cc, or $CC)");
         if (result.status != 0) {
             const bool ours = i + 1 == sources.size();
             throw TreeError(tree.root.string() + ": " + (ours ? "hvsim's glue" : fs::relative(sources[i], tree.root).string()) +

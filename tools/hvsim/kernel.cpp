@@ -62,6 +62,9 @@ std::string_view advice(std::string_view id) {
     if (id == "kmalloc.leak") return "free what the function allocates on every path";
     if (id == "errno.not_driver_mapping") return "decode the status with hv_result()/hv_result_to_errno(), not by hand";
     if (id.starts_with("output.")) return "read only what the call wrote: the reps it completed, the fields it defines";
+    if (id == "kshim.page.bad_free")
+        return "a page was freed twice or in the wrong units; a deposit that fails part-way must not free the pages "
+               "the hypervisor already took (reps completed), or withdraw returns them again";
     if (id.starts_with("kshim.")) return "see sim/shim/README.md for the kernel-side rule";
     return "the rule's statement (hvsim rules) says what the hypervisor expects";
 }
@@ -97,7 +100,8 @@ void print_text(const kernel::LoadedTree& tree, const kernel::CheckReport& r) {
     }
     for (const auto& s : r.scenarios)
         if (!s.ran) std::cout << "skipped " << s.name << ": " << s.skipped << "\n";
-    std::cout << tree.tree().root.string() << ": " << r.functions_ran.size() << " functions ran in "
+    const auto ran = std::count_if(r.scenarios.begin(), r.scenarios.end(), [](const auto& s) { return s.ran; });
+    std::cout << tree.tree().root.string() << ": " << r.functions_ran.size() << " functions ran in " << ran << " of "
               << r.scenarios.size() << " scenarios (" << r.runs << " runs, " << r.hypercalls << " hypercalls); "
               << r.findings.size() << " finding" << (r.findings.size() == 1 ? "" : "s") << "; build "
               << static_cast<int>(tree.build_seconds() * 1000) << " ms, suite " << static_cast<int>(r.suite_seconds * 1000)

@@ -56,6 +56,9 @@ typedef unsigned long pgoff_t;
 typedef long long loff_t;
 typedef unsigned short umode_t;
 typedef unsigned int __poll_t;
+typedef unsigned long ulong;
+typedef unsigned int uint;
+typedef unsigned short ushort;
 typedef long hvsim_ssize_t;
 #define ssize_t hvsim_ssize_t
 typedef struct {
@@ -227,6 +230,16 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list args);
 		TYPE NAME[]; \
 	}
 #define __DECLARE_FLEX_ARRAY(TYPE, NAME) DECLARE_FLEX_ARRAY(TYPE, NAME)
+/* Members that start where TYPE's flexible array FAM starts, overlaying it (<linux/stddef.h>). */
+#define __TRAILING_OVERLAP(TYPE, NAME, FAM, ATTRS, MEMBERS) \
+	union { \
+		TYPE NAME; \
+		struct { \
+			unsigned char __hvsim_skip_##NAME[offsetof(TYPE, FAM)]; \
+			MEMBERS \
+		} ATTRS; \
+	}
+#define TRAILING_OVERLAP(TYPE, NAME, FAM, MEMBERS) __TRAILING_OVERLAP(TYPE, NAME, FAM, , MEMBERS)
 
 #define min(x, y) \
 	({ \

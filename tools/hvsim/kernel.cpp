@@ -9,6 +9,7 @@
 #include <memory>
 #include <sstream>
 
+#include "codecs.hpp"
 #include "hvsim/kernel/check.hpp"
 #include "hvsim/kernel/tree.hpp"
 #include "hvtrace/recording_backend.hpp"
@@ -30,6 +31,19 @@ struct KernelCheckArgs {
     bool keep = false;
 };
 
+// A scenario's plain run starts on a fresh machine: the suite's, which differs from the
+// defaults only where machine_changes says.
+traces::Record run_record(const std::string& scenario) {
+    const nlohmann::json defaults = conformance::write_machine(MachineConfig{});
+    const nlohmann::json suite = conformance::write_machine(kernel::suite_machine_config());
+    nlohmann::json changes = nlohmann::json::object();
+    for (const auto& [key, value] : suite.items())
+        if (defaults.value(key, nlohmann::json()) != value) changes[key] = value;
+    traces::Record r;
+    r.model = traces::ModelAction{"run", {{"machine", changes}, {"scenario", "kernel check: " + scenario}}, nullptr};
+    return r;
+}
+
 // The trace record of one hypercall the driver issued: its input as it lay in the machine's
 // memory, and its output. Per-CPU pages are the usual placement; anything else (withdraw's
 // private output page) is recorded with its GPAs.
@@ -42,7 +56,9 @@ traces::Record record_of(Machine& machine, const ShimCall& call) {
         std::memcpy(regs.data() + 8, &call.output, 8);
         return traces::make_record(traces::Form::fast, control, regs, result, {});
     }
-    std::vector<std::byte> input(hvcall::kPageSize), output(hvcall::kPageSize);
+    // The input block as the catalogue sizes it for this control word (a whole page if unknown).
+    const auto size = traces::input_bytes_for(hvcall::find_call(control.code()), traces::Form::memory, control);
+    std::vector<std::byte> input(size.value_or(hvcall::kPageSize)), output(hvcall::kPageSize);
     machine.memory().read(call.input, input);
     if (call.output != 0) machine.memory().read(call.output, output);
     const bool percpu = call.input == machine.input_page_gpa(0) &&
@@ -245,9 +261,17 @@ void add_kernel_check(CLI::App& kernel) {
                 throw UsageError(std::string("kernel check --record: ") + e.what());
             }
             options.record = [&writer](Machine& machine, const ShimCall& call) { writer->write(record_of(machine, call)); };
+            options.record_run = [&writer](const std::string& scenario) { writer->write(run_record(scenario)); };
+            options.record_guest_access = [&writer](std::uint64_t id, std::uint64_t gfn, std::uint64_t count, bool write,
+                                                    std::uint64_t marked) {
+                traces::Record r;
+                r.model = traces::ModelAction{
+                    "guest_access", {{"partition", id}, {"gfn", gfn}, {"count", count}, {"write", write}}, {{"marked", marked}}};
+                writer->write(r);
+            };
         }
         const kernel::CheckReport report = kernel::run_driver_suite(*tree, options);
-        if (writer) std::cerr << "recorded " << writer->records() << " hypercalls to " << a->record << "\n";
+        if (writer) std::cerr << "recorded " << writer->records() << " records to " << a->record << "\n";
         if (a->json)
             print_json(to_json(*tree, report));
         else

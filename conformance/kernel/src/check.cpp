@@ -83,9 +83,11 @@ void observe(void* context, const ShimCall& call) {
 }
 
 Outcome run_once(const hvsim_kernel_api& api, const Scenario& sc, const Schedule& schedule,
-                 const std::function<void(Machine&, const ShimCall&)>* record = nullptr) {
+                 const CheckOptions* recording = nullptr) {
     Run r(api, schedule);
     r.scenario_name = sc.name;
+    const std::function<void(Machine&, const ShimCall&)>* record = recording ? &recording->record : nullptr;
+    if (recording != nullptr) r.on_guest_access = recording->record_guest_access;
     Observed observed{record, &r.machine};
     if (record != nullptr && *record) shim_observe_calls(observe, &observed);
     sc.body(r);
@@ -241,7 +243,8 @@ CheckReport run_driver_suite(const LoadedTree& tree, const CheckOptions& options
             continue;
         }
         const Schedule plain;
-        Outcome base = run_once(tree.api(), sc, plain, &options.record);
+        if (options.record_run) options.record_run(sc.name);
+        Outcome base = run_once(tree.api(), sc, plain, options.record ? &options : nullptr);
         report.hypercalls += base.calls.size();
         ++res.runs;
         merge(report.findings, std::move(base.findings));

@@ -81,6 +81,12 @@ std::vector<std::uint64_t> Run::guest_pages(std::uint64_t count, std::uint64_t a
     return pfns;
 }
 
+std::uint64_t Run::guest_access(std::uint64_t id, std::uint64_t gfn, std::uint64_t count, bool write) {
+    const std::uint64_t marked = machine.hypervisor().guest_access(id, gfn, count, write);
+    if (on_guest_access) on_guest_access(id, gfn, count, write, marked);
+    return marked;
+}
+
 std::uint64_t Run::mmio_pfn() const { return machine.config().mmio_ranges().front().first; }
 
 void Run::find(std::string id, std::string function, std::string evidence) {

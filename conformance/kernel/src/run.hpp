@@ -55,6 +55,10 @@ public:
     // outside the kernel allocator's run.
     std::vector<std::uint64_t> guest_pages(std::uint64_t count, std::uint64_t align = 1);
     [[nodiscard]] std::uint64_t mmio_pfn() const;
+    // The guest touches pages (Hypervisor::guest_access), recorded when the run is.
+    std::uint64_t guest_access(std::uint64_t id, std::uint64_t gfn, std::uint64_t count, bool write);
+    std::function<void(std::uint64_t id, std::uint64_t gfn, std::uint64_t count, bool write, std::uint64_t marked)>
+        on_guest_access;
 
     // A finding of this run, for the property checks inside a scenario (e.g. a value the
     // driver returned that the model never gave).

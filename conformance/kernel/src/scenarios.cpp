@@ -84,7 +84,7 @@ void map_4k(Run& r) {
     const auto pfns = r.guest_pages(kPages);
     if (r.step("hv_call_map_gpa_pages", true,
                [&] { return r.api.map_gpa_pages(id, kGfn, kPages, kReadWrite | kExecutable, pfns.data()); }) == 0) {
-        r.machine.hypervisor().guest_access(id, kGfn + 7, 300, true);
+        r.guest_access(id, kGfn + 7, 300, true);
         check_access_states(r, id, kGfn, kPages);
         r.step("hv_call_unmap_gpa_pages", false, [&] { return r.api.unmap_gpa_pages(id, kGfn, kPages, 0); });
     }

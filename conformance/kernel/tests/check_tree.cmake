@@ -4,6 +4,7 @@
 #                                  when set) to a copy of the fixture
 #   [-DREMOVE=relative/path]      delete this file from the copy
 #   [-DEXPECT=text]               text the output must contain (a finding id, a message)
+#   [-DRECORD=1]                  also record a trace, which must replay on the model
 # The variant's text must be found in the fixture: a fixture change that drops it fails here.
 file(REMOVE_RECURSE ${WORK})
 file(COPY ${FIXTURE}/ DESTINATION ${WORK})
@@ -29,7 +30,11 @@ endif()
 if(SYNTAX_ERROR)
   file(APPEND ${WORK}/drivers/hv/mshv_root_hv_call.c "\nint hvsim_planted_syntax_error(void) { return }\n")
 endif()
-execute_process(COMMAND ${HVSIM} kernel check ${WORK} --json --cc ${CC}
+set(record_args)
+if(RECORD)
+  set(record_args --record ${WORK}/trace.jsonl)
+endif()
+execute_process(COMMAND ${HVSIM} kernel check ${WORK} --json --cc ${CC} ${record_args}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL EXPECT_EXIT)
   message(FATAL_ERROR "exit ${rc}, expected ${EXPECT_EXIT}\nstdout:\n${out}\nstderr:\n${err}")
@@ -45,5 +50,12 @@ if(EXPECT_EXIT EQUAL 2)
   string(FIND "${line}" "\n" newline)
   if(NOT newline EQUAL -1)
     message(FATAL_ERROR "a tree hvsim cannot use must give one line, got:\n${err}")
+  endif()
+endif()
+if(RECORD)
+  # What the driver issued replays on a fresh model, record for record.
+  execute_process(COMMAND ${HVSIM} replay ${WORK}/trace.jsonl RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0 OR NOT out MATCHES " 0 skipped")
+    message(FATAL_ERROR "replay of the recorded trace: exit ${rc}\n${out}${err}")
   endif()
 endif()

@@ -39,6 +39,11 @@ struct CheckOptions {
     // Called for every hypercall the driver issued in the plain run of each scenario, right
     // after the call, with the machine it ran on (kernel check --record).
     std::function<void(Machine& machine, const ShimCall& call)> record;
+    // Called before each of those runs starts on its fresh machine (a trace's "run" record).
+    std::function<void(const std::string& scenario)> record_run;
+    // And what the scenario's guest did between calls (a trace's "guest_access" record).
+    std::function<void(std::uint64_t id, std::uint64_t gfn, std::uint64_t count, bool write, std::uint64_t marked)>
+        record_guest_access;
 };
 
 struct CheckReport {

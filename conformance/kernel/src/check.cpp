@@ -210,9 +210,9 @@ void merge(std::vector<Finding>& all, std::vector<Finding> more) {
 bool wanted(const Scenario& sc, const CheckOptions& options) {
     if (options.functions.empty()) return true;
     for (const auto& f : options.functions)
-        if (std::find(sc.functions.begin(), sc.functions.end(), f) != sc.functions.end() ||
-            std::find(kLifecycle.begin(), kLifecycle.end(), f) != kLifecycle.end())
-            return true;
+        for (const auto* list : {&kLifecycle, &sc.functions})
+            for (const auto& requirement : *list)
+                if (("|" + requirement + "|").find("|" + f + "|") != std::string::npos) return true;
     return false;
 }
 
@@ -231,12 +231,15 @@ CheckReport run_driver_suite(const LoadedTree& tree, const CheckOptions& options
     for (const auto& sc : scenarios()) {
         ScenarioResult res{sc.name, sc.functions, false, "", 0};
         if (!wanted(sc, options)) continue;
-        std::vector<std::string> needs = kLifecycle;
-        needs.insert(needs.end(), sc.functions.begin(), sc.functions.end());
-        for (const auto& f : needs)
-            if (!tree.tree().functions.contains(f)) {
-                res.skipped = "the tree has no " + f;
-                break;
+        std::vector<std::string> needs;
+        for (const auto* list : {&kLifecycle, &sc.functions})
+            for (const auto& f : *list) {
+                const auto name = name_in_tree(f, tree.tree());
+                if (!name) {
+                    res.skipped = "the tree has no " + f;
+                    break;
+                }
+                needs.push_back(*name);
             }
         if (!res.skipped.empty()) {
             report.scenarios.push_back(res);
@@ -341,7 +344,7 @@ FuzzReport fuzz_driver_suite(const LoadedTree& tree, const FuzzOptions& options)
             continue;
         bool ok = true;
         for (const auto* list : {&kLifecycle, &sc.functions})
-            for (const auto& f : *list) ok = ok && tree.tree().functions.contains(f);
+            for (const auto& f : *list) ok = ok && name_in_tree(f, tree.tree()).has_value();
         if (ok) runnable.push_back(sc);
     }
     FuzzReport report;

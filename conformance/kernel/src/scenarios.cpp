@@ -209,6 +209,17 @@ void clear_interrupt(Run& r) {
 
 }  // namespace
 
+std::optional<std::string> name_in_tree(const std::string& requirement, const Tree& tree) {
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t bar = requirement.find('|', start);
+        const std::string name = requirement.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
+        if (tree.functions.contains(name)) return name;
+        if (bar == std::string::npos) return std::nullopt;
+        start = bar + 1;
+    }
+}
+
 std::vector<Scenario> scenarios() {
     return {
         {"partition", {"hv_call_create_partition", "hv_call_initialize_partition", "hv_call_finalize_partition",
@@ -222,7 +233,8 @@ std::vector<Scenario> scenarios() {
         {"vp_registers", {"hv_call_create_vp", "hv_call_set_vp_registers", "hv_call_get_vp_registers"}, vp_registers},
         {"ports", {"hv_call_create_vp", "hv_call_create_port", "hv_call_connect_port", "hv_call_disconnect_port",
                    "hv_call_delete_port"}, ports},
-        {"stats_pages", {"hv_call_create_vp", "hv_map_stats_page", "hv_unmap_stats_page"}, stats_pages},
+        {"stats_pages", {"hv_call_create_vp", "hv_map_stats_page|hv_call_map_stat_page",
+                         "hv_unmap_stats_page|hv_call_unmap_stat_page"}, stats_pages},
         {"properties", {"hv_call_get_partition_property", "hv_call_set_partition_property"}, properties},
         {"property_ex", {"hv_call_get_partition_property_ex"}, property_ex},
         {"clear_interrupt", {"hv_call_clear_virtual_interrupt"}, clear_interrupt},

@@ -14,6 +14,9 @@
 #include <asm/mshyperv.h>
 
 #include "mshv_root.h"
+#if __has_include("mshv.h")
+#include "mshv.h" /* mshv_common.c's prototypes, where the tree keeps them there */
+#endif
 
 #include <hvsim/kernel_api.h>
 
@@ -410,6 +413,42 @@ static int glue_unmap_stats_page(u32 type, u64 id, u32 vp, u32 area, void *addr)
 
 	stats_identity(&identity, type, id, vp, area);
 	return HVSIM_GUARDED(ret = hv_unmap_stats_page((enum hv_stats_object_type)type, addr, &identity));
+}
+#elif defined(HVSIM_HAVE_hv_call_map_stat_page) && defined(HVSIM_HAVE_hv_call_unmap_stat_page)
+/* The 6.19 revision: the hypervisor picks the page; a newer header may not declare these. */
+int hv_call_map_stat_page(enum hv_stats_object_type type, const union hv_stats_object_identity *identity,
+			  void **addr);
+int hv_call_unmap_stat_page(enum hv_stats_object_type type, const union hv_stats_object_identity *identity);
+
+static void stats_identity(union hv_stats_object_identity *identity, u32 type, u64 id, u32 vp, u32 area)
+{
+	BUILD_BUG_ON(sizeof(*identity) != 16);
+	memset(identity, 0, sizeof(*identity));
+	if (type == HV_STATS_OBJECT_LOGICAL_PROCESSOR)
+		put32(identity, 0, (u32)id);
+	else if (type != HV_STATS_OBJECT_HYPERVISOR)
+		put64(identity, 0, id);
+	if (type == HV_STATS_OBJECT_VP)
+		put32(identity, 8, vp);
+	((u8 *)identity)[15] = (u8)area;
+}
+
+static int glue_map_stats_page(u32 type, u64 id, u32 vp, u32 area, void **addr)
+{
+	union hv_stats_object_identity identity;
+
+	stats_identity(&identity, type, id, vp, area);
+	*addr = NULL;
+	return HVSIM_GUARDED(ret = hv_call_map_stat_page((enum hv_stats_object_type)type, &identity, addr));
+}
+
+static int glue_unmap_stats_page(u32 type, u64 id, u32 vp, u32 area, void *addr)
+{
+	union hv_stats_object_identity identity;
+
+	(void)addr;
+	stats_identity(&identity, type, id, vp, area);
+	return HVSIM_GUARDED(ret = hv_call_unmap_stat_page((enum hv_stats_object_type)type, &identity));
 }
 #else
 #define glue_map_stats_page NULL

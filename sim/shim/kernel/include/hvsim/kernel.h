@@ -899,6 +899,25 @@ struct pt_regs {
 };
 #define current ((struct task_struct *)0)
 
+/* Thread flags and the work done before entering a guest: nothing is ever pending here. */
+#define _TIF_SIGPENDING BIT(2)
+#define _TIF_NEED_RESCHED BIT(3)
+#define _TIF_NOTIFY_RESUME BIT(1)
+#define _TIF_NOTIFY_SIGNAL BIT(17)
+#define _TIF_NEED_RESCHED_LAZY BIT(4)
+static inline void schedule(void) {}
+static inline void resume_user_mode_work(struct pt_regs *regs) { (void)regs; }
+static inline void *memchr_inv(const void *start, int c, size_t bytes)
+{
+	const unsigned char *p = (const unsigned char *)start;
+	size_t i;
+
+	for (i = 0; i < bytes; i++)
+		if (p[i] != (unsigned char)c)
+			return (void *)(p + i);
+	return NULL;
+}
+
 #ifdef __cplusplus
 }
 #endif

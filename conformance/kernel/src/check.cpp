@@ -107,7 +107,7 @@ Outcome run_once(const hvsim_kernel_api& api, const Scenario& sc, const Schedule
 std::vector<Schedule> invisible_schedules(const Outcome& baseline) {
     std::vector<Schedule> out;
     auto add = [&](std::string name, FaultPlan plan, bool strict = false, bool restarts = false) {
-        out.push_back({std::move(name), std::move(plan), strict, restarts, std::nullopt});
+        out.push_back({std::move(name), std::move(plan), strict, restarts, false, false, std::nullopt, false});
     };
     for (const std::uint32_t k : {1u, 3u}) {
         FaultPlan p;
@@ -126,6 +126,9 @@ std::vector<Schedule> invisible_schedules(const Outcome& baseline) {
         add("the hypervisor restarts reps", p, false, true);
     }
     add("strict mode", {}, true);
+    // The shortfalls a 7.0 driver deposits for (upstream-linux.md §2): root and contiguous memory.
+    out.push_back({"VPs need root memory (0x73)", {}, false, false, true, false, std::nullopt, false});
+    out.push_back({"VPs need contiguous memory (0x75)", {}, false, false, false, true, std::nullopt, false});
     const std::uint64_t n = std::min<std::uint64_t>(baseline.allocations, kMaxAllocationFaults);
     for (std::uint64_t i = 0; i < n; ++i) {
         FaultPlan p;

@@ -11,6 +11,8 @@ MachineConfig config_for(const Schedule& schedule) {
     MachineConfig c = suite_machine_config();
     c.strict = schedule.strict;
     c.hypervisor_restarts_reps = schedule.restarts;
+    if (schedule.vp_root_memory) c.costs.vp_root = 1;
+    c.costs.vp_contiguous = schedule.vp_contiguous;
     return c;
 }
 

@@ -21,6 +21,8 @@ struct Schedule {
     FaultPlan plan;
     bool strict = false;
     bool restarts = false;
+    bool vp_root_memory = false;    // each VP also takes a page of the root's pool (0x73 when short)
+    bool vp_contiguous = false;     // a VP's pages must be one contiguous run (0x75 when short)
     std::optional<std::uint64_t> failing_kernel_allocation;
     // A hard failure is injected: later calls may fail for it, so rejections are not findings.
     bool injects_failure = false;

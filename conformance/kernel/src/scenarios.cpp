@@ -25,6 +25,11 @@ constexpr std::uint32_t kRip = 0x00020010, kRax = 0x00020000;  // HV_X64_REGISTE
 constexpr std::uint32_t kStatsPartition = 0x00010001, kStatsVp = 0x00010002;  // HV_STATS_OBJECT_*
 constexpr std::uint32_t kStatsSelf = 0;
 constexpr std::uint32_t kPortMessage = 1;            // HV_PORT_TYPE_MESSAGE
+constexpr std::uint32_t kVpStatePageRegisters = 0;   // HV_VP_STATE_PAGE_REGISTERS
+constexpr std::uint32_t kVpStateSyntheticTimers = 4; // HV_GET_SET_VP_STATE_SYNTHETIC_TIMERS
+constexpr std::size_t kSyntheticTimersBytes = 200;   // hv_output_get_vp_state
+constexpr std::uint32_t kHostAccessNone = 0, kHostAccessReadWrite = 3;
+constexpr std::uint32_t kMakeExclusive = 0x1, kMakeShared = 0x2;  // HV_MODIFY_SPA_PAGE_HOST_ACCESS_*
 constexpr std::uint64_t kPropertyPrivilegeFlags = 0x00010000;  // HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS
 constexpr std::uint64_t kPropertyUnimplementedMsrAction = 0x00050017;  // HDKMINI
 
@@ -182,15 +187,79 @@ void properties(Run& r) {
     const std::uint64_t id = new_partition(r);
     if (id == 0) return;
     std::uint64_t value = 0;
-    r.step("hv_call_get_partition_property", false,
-           [&] { return r.api.get_partition_property(id, kPropertyPrivilegeFlags, &value); });
-    const auto model = r.machine.hypervisor().partition_property(id, kPropertyPrivilegeFlags);
-    if (model && value != *model)
-        r.find("output.not_from_model", "hv_call_get_partition_property",
-               "privilege flags read as " + std::to_string(value) + ", the model's are " + std::to_string(*model));
+    if (r.step("hv_call_get_partition_property", false,
+               [&] { return r.api.get_partition_property(id, kPropertyPrivilegeFlags, &value); }) == 0) {
+        const auto model = r.machine.hypervisor().partition_property(id, kPropertyPrivilegeFlags);
+        if (model && value != *model)
+            r.find("output.not_from_model", "hv_call_get_partition_property",
+                   "privilege flags read as " + std::to_string(value) + ", the model's are " + std::to_string(*model));
+    }
+    destroy_partition(r, id);
+}
+
+void set_property(Run& r) {
+    const std::uint64_t id = new_partition(r);
+    if (id == 0) return;
     r.step("hv_call_set_partition_property", false,
            [&] { return r.api.set_partition_property(id, kPropertyUnimplementedMsrAction, 1); });
     destroy_partition(r, id);
+}
+
+// The synthetic timers state, which fits in the hypercall pages (no PFNs): read it, write it back.
+void vp_state(Run& r) {
+    const std::uint64_t id = new_partition(r);
+    if (id == 0) return;
+    r.step("hv_call_create_vp", true, [&] { return r.api.create_vp(kNoNode, id, 0, 0); });
+    std::array<std::uint8_t, kSyntheticTimersBytes> state{};
+    if (r.step("hv_call_get_vp_state", false, [&] {
+            return r.api.get_vp_state(0, id, kVpStateSyntheticTimers, state.data(), state.size());
+        }) == 0)
+        r.step("hv_call_set_vp_state", false, [&] {
+            return r.api.set_vp_state(0, id, kVpStateSyntheticTimers, state.data(), static_cast<std::uint32_t>(state.size()));
+        });
+    destroy_partition(r, id);
+}
+
+void vp_state_page(Run& r) {
+    const std::uint64_t id = new_partition(r);
+    if (id == 0) return;
+    r.step("hv_call_create_vp", true, [&] { return r.api.create_vp(kNoNode, id, 0, 0); });
+    std::uint64_t pfn = 0;
+    if (r.step("hv_map_vp_state_page", true,
+               [&] { return r.api.map_vp_state_page(id, 0, kVpStatePageRegisters, &pfn); }) == 0)
+        r.step("hv_unmap_vp_state_page", false,
+               [&] { return r.api.unmap_vp_state_page(id, 0, kVpStatePageRegisters, pfn); });
+    destroy_partition(r, id);
+}
+
+// The root gives up, then takes back, its access to guest pages (what an isolated guest's
+// memory goes through).
+void spa_host_access(Run& r) {
+    const std::uint64_t id = new_partition(r);
+    if (id == 0) return;
+    constexpr std::uint64_t kPages = 16;
+    const auto pfns = r.guest_pages(kPages);
+    if (r.step("hv_call_map_gpa_pages", true,
+               [&] { return r.api.map_gpa_pages(id, kGfn, kPages, kReadWrite, pfns.data()); }) != 0)
+        return destroy_partition(r, id);
+    // Not a rollback obligation of this function: mshv_root undoes a partial change at the
+    // region level (mshv_region_share/unshare).
+    if (r.step("hv_call_modify_spa_host_access", false, [&] {
+            return r.api.modify_spa_host_access(id, pfns.data(), kPages, kHostAccessNone, kMakeExclusive, 0);
+        }) == 0)
+        r.step("hv_call_modify_spa_host_access", false, [&] {
+            return r.api.modify_spa_host_access(id, pfns.data(), kPages, kHostAccessReadWrite, kMakeShared, 1);
+        });
+    destroy_partition(r, id);
+}
+
+void add_logical_processor(Run& r) {
+    const std::uint32_t lp = r.machine.config().cpus - 1;  // a processor of the machine not yet started
+    r.step("hv_call_add_logical_proc", true, [&] { return r.api.add_logical_proc(kNoNode, lp, lp); });
+}
+
+void port_ring_empty(Run& r) {
+    r.step("hv_call_notify_port_ring_empty", false, [&] { return r.api.notify_port_ring_empty(2); });
 }
 
 void property_ex(Run& r) {
@@ -235,8 +304,14 @@ std::vector<Scenario> scenarios() {
                    "hv_call_delete_port"}, ports},
         {"stats_pages", {"hv_call_create_vp", "hv_map_stats_page|hv_call_map_stat_page",
                          "hv_unmap_stats_page|hv_call_unmap_stat_page"}, stats_pages},
-        {"properties", {"hv_call_get_partition_property", "hv_call_set_partition_property"}, properties},
+        {"properties", {"hv_call_get_partition_property"}, properties},
+        {"set_property", {"hv_call_set_partition_property"}, set_property},
+        {"vp_state", {"hv_call_create_vp", "hv_call_get_vp_state", "hv_call_set_vp_state"}, vp_state},
         {"property_ex", {"hv_call_get_partition_property_ex"}, property_ex},
+        {"vp_state_page", {"hv_call_create_vp", "hv_map_vp_state_page", "hv_unmap_vp_state_page"}, vp_state_page},
+        {"spa_host_access", {"hv_call_map_gpa_pages", "hv_call_modify_spa_host_access"}, spa_host_access},
+        {"add_logical_processor", {"hv_call_add_logical_proc"}, add_logical_processor},
+        {"port_ring_empty", {"hv_call_notify_port_ring_empty"}, port_ring_empty},
         {"clear_interrupt", {"hv_call_clear_virtual_interrupt"}, clear_interrupt},
     };
 }

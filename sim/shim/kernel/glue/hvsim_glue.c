@@ -241,6 +241,34 @@ static int glue_set_vp_registers(u32 vp, u64 id, u16 count, const u32 *names, co
 #define glue_set_vp_registers NULL
 #endif
 
+#if defined(HVSIM_HAVE_hv_call_get_vp_state) && defined(HVSIM_HAVE_hv_call_set_vp_state)
+static int glue_get_vp_state(u32 vp, u64 id, u32 type, void *out, size_t size)
+{
+	struct hv_vp_state_data data;
+	union hv_output_get_vp_state output;
+	int r;
+
+	memset(&data, 0, sizeof(data));
+	data.type = type;
+	memset(&output, 0, sizeof(output));
+	r = HVSIM_GUARDED(ret = hv_call_get_vp_state(vp, id, data, 0, NULL, &output));
+	memcpy(out, &output, min(size, sizeof(output)));
+	return r;
+}
+
+static int glue_set_vp_state(u32 vp, u64 id, u32 type, const void *bytes, u32 size)
+{
+	struct hv_vp_state_data data;
+
+	memset(&data, 0, sizeof(data));
+	data.type = type;
+	return HVSIM_GUARDED(ret = hv_call_set_vp_state(vp, id, data, 0, NULL, size, (u8 *)bytes));
+}
+#else
+#define glue_get_vp_state NULL
+#define glue_set_vp_state NULL
+#endif
+
 #if defined(HVSIM_HAVE_hv_map_vp_state_page) && defined(HVSIM_HAVE_hv_unmap_vp_state_page)
 static int glue_map_vp_state_page(u64 id, u32 vp, u32 type, u64 *pfn)
 {
@@ -473,6 +501,8 @@ static const struct hvsim_kernel_api api = {
 	.delete_vp = glue_delete_vp,
 	.get_vp_registers = glue_get_vp_registers,
 	.set_vp_registers = glue_set_vp_registers,
+	.get_vp_state = glue_get_vp_state,
+	.set_vp_state = glue_set_vp_state,
 	.map_vp_state_page = glue_map_vp_state_page,
 	.unmap_vp_state_page = glue_unmap_vp_state_page,
 	.assert_virtual_interrupt = glue_assert_virtual_interrupt,

@@ -52,6 +52,9 @@ struct hvsim_kernel_api {
 				uint64_t *values);
 	int (*set_vp_registers)(uint32_t vp_index, uint64_t partition_id, uint16_t count, const uint32_t *names,
 				const uint64_t *values);
+	/* state that fits in the hypercall pages (synthetic timers): bytes in and out */
+	int (*get_vp_state)(uint32_t vp_index, uint64_t partition_id, uint32_t type, void *out, size_t size);
+	int (*set_vp_state)(uint32_t vp_index, uint64_t partition_id, uint32_t type, const void *bytes, uint32_t size);
 	int (*map_vp_state_page)(uint64_t partition_id, uint32_t vp_index, uint32_t type, uint64_t *pfn);
 	int (*unmap_vp_state_page)(uint64_t partition_id, uint32_t vp_index, uint32_t type, uint64_t pfn);
 	int (*assert_virtual_interrupt)(uint64_t partition_id, uint32_t vector, uint64_t dest_addr,

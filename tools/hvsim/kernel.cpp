@@ -31,16 +31,18 @@ struct KernelCheckArgs {
     bool keep = false;
 };
 
-// A scenario's plain run starts on a fresh machine: the suite's, which differs from the
-// defaults only where machine_changes says.
-traces::Record run_record(const std::string& scenario) {
+// A recorded run starts on a fresh machine: the settings that differ from the defaults, and
+// the run's fault plan when it has one.
+traces::Record run_record(const std::string& scenario, const MachineConfig& machine, const FaultPlan& faults) {
     const nlohmann::json defaults = conformance::write_machine(MachineConfig{});
-    const nlohmann::json suite = conformance::write_machine(kernel::suite_machine_config());
+    const nlohmann::json suite = conformance::write_machine(machine);
     nlohmann::json changes = nlohmann::json::object();
     for (const auto& [key, value] : suite.items())
         if (defaults.value(key, nlohmann::json()) != value) changes[key] = value;
     traces::Record r;
-    r.model = traces::ModelAction{"run", {{"machine", changes}, {"scenario", "kernel check: " + scenario}}, nullptr};
+    nlohmann::json args = {{"machine", changes}, {"scenario", "kernel: " + scenario}};
+    if (!faults.empty()) args["faults"] = conformance::write_fault_plan(faults);
+    r.model = traces::ModelAction{"run", std::move(args), nullptr};
     return r;
 }
 
@@ -209,6 +211,35 @@ void write_report(const std::string& path, const kernel::LoadedTree& tree, const
     if (!out) throw UsageError("kernel check --report: cannot write " + path);
 }
 
+// A trace writer for `path` (nothing when empty) and the callbacks that feed it every
+// hypercall, run and guest access of the recorded runs.
+std::unique_ptr<traces::TraceWriter> attach_recorder(const std::string& verb, const std::string& path,
+                                                     kernel::CheckOptions& options) {
+    if (path.empty()) return nullptr;
+    std::unique_ptr<traces::TraceWriter> writer;
+    try {
+        writer = std::make_unique<traces::TraceWriter>(
+            path, traces::format_for_path(path),
+            traces::Header{traces::kFormatVersion, "hvsim " HVSIM_VERSION " kernel " + verb,
+                           traces::profile_for(kernel::suite_machine_config())});
+    } catch (const traces::TraceError& e) {
+        throw UsageError("kernel " + verb + " --record: " + e.what());
+    }
+    traces::TraceWriter* w = writer.get();
+    options.record = [w](Machine& machine, const ShimCall& call) { w->write(record_of(machine, call)); };
+    options.record_run = [w](const std::string& scenario, const MachineConfig& machine, const FaultPlan& faults) {
+        w->write(run_record(scenario, machine, faults));
+    };
+    options.record_guest_access = [w](std::uint64_t id, std::uint64_t gfn, std::uint64_t count, bool write,
+                                      std::uint64_t marked) {
+        traces::Record r;
+        r.model = traces::ModelAction{
+            "guest_access", {{"partition", id}, {"gfn", gfn}, {"count", count}, {"write", write}}, {{"marked", marked}}};
+        w->write(r);
+    };
+    return writer;
+}
+
 // The tree, built; a bad tree or compiler is one usage error (exit 2).
 std::unique_ptr<kernel::LoadedTree> load(const std::string& verb, const std::string& root, const std::string& cc, bool keep) {
     try {
@@ -250,26 +281,7 @@ void add_kernel_check(CLI::App& kernel) {
         for (const auto& f : a->functions)
             if (!tree->tree().functions.contains(f))
                 throw UsageError("kernel check --function " + f + ": the tree has no such function hvsim can call");
-        std::unique_ptr<traces::TraceWriter> writer;
-        if (!a->record.empty()) {
-            try {
-                writer = std::make_unique<traces::TraceWriter>(
-                    a->record, traces::format_for_path(a->record),
-                    traces::Header{traces::kFormatVersion, "hvsim " HVSIM_VERSION " kernel check",
-                                   traces::profile_for(kernel::suite_machine_config())});
-            } catch (const traces::TraceError& e) {
-                throw UsageError(std::string("kernel check --record: ") + e.what());
-            }
-            options.record = [&writer](Machine& machine, const ShimCall& call) { writer->write(record_of(machine, call)); };
-            options.record_run = [&writer](const std::string& scenario) { writer->write(run_record(scenario)); };
-            options.record_guest_access = [&writer](std::uint64_t id, std::uint64_t gfn, std::uint64_t count, bool write,
-                                                    std::uint64_t marked) {
-                traces::Record r;
-                r.model = traces::ModelAction{
-                    "guest_access", {{"partition", id}, {"gfn", gfn}, {"count", count}, {"write", write}}, {{"marked", marked}}};
-                writer->write(r);
-            };
-        }
+        const auto writer = attach_recorder("check", a->record, options);
         const kernel::CheckReport report = kernel::run_driver_suite(*tree, options);
         if (writer) std::cerr << "recorded " << writer->records() << " records to " << a->record << "\n";
         if (a->json)
@@ -287,6 +299,7 @@ struct KernelFuzzArgs {
     std::uint64_t runs = 500, seed = 1;
     std::optional<std::uint64_t> run;
     std::vector<std::string> scenarios;
+    std::string record;
     bool json = false;
 };
 
@@ -300,6 +313,7 @@ void add_kernel_fuzz(CLI::App& kernel) {
     verb->add_option("--run", a->run, "replay only this run of the stream (a finding's reproducer)");
     verb->add_option("--scenario", a->scenarios, "only these suite scenarios (repeatable)");
     verb->add_option("--cc", a->cc, "C compiler for the tree's files");
+    verb->add_option("--record", a->record, "with --run: record that run as a trace (a finding that replays with hvsim replay)");
     add_json_flag(*verb, a->json);
     verb->footer(
         "Each run draws a scenario and a schedule from (seed, run): random rep ends, \"needs memory\" at random\n"
@@ -310,8 +324,13 @@ void add_kernel_fuzz(CLI::App& kernel) {
         for (const auto& name : a->scenarios)
             if (std::none_of(known.begin(), known.end(), [&](const auto& k) { return k.name == name; }))
                 throw UsageError("kernel fuzz --scenario " + name + ": no such scenario (hvsim kernel fuzz --help)");
+        if (!a->record.empty() && !a->run)
+            throw UsageError("kernel fuzz --record: needs --run N (the run to record)");
         const auto tree = load("fuzz", a->tree, a->cc, false);
+        kernel::CheckOptions recording;
+        const auto writer = attach_recorder("fuzz", a->record, recording);
         kernel::FuzzOptions options;
+        options.recording = writer ? &recording : nullptr;
         options.runs = a->runs;
         options.seed = a->seed;
         options.only_run = a->run;

@@ -249,7 +249,7 @@ CheckReport run_driver_suite(const LoadedTree& tree, const CheckOptions& options
             continue;
         }
         const Schedule plain;
-        if (options.record_run) options.record_run(sc.name);
+        if (options.record_run) options.record_run(sc.name, config_for(plain), plain.plan);
         Outcome base = run_once(tree.api(), sc, plain, options.record ? &options : nullptr);
         report.hypercalls += base.calls.size();
         ++res.runs;
@@ -362,7 +362,9 @@ FuzzReport fuzz_driver_suite(const LoadedTree& tree, const FuzzOptions& options)
         const std::size_t which = d.next(runnable.size());
         bool hard = false;
         const Schedule s = random_schedule(bases[which], d, hard);
-        Outcome o = run_once(tree.api(), runnable[which], s);
+        const CheckOptions* rec = options.recording && options.recording->record ? options.recording : nullptr;
+        if (rec && rec->record_run) rec->record_run(runnable[which].name, config_for(s), s.plan);
+        Outcome o = run_once(tree.api(), runnable[which], s, rec);
         if (hard) {
             check_rollback(o, runnable[which], s);
             std::erase_if(o.findings, [](const Finding& f) { return f.id == "deposit.unaccounted"; });

@@ -5,8 +5,6 @@
 #include "hvsim/kshim_attach.hpp"
 
 namespace hvsim::kernel {
-namespace {
-
 MachineConfig config_for(const Schedule& schedule) {
     MachineConfig c = suite_machine_config();
     c.strict = schedule.strict;
@@ -15,8 +13,6 @@ MachineConfig config_for(const Schedule& schedule) {
     c.costs.vp_contiguous = schedule.vp_contiguous;
     return c;
 }
-
-}  // namespace
 
 MachineConfig suite_machine_config() {
     MachineConfig c;

@@ -15,6 +15,8 @@
 
 namespace hvsim::kernel {
 
+[[nodiscard]] MachineConfig config_for(const struct Schedule& schedule);
+
 // How a run differs from the plain one.
 struct Schedule {
     std::string name = "none";

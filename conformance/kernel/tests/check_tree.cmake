@@ -5,6 +5,7 @@
 #   [-DREMOVE=relative/path]      delete this file from the copy
 #   [-DEXPECT=text]               text the output must contain (a finding id, a message)
 #   [-DRECORD=1]                  also record a trace, which must replay on the model
+#   [-DFUZZ_RUNS=N]               run `hvsim kernel fuzz` with N schedules instead of the check
 # The variant's text must be found in the fixture: a fixture change that drops it fails here.
 file(REMOVE_RECURSE ${WORK})
 file(COPY ${FIXTURE}/ DESTINATION ${WORK})
@@ -34,8 +35,14 @@ set(record_args)
 if(RECORD)
   set(record_args --record ${WORK}/trace.jsonl)
 endif()
-execute_process(COMMAND ${HVSIM} kernel check ${WORK} --json --cc ${CC} ${record_args}
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(FUZZ_RUNS)
+  # The random schedule search instead of the check.
+  execute_process(COMMAND ${HVSIM} kernel fuzz ${WORK} --json --cc ${CC} --runs ${FUZZ_RUNS} --seed 7
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+else()
+  execute_process(COMMAND ${HVSIM} kernel check ${WORK} --json --cc ${CC} ${record_args}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+endif()
 if(NOT rc EQUAL EXPECT_EXIT)
   message(FATAL_ERROR "exit ${rc}, expected ${EXPECT_EXIT}\nstdout:\n${out}\nstderr:\n${err}")
 endif()

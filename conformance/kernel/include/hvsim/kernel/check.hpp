@@ -40,7 +40,7 @@ struct CheckOptions {
     // after the call, with the machine it ran on (kernel check --record).
     std::function<void(Machine& machine, const ShimCall& call)> record;
     // Called before each of those runs starts on its fresh machine (a trace's "run" record).
-    std::function<void(const std::string& scenario)> record_run;
+    std::function<void(const std::string& scenario, const MachineConfig& machine, const FaultPlan& faults)> record_run;
     // And what the scenario's guest did between calls (a trace's "guest_access" record).
     std::function<void(std::uint64_t id, std::uint64_t gfn, std::uint64_t count, bool write, std::uint64_t marked)>
         record_guest_access;
@@ -71,6 +71,8 @@ struct FuzzOptions {
     std::uint64_t seed = 1;
     std::optional<std::uint64_t> only_run;
     std::vector<std::string> scenarios;  // empty: all the tree can run
+    // Record the runs (with only_run: the finding's reproducer) through these callbacks.
+    const CheckOptions* recording = nullptr;
 };
 struct FuzzFinding {
     Finding finding;

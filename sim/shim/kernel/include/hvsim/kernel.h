@@ -5,7 +5,7 @@
  * memory (kmalloc, struct page, a page allocator over the model's root RAM), per-CPU data,
  * interrupts, locks, lists and NUMA. Every <linux/...> header of hvsim's kernel environment
  * includes this one; the tree's own headers (include/hyperv/, asm-generic/mshyperv.h,
- * uapi/linux/mshv.h, drivers/hv/*.h) stay the tree's.
+ * uapi/linux/mshv.h, the headers of drivers/hv) stay the tree's.
  *
  * Written for hvsim from the kernel's documented interfaces (KAPI in docs/sources.md); the
  * semantics are the kernel's where a driver could observe them (allocation may fail, pages
@@ -84,6 +84,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list args);
 #define __packed __attribute__((__packed__))
 #endif
 #define __aligned(x) __attribute__((__aligned__(x)))
+#undef __always_inline /* the C library's <sys/cdefs.h> has its own */
 #define __always_inline inline __attribute__((__always_inline__))
 #define noinline __attribute__((__noinline__))
 #define __noreturn __attribute__((__noreturn__))
@@ -117,6 +118,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list args);
 #define __nonstring
 #define __randomize_layout
 #define __no_randomize_layout
+#undef __attribute_const__
 #define __attribute_const__ __attribute__((__const__))
 #define notrace
 #define asmlinkage

@@ -5,6 +5,7 @@
 #   [-DREMOVE=relative/path]      delete this file from the copy
 #   [-DEXPECT=text]               text the output must contain (a finding id, a message)
 #   [-DRECORD=1]                  also record a trace, which must replay on the model
+#   [-DEXTRA_ARGS=a;b]            more arguments for kernel check
 #   [-DFUZZ_RUNS=N]               run `hvsim kernel fuzz` with N schedules instead of the check
 # The variant's text must be found in the fixture: a fixture change that drops it fails here.
 file(REMOVE_RECURSE ${WORK})
@@ -40,7 +41,7 @@ if(FUZZ_RUNS)
   execute_process(COMMAND ${HVSIM} kernel fuzz ${WORK} --json --cc ${CC} --runs ${FUZZ_RUNS} --seed 7
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 else()
-  execute_process(COMMAND ${HVSIM} kernel check ${WORK} --json --cc ${CC} ${record_args}
+  execute_process(COMMAND ${HVSIM} kernel check ${WORK} --json --cc ${CC} ${record_args} ${EXTRA_ARGS}
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 endif()
 if(NOT rc EQUAL EXPECT_EXIT)

@@ -408,9 +408,9 @@ static int glue_get_partition_property_ex(u64 id, u64 code, u64 arg, void *value
 #define glue_get_partition_property_ex NULL
 #endif
 
-#if defined(HVSIM_HAVE_hv_map_stats_page) && defined(HVSIM_HAVE_hv_unmap_stats_page)
-/* The identity union (16 bytes): partition id (or LP index) at 0, VP index at 8, area at 15. */
-static void stats_identity(union hv_stats_object_identity *identity, u32 type, u64 id, u32 vp, u32 area)
+/* The stats identity union (16 bytes): partition id (or LP index) at 0, VP index at 8, area at 15. */
+static void __maybe_unused stats_identity(union hv_stats_object_identity *identity, u32 type, u64 id, u32 vp,
+					   u32 area)
 {
 	BUILD_BUG_ON(sizeof(*identity) != 16);
 	memset(identity, 0, sizeof(*identity));
@@ -422,6 +422,8 @@ static void stats_identity(union hv_stats_object_identity *identity, u32 type, u
 		put32(identity, 8, vp);
 	((u8 *)identity)[15] = (u8)area;
 }
+
+#if defined(HVSIM_HAVE_hv_map_stats_page) && defined(HVSIM_HAVE_hv_unmap_stats_page)
 
 static int glue_map_stats_page(u32 type, u64 id, u32 vp, u32 area, void **addr)
 {
@@ -448,18 +450,6 @@ int hv_call_map_stat_page(enum hv_stats_object_type type, const union hv_stats_o
 			  void **addr);
 int hv_call_unmap_stat_page(enum hv_stats_object_type type, const union hv_stats_object_identity *identity);
 
-static void stats_identity(union hv_stats_object_identity *identity, u32 type, u64 id, u32 vp, u32 area)
-{
-	BUILD_BUG_ON(sizeof(*identity) != 16);
-	memset(identity, 0, sizeof(*identity));
-	if (type == HV_STATS_OBJECT_LOGICAL_PROCESSOR)
-		put32(identity, 0, (u32)id);
-	else if (type != HV_STATS_OBJECT_HYPERVISOR)
-		put64(identity, 0, id);
-	if (type == HV_STATS_OBJECT_VP)
-		put32(identity, 8, vp);
-	((u8 *)identity)[15] = (u8)area;
-}
 
 static int glue_map_stats_page(u32 type, u64 id, u32 vp, u32 area, void **addr)
 {

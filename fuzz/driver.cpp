@@ -8,11 +8,15 @@
 #include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
+// Targets that need set-up (kernel_tree_fuzz builds its tree) define it; libFuzzer calls it too.
+extern "C" __attribute__((weak)) int LLVMFuzzerInitialize(int* argc, char*** argv);
 
 int main(int argc, char** argv) {
     namespace fs = std::filesystem;
+    if (LLVMFuzzerInitialize != nullptr) LLVMFuzzerInitialize(&argc, &argv);
     std::size_t runs = 0;
     for (int i = 1; i < argc; ++i) {
+        if (argv[i][0] == '-' && argv[i][1] == '-') continue;  // the target's own options, as libFuzzer does
         std::vector<fs::path> files;
         std::error_code ec;
         if (fs::is_directory(argv[i], ec)) {

@@ -35,37 +35,69 @@ run("configuring the fuzz build" ${CMAKE_COMMAND} -S ${SRC} -B ${BIN}/build -G N
     -DHVSIM_BUILD_FUZZERS=ON -DHVSIM_BUILD_TESTS=OFF -DHVSIM_BUILD_TOOLS=OFF -DHVSIM_BUILD_BENCH=OFF)
 set(targets raw_dispatch_fuzz same_state_under_schedule_fuzz control_result_roundtrip_fuzz
             trace_roundtrip_fuzz scenario_reader_fuzz trace_reader_fuzz)
-run("building the fuzzers" ${CMAKE_COMMAND} --build ${BIN}/build --target ${targets} planted_no_rep_restart_fuzz)
+run("building the fuzzers" ${CMAKE_COMMAND} --build ${BIN}/build --target ${targets} planted_no_rep_restart_fuzz
+    kernel_tree_fuzz)
 
-# Each target: its whole corpus, then 300 mutated inputs. New inputs go to a scratch directory
-# (the first one named), never into corpus/.
-foreach(t IN LISTS targets)
+# A target over its whole corpus, then `new` mutated inputs, must run clean. New inputs go to a
+# scratch directory (the first one named), never into corpus/. ARGN: the target's own options.
+function(fuzz_clean t new max_len)
   set(scratch ${BIN}/new/${t})
   file(REMOVE_RECURSE ${scratch})
   file(MAKE_DIRECTORY ${scratch})
   file(GLOB seeds ${SRC}/corpus/${t}/*)
   list(LENGTH seeds n)
-  math(EXPR runs "${n} + 300")  # libFuzzer counts the corpus among its runs
-  if(t MATCHES "reader")
-    set(max_len 65536)  # whole files, as in .clusterfuzzlite/build.sh
-  else()
-    set(max_len 4096)
-  endif()
-  execute_process(COMMAND ${BIN}/build/fuzz/${t} -runs=${runs} -seed=1 -max_len=${max_len} -artifact_prefix=${BIN}/
-                          ${scratch} ${SRC}/corpus/${t}
+  math(EXPR runs "${n} + ${new}")  # libFuzzer counts the corpus among its runs
+  execute_process(COMMAND ${BIN}/build/fuzz/${t} ${ARGN} -runs=${runs} -seed=1 -max_len=${max_len}
+                          -artifact_prefix=${BIN}/ ${scratch} ${SRC}/corpus/${t}
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
   if(NOT rc EQUAL 0 OR NOT out MATCHES "Done ${runs} runs")
     message(FATAL_ERROR "${t}: exit ${rc}, expected a clean run of ${runs} inputs:\n${out}")
   endif()
   string(REGEX MATCH "INITED cov: [0-9]+" inited "${out}")
-  message("${t}: corpus replayed and 300 new inputs run (${inited})")
+  message("${t}: corpus replayed and ${new} new inputs run (${inited})")
+endfunction()
+
+# A planted bug must be reported from the seeds of `corpus` alone: the output matches `pattern`.
+function(fuzz_reports t corpus pattern)
+  execute_process(COMMAND ${BIN}/build/fuzz/${t} ${ARGN} -runs=0 -artifact_prefix=${BIN}/ ${SRC}/corpus/${corpus}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(rc EQUAL 0 OR NOT out MATCHES "${pattern}")
+    message(FATAL_ERROR "${t} ${ARGN}: exit ${rc}, expected '${pattern}' from the seeds:\n${out}")
+  endif()
+endfunction()
+
+foreach(t IN LISTS targets)
+  if(t MATCHES "reader")
+    fuzz_clean(${t} 300 65536)  # whole files, as in .clusterfuzzlite/build.sh
+  else()
+    fuzz_clean(${t} 300 4096)
+  endif()
 endforeach()
 
 # The planted bug (a rep loop that takes a time-slice end for completion) must be reported.
-execute_process(COMMAND ${BIN}/build/fuzz/planted_no_rep_restart_fuzz -runs=0 -artifact_prefix=${BIN}/
-                        ${SRC}/corpus/same_state_under_schedule_fuzz
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
-if(rc EQUAL 0 OR NOT out MATCHES "same_state_under_schedule: different")
-  message(FATAL_ERROR "planted_no_rep_restart_fuzz: exit ${rc}, expected the schedule property to fail:\n${out}")
-endif()
+fuzz_reports(planted_no_rep_restart_fuzz same_state_under_schedule_fuzz "same_state_under_schedule: different")
 message("planted_no_rep_restart_fuzz: the planted bug is reported from the seeds")
+
+# A kernel tree's own code under libFuzzer: the project's fixture tree, compiled with clang's
+# coverage at start-up, runs its corpus and 200 new inputs clean; the fixture with a planted
+# rep loop that never restarts is caught from the same seeds.
+string(REGEX REPLACE "clang\\+\\+" "clang" cc "${clang}")
+find_program(clang_c NAMES ${cc})
+if(NOT clang_c)
+  message("kernel_tree_fuzz: SKIPPED the kernel tree run: ${cc} (the C compiler for the tree) not found")
+  return()
+endif()
+fuzz_clean(kernel_tree_fuzz 200 64 --tree=${SRC}/conformance/kernel/tests/fixture)
+
+set(planted_tree ${BIN}/planted_tree)
+file(REMOVE_RECURSE ${planted_tree})
+file(COPY ${SRC}/conformance/kernel/tests/fixture/ DESTINATION ${planted_tree})
+include(${SRC}/conformance/kernel/tests/planted/no_rep_restart.cmake)
+file(READ ${planted_tree}/${FILE} text)
+string(REPLACE "${OLD}" "${NEW}" planted "${text}")
+if(planted STREQUAL text)
+  message(FATAL_ERROR "planted/no_rep_restart.cmake: its text is not in the fixture's ${FILE} any more")
+endif()
+file(WRITE ${planted_tree}/${FILE} "${planted}")
+fuzz_reports(kernel_tree_fuzz kernel_tree_fuzz "FINDING ${EXPECT}" --tree=${planted_tree})
+message("kernel_tree_fuzz: the planted tree's missing rep restart is reported from the seeds")

@@ -4,6 +4,7 @@
 #include <array>
 #include <optional>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -300,8 +301,55 @@ struct KernelFuzzArgs {
     std::optional<std::uint64_t> run;
     std::vector<std::string> scenarios;
     std::string record;
+    std::vector<std::string> inputs;
     bool json = false;
 };
+
+// A fuzzer input (a libFuzzer crash file, a corpus entry): its bytes, bounded.
+std::vector<std::uint8_t> read_input(const std::string& path) {
+    constexpr std::size_t kMaxInput = 1 << 20;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw UsageError("kernel fuzz --input " + path + ": not a regular file (expected a fuzzer input, e.g. a crash-* file)");
+    std::ifstream in(path, std::ios::binary);
+    std::vector<std::uint8_t> bytes(kMaxInput + 1);
+    in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (in.bad()) throw UsageError("kernel fuzz --input " + path + ": cannot be read");
+    bytes.resize(static_cast<std::size_t>(in.gcount()));
+    if (bytes.size() > kMaxInput)
+        throw UsageError("kernel fuzz --input " + path + ": larger than 1 MiB (a fuzzer input is a few bytes)");
+    return bytes;
+}
+
+// kernel fuzz --input: each input decoded as kernel_tree_fuzz decodes it.
+void explain_inputs(const KernelFuzzArgs& a) {
+    std::vector<std::vector<std::uint8_t>> inputs;
+    for (const auto& path : a.inputs) inputs.push_back(read_input(path));
+    if (!a.record.empty() && inputs.size() != 1)
+        throw UsageError("kernel fuzz --record: with --input, give exactly one input to record");
+    const auto tree = load("fuzz", a.tree, a.cc, false);
+    kernel::CheckOptions recording;
+    const auto writer = attach_recorder("fuzz", a.record, recording);
+    kernel::ByteFuzzer fuzzer(*tree, a.scenarios);
+    if (fuzzer.scenarios() == 0) throw UsageError("kernel fuzz " + a.tree + ": the tree runs none of the suite's scenarios");
+    nlohmann::json j = {{"tree", a.tree}, {"inputs", nlohmann::json::array()}};
+    std::size_t findings = 0;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        const kernel::FuzzCase c = fuzzer.run(inputs[i], writer ? &recording : nullptr);
+        findings += c.findings.size();
+        nlohmann::json one = {{"input", a.inputs[i]}, {"scenario", c.scenario}, {"schedule", c.schedule},
+                              {"findings", nlohmann::json::array()}};
+        if (!a.json) std::cout << a.inputs[i] << ": scenario " << c.scenario << ", " << c.schedule << "\n";
+        for (const auto& f : c.findings) {
+            one["findings"].push_back({{"id", f.id}, {"function", f.function}, {"evidence", f.evidence}});
+            if (!a.json) std::cout << "FINDING " << f.id << " in " << f.function << "\n  " << f.evidence << "\n";
+        }
+        j["inputs"].push_back(std::move(one));
+    }
+    if (writer) std::cerr << "recorded " << writer->records() << " records to " << a.record << "\n";
+    if (a.json) print_json(j);
+    if (findings != 0) throw CLI::RuntimeError(1);
+}
 
 void add_kernel_fuzz(CLI::App& kernel) {
     auto* verb = kernel.add_subcommand(
@@ -313,19 +361,30 @@ void add_kernel_fuzz(CLI::App& kernel) {
     verb->add_option("--run", a->run, "replay only this run of the stream (a finding's reproducer)");
     verb->add_option("--scenario", a->scenarios, "only these suite scenarios (repeatable)");
     verb->add_option("--cc", a->cc, "C compiler for the tree's files");
-    verb->add_option("--record", a->record, "with --run: record that run as a trace (a finding that replays with hvsim replay)");
+    verb->add_option("--record", a->record,
+                     "with --run or one --input: record that run as a trace (a finding that replays with hvsim replay)");
+    verb->add_option("--input", a->inputs,
+                     "run these fuzzer inputs (kernel_tree_fuzz's corpus or crash files) instead of the seeded stream");
     add_json_flag(*verb, a->json);
     verb->footer(
         "Each run draws a scenario and a schedule from (seed, run): random rep ends, \"needs memory\" at random\n"
         "allocations, a hard failure at a random hypercall, strict mode, rep restarts. A finding prints the\n"
-        "--seed/--run that replays it. Exit status: 0 no finding, 1 findings, 2 a tree hvsim cannot use.");
+        "--seed/--run that replays it. With --input, each file's bytes choose the scenario and schedule as the\n"
+        "libFuzzer target kernel_tree_fuzz does (fuzz/README.md, \"Fuzz your kernel tree\"): its crash files\n"
+        "are explained here and, with --record, become traces.\n"
+        "Exit status: 0 no finding, 1 findings, 2 a tree hvsim cannot use.");
     verb->callback([a] {
         const auto known = kernel::suite_scenarios();
         for (const auto& name : a->scenarios)
             if (std::none_of(known.begin(), known.end(), [&](const auto& k) { return k.name == name; }))
                 throw UsageError("kernel fuzz --scenario " + name + ": no such scenario (hvsim kernel fuzz --help)");
+        if (!a->inputs.empty()) {
+            if (a->run) throw UsageError("kernel fuzz --input: --run belongs to the seeded stream, not to inputs");
+            explain_inputs(*a);
+            return;
+        }
         if (!a->record.empty() && !a->run)
-            throw UsageError("kernel fuzz --record: needs --run N (the run to record)");
+            throw UsageError("kernel fuzz --record: needs --run N or one --input (the run to record)");
         const auto tree = load("fuzz", a->tree, a->cc, false);
         kernel::CheckOptions recording;
         const auto writer = attach_recorder("fuzz", a->record, recording);

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <memory>
+#include <span>
 #include <set>
 #include <tuple>
 
@@ -300,9 +302,23 @@ std::uint64_t mix(std::uint64_t x) {
     return x ^ (x >> 31);
 }
 
+// Where a schedule's choices come from: a seeded stream (kernel fuzz --seed), or a fuzzer's
+// bytes (kernel_tree_fuzz, kernel fuzz --input), read big-endian, as few as the bound needs;
+// past their end every choice is 0, the plainest.
 struct Draw {
-    std::uint64_t state;
-    std::uint64_t next(std::uint64_t bound) { return bound == 0 ? 0 : mix(state++) % bound; }
+    std::uint64_t state = 0;
+    std::span<const std::uint8_t> bytes;
+    bool from_bytes = false;
+    std::uint64_t next(std::uint64_t bound) {
+        if (bound == 0) return 0;
+        if (!from_bytes) return mix(state++) % bound;
+        std::uint64_t v = 0;
+        for (std::uint64_t b = bound - 1; b != 0 && !bytes.empty(); b >>= 8) {
+            v = (v << 8) | bytes.front();
+            bytes = bytes.subspan(1);
+        }
+        return v % bound;
+    }
 };
 
 // A random schedule for a scenario whose plain run is `base`; `hard` says whether a hard
@@ -336,43 +352,78 @@ Schedule random_schedule(const Outcome& base, Draw& d, bool& hard) {
     return s;
 }
 
-}  // namespace
+// The scenarios a tree can run (optionally only the named ones) and each one's plain run.
+struct Runnable {
+    std::vector<Scenario> scenarios;
+    std::vector<Outcome> bases;
+};
 
-FuzzReport fuzz_driver_suite(const LoadedTree& tree, const FuzzOptions& options) {
-    const auto started = std::chrono::steady_clock::now();
-    std::vector<Scenario> runnable;
+Runnable runnable_scenarios(const LoadedTree& tree, const std::vector<std::string>& only) {
+    Runnable r;
     for (const auto& sc : scenarios()) {
-        if (!options.scenarios.empty() &&
-            std::find(options.scenarios.begin(), options.scenarios.end(), sc.name) == options.scenarios.end())
-            continue;
+        if (!only.empty() && std::find(only.begin(), only.end(), sc.name) == only.end()) continue;
         bool ok = true;
         for (const auto* list : {&kLifecycle, &sc.functions})
             for (const auto& f : *list) ok = ok && name_in_tree(f, tree.tree()).has_value();
-        if (ok) runnable.push_back(sc);
+        if (ok) r.scenarios.push_back(sc);
     }
+    for (const auto& sc : r.scenarios) r.bases.push_back(run_once(tree.api(), sc, Schedule{}));
+    return r;
+}
+
+// One run of the search: the draw picks the scenario and its schedule; judged on rollback
+// when a hard failure was injected, else against the plain run.
+FuzzCase run_drawn(const LoadedTree& tree, const Runnable& r, Draw& d, const CheckOptions* recording) {
+    const std::size_t which = d.next(r.scenarios.size());
+    const Scenario& sc = r.scenarios[which];
+    bool hard = false;
+    const Schedule s = random_schedule(r.bases[which], d, hard);
+    const CheckOptions* rec = recording && recording->record ? recording : nullptr;
+    if (rec && rec->record_run) rec->record_run(sc.name, config_for(s), s.plan);
+    Outcome o = run_once(tree.api(), sc, s, rec);
+    if (hard) {
+        check_rollback(o, sc, s);
+        std::erase_if(o.findings, [](const Finding& f) { return f.id == "deposit.unaccounted"; });
+    } else {
+        compare(r.bases[which], o, sc, s);
+    }
+    return {sc.name, s.name, std::move(o.findings)};
+}
+
+}  // namespace
+
+struct ByteFuzzer::State {
+    const LoadedTree* tree;
+    Runnable runnable;
+};
+
+ByteFuzzer::ByteFuzzer(const LoadedTree& tree, const std::vector<std::string>& only)
+    : state_(std::make_unique<State>(State{&tree, runnable_scenarios(tree, only)})) {}
+ByteFuzzer::~ByteFuzzer() = default;
+
+std::size_t ByteFuzzer::scenarios() const noexcept { return state_->runnable.scenarios.size(); }
+
+FuzzCase ByteFuzzer::run(std::span<const std::uint8_t> bytes, const CheckOptions* recording) {
+    if (state_->runnable.scenarios.empty()) return {};
+    Draw d;
+    d.from_bytes = true;
+    d.bytes = bytes;
+    return run_drawn(*state_->tree, state_->runnable, d, recording);
+}
+
+FuzzReport fuzz_driver_suite(const LoadedTree& tree, const FuzzOptions& options) {
+    const auto started = std::chrono::steady_clock::now();
+    const Runnable runnable = runnable_scenarios(tree, options.scenarios);
     FuzzReport report;
-    if (runnable.empty()) return report;
-    std::vector<Outcome> bases;
-    for (const auto& sc : runnable) bases.push_back(run_once(tree.api(), sc, Schedule{}));
+    if (runnable.scenarios.empty()) return report;
     std::set<std::tuple<std::string, std::string, std::string>> seen;
     const std::uint64_t first = options.only_run.value_or(0);
     const std::uint64_t last = options.only_run ? first + 1 : options.runs;
     for (std::uint64_t i = first; i < last; ++i) {
-        Draw d{mix(options.seed) ^ mix(i + 1)};
-        const std::size_t which = d.next(runnable.size());
-        bool hard = false;
-        const Schedule s = random_schedule(bases[which], d, hard);
-        const CheckOptions* rec = options.recording && options.recording->record ? options.recording : nullptr;
-        if (rec && rec->record_run) rec->record_run(runnable[which].name, config_for(s), s.plan);
-        Outcome o = run_once(tree.api(), runnable[which], s, rec);
-        if (hard) {
-            check_rollback(o, runnable[which], s);
-            std::erase_if(o.findings, [](const Finding& f) { return f.id == "deposit.unaccounted"; });
-        } else {
-            compare(bases[which], o, runnable[which], s);
-        }
+        Draw d{mix(options.seed) ^ mix(i + 1), {}, false};
+        FuzzCase c = run_drawn(tree, runnable, d, options.recording);
         ++report.runs;
-        for (auto& f : o.findings)
+        for (auto& f : c.findings)
             if (seen.insert({f.id, f.function, f.scenario}).second) report.findings.push_back({std::move(f), i});
     }
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -188,12 +188,13 @@ std::unique_ptr<LoadedTree> build_tree(Tree tree, const BuildOptions& options) {
     std::vector<std::string> objects;
     for (std::size_t i = 0; i < sources.size(); ++i) {
         const std::string object = (work / ("unit" + std::to_string(i) + ".o")).string();
-        const std::vector<std::string> argv = {loaded->cc_, "-std=gnu11", "-O1", "-g", "-fPIC", "-w", "-fno-strict-aliasing",
+        std::vector<std::string> argv = {loaded->cc_, "-std=gnu11", "-O1", "-g", "-fPIC", "-w", "-fno-strict-aliasing",
                                                "-D__KERNEL__", "-DHVSIM_KERNEL_ENV=1",
                                                "-include", (work / "hvsim_tree_functions.h").string(),
                                                "-I", (env / "include").string(), "-I", (env / "api").string(), "-I", inc.string(),
                                                "-I", (tree.root / "drivers/hv").string(),
                                                "-c", sources[i].string(), "-o", object};
+        argv.insert(argv.end() - 4, options.extra_flags.begin(), options.extra_flags.end());
         const auto result = run_process(argv, work / "compile.log");
         if (result.status == -1 && result.output.starts_with("cannot run"))
             throw TreeError(tree.root.string() + ": " + result.output + " (the C compiler: --cc, or $CC)");
@@ -206,6 +207,7 @@ std::unique_ptr<LoadedTree> build_tree(Tree tree, const BuildOptions& options) {
     }
     const std::string shared = (work / "tree.so").string();
     std::vector<std::string> link = {loaded->cc_, "-shared", "-o", shared};
+    link.insert(link.end(), options.extra_flags.begin(), options.extra_flags.end());
     link.insert(link.end(), objects.begin(), objects.end());
     if (const auto result = run_process(link, work / "link.log"); result.status != 0)
         throw TreeError(tree.root.string() + ": linking the driver files failed: " + first_error(result.output));

@@ -7,6 +7,7 @@
 #   [-DRECORD=1]                  also record a trace, which must replay on the model
 #   [-DEXTRA_ARGS=a;b]            more arguments for kernel check
 #   [-DFUZZ_RUNS=N]               run `hvsim kernel fuzz` with N schedules instead of the check
+#   [-DINPUT=file]                run `hvsim kernel fuzz --input file` (a kernel_tree_fuzz input)
 # The variant's text must be found in the fixture: a fixture change that drops it fails here.
 file(REMOVE_RECURSE ${WORK})
 file(COPY ${FIXTURE}/ DESTINATION ${WORK})
@@ -36,7 +37,11 @@ set(record_args)
 if(RECORD)
   set(record_args --record ${WORK}/trace.jsonl)
 endif()
-if(FUZZ_RUNS)
+if(INPUT)
+  # A libFuzzer input of kernel_tree_fuzz, decoded and run as the fuzzer runs it.
+  execute_process(COMMAND ${HVSIM} kernel fuzz ${WORK} --json --cc ${CC} --input ${INPUT} ${record_args}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+elseif(FUZZ_RUNS)
   # The random schedule search instead of the check.
   execute_process(COMMAND ${HVSIM} kernel fuzz ${WORK} --json --cc ${CC} --runs ${FUZZ_RUNS} --seed 7
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)

@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -84,6 +86,31 @@ struct FuzzReport {
     double seconds = 0;
 };
 [[nodiscard]] FuzzReport fuzz_driver_suite(const LoadedTree& tree, const FuzzOptions& options);
+
+// A fuzzer's view of the same search (fuzz/kernel_tree_fuzz.cpp, kernel fuzz --input): the
+// bytes choose the scenario and its schedule, as the seeded stream's draws do, so libFuzzer's
+// coverage of the tree's own code steers the choices. The plain run of every scenario is
+// made once, at construction.
+struct FuzzCase {
+    std::string scenario;  // empty: the tree runs no scenario
+    std::string schedule;
+    std::vector<Finding> findings;
+};
+class ByteFuzzer {
+public:
+    explicit ByteFuzzer(const LoadedTree& tree, const std::vector<std::string>& scenarios = {});
+    ByteFuzzer(const ByteFuzzer&) = delete;
+    ByteFuzzer& operator=(const ByteFuzzer&) = delete;
+    ~ByteFuzzer();
+
+    [[nodiscard]] std::size_t scenarios() const noexcept;  // the tree can run
+    // One run; with `recording`, its hypercalls are recorded (a finding's trace).
+    FuzzCase run(std::span<const std::uint8_t> bytes, const CheckOptions* recording = nullptr);
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
 
 // The names of the suite's scenarios and the functions each calls (for --help and docs).
 struct ScenarioInfo {

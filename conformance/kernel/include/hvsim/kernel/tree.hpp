@@ -37,6 +37,7 @@ struct BuildOptions {
     std::string cc;  // empty: $CC, else the C compiler hvsim was built with, else "cc"
     std::filesystem::path work_dir;  // empty: a new directory under the system temp dir
     bool keep = false;               // keep the work directory (objects, the shared object)
+    std::vector<std::string> extra_flags;  // more compiler flags (a fuzzer's coverage, sanitizers)
 };
 
 // The tree, compiled and loaded. Unloads on destruction; one at a time per process.

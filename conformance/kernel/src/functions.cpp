@@ -13,6 +13,8 @@ constexpr std::array kKnown = {
     KnownFunction{"hv_call_deposit_pages", kProc},
     KnownFunction{"hv_call_create_vp", kProc},
     KnownFunction{"hv_call_add_logical_proc", kProc},
+    KnownFunction{"hv_call_notify_all_processors_started", kProc},
+    KnownFunction{"hv_lp_exists", kProc, true},
     KnownFunction{"hv_call_create_partition", kHvCall},
     KnownFunction{"hv_call_initialize_partition", kHvCall},
     KnownFunction{"hv_call_finalize_partition", kHvCall},
@@ -48,6 +50,12 @@ constexpr std::array kKnown = {
 }  // namespace
 
 std::span<const KnownFunction> known_functions() noexcept { return kKnown; }
+
+bool bugs_on_failure(std::string_view function) noexcept {
+    for (const auto& f : kKnown)
+        if (f.name == function) return f.bugs_on_failure;
+    return false;
+}
 
 std::vector<std::string> known_function_names() {
     std::vector<std::string> names;

@@ -13,9 +13,13 @@ namespace hvsim::kernel {
 struct KnownFunction {
     std::string_view name;  // "hv_call_map_gpa_pages"
     std::string_view file;  // "drivers/hv/mshv_root_hv_call.c"
+    // Upstream's documented answer to a failure it cannot handle is BUG() (hv_lp_exists at
+    // boot, A-PROC): under an injected failure that BUG is the contract, not a finding.
+    bool bugs_on_failure = false;
 };
 
 [[nodiscard]] std::span<const KnownFunction> known_functions() noexcept;
 [[nodiscard]] std::vector<std::string> known_function_names();
+[[nodiscard]] bool bugs_on_failure(std::string_view function) noexcept;
 
 }  // namespace hvsim::kernel

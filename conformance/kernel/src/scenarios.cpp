@@ -258,6 +258,23 @@ void add_logical_processor(Run& r) {
     r.step("hv_call_add_logical_proc", true, [&] { return r.api.add_logical_proc(kNoNode, lp, lp); });
 }
 
+// The root's boot (A-PROC, hv_smp_prepare_cpus): is LP 1 up? If not, add it, tell the
+// hypervisor every LP has started; LP 1 is then up exactly when adding it succeeded.
+void root_boot(Run& r) {
+    const std::uint32_t lp = r.machine.config().cpus - 1;
+    auto check_exists = [&](bool want) {
+        int exists = -1;
+        if (r.step("hv_lp_exists", false, [&] { return r.api.lp_exists(lp, &exists); }) != 0) return;
+        if (exists != static_cast<int>(want))
+            r.find("output.not_from_model", "hv_lp_exists",
+                   "LP " + std::to_string(lp) + (want ? " is up, yet reported as absent" : " is not up, yet reported as existing"));
+    };
+    check_exists(false);
+    const int added = r.step("hv_call_add_logical_proc", true, [&] { return r.api.add_logical_proc(kNoNode, lp, lp); });
+    r.step("hv_call_notify_all_processors_started", false, [&] { return r.api.notify_all_processors_started(); });
+    check_exists(added == 0);
+}
+
 void port_ring_empty(Run& r) {
     r.step("hv_call_notify_port_ring_empty", false, [&] { return r.api.notify_port_ring_empty(2); });
 }
@@ -311,6 +328,7 @@ std::vector<Scenario> scenarios() {
         {"vp_state_page", {"hv_call_create_vp", "hv_map_vp_state_page", "hv_unmap_vp_state_page"}, vp_state_page},
         {"spa_host_access", {"hv_call_map_gpa_pages", "hv_call_modify_spa_host_access"}, spa_host_access},
         {"add_logical_processor", {"hv_call_add_logical_proc"}, add_logical_processor},
+        {"root_boot", {"hv_lp_exists", "hv_call_add_logical_proc", "hv_call_notify_all_processors_started"}, root_boot},
         {"port_ring_empty", {"hv_call_notify_port_ring_empty"}, port_ring_empty},
         {"clear_interrupt", {"hv_call_clear_virtual_interrupt"}, clear_interrupt},
     };

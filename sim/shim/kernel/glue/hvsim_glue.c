@@ -93,6 +93,24 @@ static int glue_add_logical_proc(int node, u32 lp_index, u32 apic_id)
 #define glue_add_logical_proc NULL
 #endif
 
+#ifdef HVSIM_HAVE_hv_call_notify_all_processors_started
+static int glue_notify_all_processors_started(void)
+{
+	return HVSIM_GUARDED(ret = hv_call_notify_all_processors_started());
+}
+#else
+#define glue_notify_all_processors_started NULL
+#endif
+
+#ifdef HVSIM_HAVE_hv_lp_exists
+static int glue_lp_exists(u32 lp_index, int *exists)
+{
+	return HVSIM_GUARDED(*exists = hv_lp_exists(lp_index); ret = 0);
+}
+#else
+#define glue_lp_exists NULL
+#endif
+
 /* --- partitions and memory ------------------------------------------------------------------ */
 #ifdef HVSIM_HAVE_hv_call_create_partition
 static int glue_create_partition(u64 flags, u64 *partition_id)
@@ -478,6 +496,8 @@ static const struct hvsim_kernel_api api = {
 	.deposit_pages = glue_deposit_pages,
 	.create_vp = glue_create_vp,
 	.add_logical_proc = glue_add_logical_proc,
+	.notify_all_processors_started = glue_notify_all_processors_started,
+	.lp_exists = glue_lp_exists,
 	.create_partition = glue_create_partition,
 	.initialize_partition = glue_initialize_partition,
 	.finalize_partition = glue_finalize_partition,

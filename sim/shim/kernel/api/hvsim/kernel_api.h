@@ -28,6 +28,9 @@ struct hvsim_kernel_api {
 	int (*deposit_pages)(int node, uint64_t partition_id, uint32_t num_pages);
 	int (*create_vp)(int node, uint64_t partition_id, uint32_t vp_index, uint32_t flags);
 	int (*add_logical_proc)(int node, uint32_t lp_index, uint32_t apic_id);
+	int (*notify_all_processors_started)(void);
+	/* 0 with *exists set, or HVSIM_KERNEL_BUGGED */
+	int (*lp_exists)(uint32_t lp_index, int *exists);
 
 	/* mshv_root_hv_call.c: partitions and memory */
 	int (*create_partition)(uint64_t flags, uint64_t *partition_id);

@@ -58,7 +58,7 @@ hvsim_setup() {
         if [ "$apt_updated" -eq 0 ]; then as_root apt-get update -qq >&2; apt_updated=1; fi
         as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t bookworm-backports libcatch2-dev >&2
     fi
-    apt_install g++ cmake ninja-build git nlohmann-json3-dev libcli11-dev libbenchmark-dev
+    apt_install g++ cmake ninja-build git nlohmann-json3-dev libcli11-dev libbenchmark-dev libdw-dev
     if [ "${HVSIM_SETUP_CLANG:-0}" = 1 ]; then
         apt_install clang-14 libclang-rt-14-dev
     fi

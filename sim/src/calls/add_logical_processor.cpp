@@ -2,13 +2,16 @@
 // the LP startup status, seven qwords (56 bytes). The root's boot path adds every AP this way
 // (A-PROC hv_call_add_logical_proc), depositing into itself on a needs-memory status: the LP's
 // hypervisor structures cost Costs::logical_processor pages of the root's pool.
+#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "system.hpp"
 
 namespace hvsim::calls {
 
+namespace F = fields::add_logical_processor_in;  // offsets: sim/include/hvsim/fields.def
+
 namespace {
-constexpr std::uint32_t kLpIndex = 0, kProximityFlags = 12;
+constexpr std::uint32_t kLpIndex = F::lp_index.offset, kProximityFlags = F::proximity_flags.offset;
 constexpr std::uint64_t kProximityReserved = 0x7FFFFFFE;
 }  // namespace
 

@@ -3,13 +3,19 @@
 // destinations are flat (bit i names VP i). Fixed and lowest-priority interrupts become pending
 // vectors (level-triggered ones marked so clear_virtual_interrupt can take them back); NMIs
 // count; other types are accepted and not modelled further.
+#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
 
 namespace hvsim::calls {
 
+namespace F = fields::assert_virtual_interrupt_in;  // offsets: sim/include/hvsim/fields.def
+
 namespace {
-constexpr std::uint32_t kPartition = 0, kType = 8, kControlHigh = 12, kDest = 16, kVector = 24, kVtl = 28, kRsvd0 = 29;
+constexpr std::uint32_t kPartition = F::partition_id.offset, kType = F::interrupt_type.offset,
+                        kControlHigh = kType + 4,  // the control union's flag bits
+                        kDest = F::dest_addr.offset, kVector = F::vector.offset, kVtl = F::target_vtl.offset,
+                        kRsvd0 = F::rsvd_z0.offset;
 constexpr std::uint32_t kFixed = 0, kLowestPriority = 1, kNmi = 4, kTypeMaximum = 0xA;
 constexpr std::uint32_t kLevelTriggered = 0x1, kLogicalDest = 0x2, kControlReserved = ~0x3u;
 constexpr std::uint64_t kBroadcastXapic = 0xFF, kBroadcastX2apic = 0xFFFFFFFF;

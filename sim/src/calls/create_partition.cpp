@@ -1,16 +1,19 @@
 // HvCallCreatePartition: 56-byte input (HDK-2B, two feature banks), output the new
 // partition's id. The creating (root) partition's pool pays for it (HVCALL deposits into it).
+#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
 
 namespace hvsim::calls {
 
+namespace F = fields::create_partition_in;  // offsets: sim/include/hvsim/fields.def
+
 namespace {
-constexpr std::uint32_t kFlags = 0;
-constexpr std::uint32_t kProximityFlags = 12;  // hv_proximity_domain_info at 8: domain id, then flags
-constexpr std::uint32_t kPadding = 20;
+constexpr std::uint32_t kFlags = F::flags.offset;
+constexpr std::uint32_t kProximityFlags = F::proximity_flags.offset;  // hv_proximity_domain_info at 8: domain id, then flags
+constexpr std::uint32_t kPadding = F::padding.offset;
 constexpr std::uint32_t kBank0 = 24, kBank1 = 32, kXsave = 40;
-constexpr std::uint32_t kIsolation = 48;
+constexpr std::uint32_t kIsolation = F::isolation_properties.offset;
 
 // Bits 0, 1, 4, 8, 13, 19, 22 (HDK-2B, HDK-3B).
 constexpr std::uint64_t kDefinedFlags = 0x1 | 0x2 | 0x10 | 0x100 | 0x2000 | 0x80000 | 0x400000;

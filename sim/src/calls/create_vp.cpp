@@ -5,13 +5,18 @@
 // deposited"): those cost nothing. A child VP may also take Costs::vp_root pages of the root's
 // own pool, and its pages may have to be one contiguous run (Costs::vp_contiguous): the
 // shortfalls answer the root and contiguous "needs memory" statuses.
+#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
 
 namespace hvsim::calls {
 
+namespace F = fields::create_vp_in;  // offsets: sim/include/hvsim/fields.def
+
 namespace {
-constexpr std::uint32_t kPartition = 0, kVpIndex = 8, kPadding = 12, kSubnodeType = 15, kProximityFlags = 28, kFlags = 32;
+constexpr std::uint32_t kPartition = F::partition_id.offset, kVpIndex = F::vp_index.offset, kPadding = F::padding.offset,
+                        kSubnodeType = F::subnode_type.offset, kProximityFlags = F::proximity_flags.offset,
+                        kFlags = F::flags.offset;
 constexpr std::uint8_t kMaxSubnodeType = 3;  // ANY, SOCKET, CLUSTER, L3
 constexpr std::uint64_t kProximityReserved = 0x7FFFFFFE;
 }  // namespace

@@ -1,12 +1,15 @@
 // HvCallDepositMemory (rep): partition id, then one host PFN per element (HDKMINI). Each
 // page becomes the hypervisor's, in the partition's pool, until withdrawn.
+#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
 
 namespace hvsim::calls {
 
+namespace F = fields::deposit_memory_in;  // offsets: sim/include/hvsim/fields.def
+
 namespace {
-constexpr std::uint32_t kPartition = 0;
+constexpr std::uint32_t kPartition = F::partition_id.offset;
 }
 
 Outcome deposit_memory_element(CallContext& ctx, std::uint32_t index) {

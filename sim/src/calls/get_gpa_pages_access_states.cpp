@@ -1,13 +1,17 @@
 // HvCallGetGpaPagesAccessStates (rep, 1-byte outputs): partition id, flags, base GFN
 // (HDKMINI). Element i reports page base + i's accessed/dirty bits as they were, then applies the
 // set/clear flags to them. Unmapped pages read as 0 and keep no bits.
+#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
 
 namespace hvsim::calls {
 
+namespace F = fields::get_gpa_pages_access_states_in;  // offsets: sim/include/hvsim/fields.def
+
 namespace {
-constexpr std::uint32_t kPartition = 0, kFlags = 8, kGfnBase = 16;
+constexpr std::uint32_t kPartition = F::partition_id.offset, kFlags = F::flags.offset,
+                        kGfnBase = F::hv_gpa_page_number.offset;
 constexpr std::uint64_t kClearAccessed = 0x1, kSetAccessed = 0x2, kClearDirty = 0x4, kSetDirty = 0x8;
 constexpr std::uint64_t kDefinedFlags = 0xF;
 }  // namespace

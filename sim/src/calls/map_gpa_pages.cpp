@@ -4,13 +4,17 @@
 // mapped is replaced (remapping), except that 4 KiB pages never split a 2 MiB one.
 #include <algorithm>
 
+#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
 
 namespace hvsim::calls {
 
+namespace F = fields::map_gpa_pages_in;  // offsets: sim/include/hvsim/fields.def
+
 namespace {
-constexpr std::uint32_t kPartition = 0, kGfnBase = 8, kFlags = 16, kPadding = 20;
+constexpr std::uint32_t kPartition = F::target_partition_id.offset, kGfnBase = F::target_gpa_base.offset,
+                        kFlags = F::map_flags.offset, kPadding = F::padding.offset;
 
 // GPA map flags (HDKMINI)
 constexpr std::uint32_t kPermissions = 0xF;

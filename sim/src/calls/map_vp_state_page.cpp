@@ -6,14 +6,18 @@
 // and stay so, since the model dispatches no VP that could write an intercept or use a GHCB.
 #include <algorithm>
 
+#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
 #include "vp_registers.hpp"
 
 namespace hvsim::calls {
 
+namespace F = fields::map_vp_state_page_in;  // offsets: sim/include/hvsim/fields.def
+
 namespace {
-constexpr std::uint32_t kPartition = 0, kVpIndex = 8, kType = 12, kVtl = 14, kFlags = 15, kRequested = 16;
+constexpr std::uint32_t kPartition = F::partition_id.offset, kVpIndex = F::vp_index.offset, kType = F::type.offset,
+                        kVtl = F::input_vtl.offset, kFlags = F::flags.offset, kRequested = F::requested_map_location.offset;
 constexpr std::uint8_t kLocationProvided = 0x1;
 constexpr std::uint16_t kGhcb = 2;
 constexpr std::uint64_t kIsolationTypeMask = 0x1F, kIsolationSnp = 2;

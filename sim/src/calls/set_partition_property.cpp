@@ -1,12 +1,15 @@
 // HvCallSetPartitionProperty: partition id, property code (u32), padding, value (HDK).
 // Completes synchronously in the model (Linux allows for an asynchronous completion).
+#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
 
 namespace hvsim::calls {
 
+namespace F = fields::set_partition_property_in;  // offsets: sim/include/hvsim/fields.def
+
 namespace {
-constexpr std::uint32_t kCode = 8, kValue = 16;
+constexpr std::uint32_t kCode = F::property_code.offset, kValue = F::property_value.offset;
 }
 
 Outcome set_partition_property(CallContext& ctx) {

@@ -1,13 +1,17 @@
 // HvCallSetVpRegisters (rep): the get header, then one 32-byte hv_register_assoc per element:
 // name, reserved1, reserved2, 16-byte value (GDKMINI).
+#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
 #include "vp_registers.hpp"
 
 namespace hvsim::calls {
 
+namespace F = fields::set_vp_registers_assoc;  // offsets: sim/include/hvsim/fields.def
+
 namespace {
-constexpr std::uint32_t kName = 0, kReserved1 = 4, kReserved2 = 8, kValue = 16;
+constexpr std::uint32_t kName = F::name.offset, kReserved1 = F::reserved1.offset, kReserved2 = F::reserved2.offset,
+                        kValue = F::value.offset;
 }
 
 Outcome set_vp_registers_element(CallContext& ctx, std::uint32_t index) {

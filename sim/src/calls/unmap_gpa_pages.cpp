@@ -1,13 +1,17 @@
 // HvCallUnmapGpaPages (rep without an element list): target partition, target GFN base,
 // unmap flags, padding (GDK); the rep count is the page count (2 MiB pages with
 // LARGE_PAGE). Unmapping a page that is not mapped is ignored (WDK 2013).
+#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
 
 namespace hvsim::calls {
 
+namespace F = fields::unmap_gpa_pages_in;  // offsets: sim/include/hvsim/fields.def
+
 namespace {
-constexpr std::uint32_t kPartition = 0, kGfnBase = 8, kFlags = 16, kPadding = 20;
+constexpr std::uint32_t kPartition = F::target_partition_id.offset, kGfnBase = F::target_gpa_base.offset,
+                        kFlags = F::unmap_flags.offset, kPadding = F::padding.offset;
 constexpr std::uint32_t kLargePage = 0x2;  // HV_UNMAP_GPA_LARGE_PAGE (GDKMINI)
 }  // namespace
 

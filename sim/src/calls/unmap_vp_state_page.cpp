@@ -1,12 +1,16 @@
 // HvCallUnmapVpStatePage: partition id, VP index, page type (u16), input VTL, reserved byte
 // (HDK-2B, 16 bytes). The pinned page goes back to the pool.
+#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
 
 namespace hvsim::calls {
 
+namespace F = fields::unmap_vp_state_page_in;  // offsets: sim/include/hvsim/fields.def
+
 namespace {
-constexpr std::uint32_t kPartition = 0, kVpIndex = 8, kType = 12, kVtl = 14, kReserved = 15;
+constexpr std::uint32_t kPartition = F::partition_id.offset, kVpIndex = F::vp_index.offset, kType = F::type.offset,
+                        kVtl = F::input_vtl.offset, kReserved = F::reserved.offset;
 }
 
 Outcome unmap_vp_state_page(CallContext& ctx) {

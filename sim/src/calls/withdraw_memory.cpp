@@ -2,13 +2,17 @@
 // one PFN of a pool page the hypervisor is not using, zeroed, in the output list.
 #include <cstring>
 
+#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
 
 namespace hvsim::calls {
 
+namespace F = fields::withdraw_memory_in;  // offsets: sim/include/hvsim/fields.def
+
 namespace {
-constexpr std::uint32_t kPartition = 0, kDomainId = 8, kProximityFlags = 12;
+constexpr std::uint32_t kPartition = F::partition_id.offset, kDomainId = F::domain_id.offset,
+                        kProximityFlags = F::proximity_flags.offset;
 constexpr std::uint32_t kProximityReserved = 0x7FFFFFFE;
 constexpr std::uint32_t kProximityValid = 0x80000000;
 }  // namespace

@@ -40,21 +40,6 @@ RuleState state(const Report& report, std::size_t r) {
     return report.coverage.covered(r) ? RuleState::covered : RuleState::uncovered;
 }
 
-std::string xml(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') out += ' ';
-                else out += c;
-        }
-    }
-    return out;
-}
 
 // Per rule, in catalogue order: the runs that recorded it as a violation, and the scenarios.
 struct ViolationRow {
@@ -117,6 +102,22 @@ std::string failure_text(const StepFailure& f) {
 
 }  // namespace
 
+std::string xml_escape(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') out += ' ';
+                else out += c;
+        }
+    }
+    return out;
+}
+
 std::vector<std::string> uncovered_rules(const Report& report) {
     std::vector<std::string> out;
     for (std::size_t r = 0; r < kRuleCount; ++r)
@@ -159,7 +160,7 @@ void write_junit(std::ostream& out, const Report& report, const std::string& sui
     double total = 0;
     for (const auto& r : report.runs) total += r.seconds;
     out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    out << "<testsuites name=\"" << xml(suite_name) << "\" tests=\"" << report.runs.size() << "\" failures=\"" << report.count(Outcome::fail)
+    out << "<testsuites name=\"" << xml_escape(suite_name) << "\" tests=\"" << report.runs.size() << "\" failures=\"" << report.count(Outcome::fail)
         << "\" skipped=\"" << report.count(Outcome::skip) << "\" time=\"" << total << "\">\n";
     for (const auto& file : files) {
         std::size_t tests = 0, failures = 0, skipped = 0;
@@ -171,27 +172,27 @@ void write_junit(std::ostream& out, const Report& report, const std::string& sui
             skipped += r.outcome == Outcome::skip;
             time += r.seconds;
         }
-        out << "  <testsuite name=\"" << xml(file) << "\" tests=\"" << tests << "\" failures=\"" << failures << "\" errors=\"0\" skipped=\""
+        out << "  <testsuite name=\"" << xml_escape(file) << "\" tests=\"" << tests << "\" failures=\"" << failures << "\" errors=\"0\" skipped=\""
             << skipped << "\" time=\"" << time << "\">\n";
         for (const auto& r : report.runs) {
             if (r.scenario->file != file) continue;
-            out << "    <testcase classname=\"" << xml(file) << "\" name=\"" << xml(run_name(r)) << "\" time=\"" << r.seconds << "\"";
+            out << "    <testcase classname=\"" << xml_escape(file) << "\" name=\"" << xml_escape(run_name(r)) << "\" time=\"" << r.seconds << "\"";
             if (r.outcome == Outcome::pass && r.violations.empty()) {
                 out << "/>\n";
                 continue;
             }
             out << ">\n";
             if (r.outcome == Outcome::skip) {
-                out << "      <skipped message=\"" << xml(r.skip_reason) << "\"/>\n";
+                out << "      <skipped message=\"" << xml_escape(r.skip_reason) << "\"/>\n";
             } else if (r.failure) {
                 const auto& f = *r.failure;
-                out << "      <failure message=\"" << xml("step " + std::to_string(f.index) + " (" + f.label + "): " + f.mismatches.front())
-                    << "\" type=\"mismatch\">" << xml(failure_text(f)) << "</failure>\n";
+                out << "      <failure message=\"" << xml_escape("step " + std::to_string(f.index) + " (" + f.label + "): " + f.mismatches.front())
+                    << "\" type=\"mismatch\">" << xml_escape(failure_text(f)) << "</failure>\n";
             }
             if (!r.violations.empty()) {
                 std::string text;
                 for (const auto& v : r.violations) text += violation_text(v) + "\n";
-                out << "      <system-out>" << xml(text) << "</system-out>\n";
+                out << "      <system-out>" << xml_escape(text) << "</system-out>\n";
             }
             out << "    </testcase>\n";
         }
@@ -250,7 +251,7 @@ void write_html(std::ostream& out, const Report& report, const std::string& titl
         for (std::size_t r = 0; r < kRuleCount; ++r) n += state(report, r) == RuleState::failed;
         return n;
     }();
-    out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << xml(title) << "</title>\n<style>\n"
+    out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << xml_escape(title) << "</title>\n<style>\n"
         << "body{font-family:system-ui,sans-serif;margin:24px;color:#1d2329}\n"
         << "h1{font-size:22px;margin:0 0 8px}.sum{display:flex;gap:12px;margin:12px 0 18px}\n"
         << ".box{padding:10px 14px;border-radius:6px;background:#f1f3f5;font-size:14px}.box b{display:block;font-size:22px}\n"
@@ -262,9 +263,9 @@ void write_html(std::ostream& out, const Report& report, const std::string& titl
         << "td.st-covered{color:#1b7f3b}td.st-failed{color:#b42318;font-weight:700}td.st-uncovered{background:#fde68a;font-weight:700}\n"
         << "tr:hover td{outline:1px solid #8aa}pre{background:#f8f9fa;padding:8px;border-left:3px solid #b42318;white-space:pre-wrap}\n"
         << ".legend span{display:inline-block;padding:1px 8px;margin-right:8px;border-radius:3px}\n"
-        << "</style></head><body>\n<h1>" << xml(title) << "</h1>\n<div class=\"sum\">\n";
+        << "</style></head><body>\n<h1>" << xml_escape(title) << "</h1>\n<div class=\"sum\">\n";
     auto box = [&](const std::string& label, const std::string& value, bool good) {
-        out << "<div class=\"box " << (good ? "ok" : "bad") << "\"><b>" << xml(value) << "</b>" << xml(label) << "</div>\n";
+        out << "<div class=\"box " << (good ? "ok" : "bad") << "\"><b>" << xml_escape(value) << "</b>" << xml_escape(label) << "</div>\n";
     };
     box("runs passed", std::to_string(report.count(Outcome::pass)) + "/" + std::to_string(report.runs.size()), report.count(Outcome::fail) == 0);
     box("runs failed", std::to_string(report.count(Outcome::fail)), report.count(Outcome::fail) == 0);
@@ -283,38 +284,38 @@ void write_html(std::ostream& out, const Report& report, const std::string& titl
         << "<span style=\"background:#f9c6c0\">n</span>failing steps that expected it"
         << "<span style=\"background:#fde68a\">uncovered</span>no passing step exercises the rule</p>\n";
     out << "<table>\n<tr><th>rule</th><th>status</th><th>strength</th><th>coverage</th>";
-    for (const auto& c : cols) out << "<th class=\"call\">" << xml(c) << "</th>";
+    for (const auto& c : cols) out << "<th class=\"call\">" << xml_escape(c) << "</th>";
     out << "</tr>\n";
     for (std::size_t r = 0; r < kRuleCount; ++r) {
         const auto st = state(report, r);
         const char* st_name = st == RuleState::covered ? "covered" : st == RuleState::failed ? "failed" : "uncovered";
-        out << "<tr><td class=\"rule\" title=\"" << xml(std::string(kRules[r].statement)) << "\">" << xml(std::string(kRules[r].id))
+        out << "<tr><td class=\"rule\" title=\"" << xml_escape(std::string(kRules[r].statement)) << "\">" << xml_escape(std::string(kRules[r].id))
             << "</td><td class=\"left\">" << hvcall::status_name(kRules[r].status) << "</td><td>" << to_string(kRules[r].strength)
             << "</td><td class=\"st-" << st_name << "\">" << st_name << "</td>";
         for (const auto& c : cols) {
             const auto it = report.coverage.cells[r].find(c);
             if (it == report.coverage.cells[r].end()) out << "<td></td>";
-            else if (it->second.fail) out << "<td class=\"fail\" title=\"" << xml(c) << "\">" << it->second.fail << "</td>";
-            else out << "<td class=\"pass\" title=\"" << xml(c) << "\">" << it->second.pass << "</td>";
+            else if (it->second.fail) out << "<td class=\"fail\" title=\"" << xml_escape(c) << "\">" << it->second.fail << "</td>";
+            else out << "<td class=\"pass\" title=\"" << xml_escape(c) << "\">" << it->second.pass << "</td>";
         }
         out << "</tr>\n";
     }
     out << "</table>\n";
     if (!rows.empty()) {
-        out << "<h2>Spec-only violations recorded</h2>\n<p>" << xml(violations_line(report))
+        out << "<h2>Spec-only violations recorded</h2>\n<p>" << xml_escape(violations_line(report))
             << ". Rules the spec states without a status, broken while the call went on (as hardware most likely lets it); "
                "a step that does not expect one fails.</p>\n<table>\n<tr><th>rule</th><th>runs</th><th>not expected</th><th>scenarios</th></tr>\n";
         for (const auto& row : rows)
-            out << "<tr><td class=\"rule\">" << xml(std::string(kRules[row.rule].id)) << "</td><td>" << row.runs << "</td><td"
+            out << "<tr><td class=\"rule\">" << xml_escape(std::string(kRules[row.rule].id)) << "</td><td>" << row.runs << "</td><td"
                 << (row.unexpected ? " class=\"fail\"" : "") << ">" << row.unexpected << "</td><td class=\"left\">"
-                << xml(scenarios_text(row, 4)) << "</td></tr>\n";
+                << xml_escape(scenarios_text(row, 4)) << "</td></tr>\n";
         out << "</table>\n";
     }
     if (report.count(Outcome::fail)) {
         out << "<h2>Failures</h2>\n";
         for (const auto& r : report.runs)
             if (r.outcome == Outcome::fail)
-                out << "<p><b>" << xml(r.scenario->file) << "</b>: " << xml(run_name(r)) << "</p><pre>" << xml(failure_text(*r.failure)) << "</pre>\n";
+                out << "<p><b>" << xml_escape(r.scenario->file) << "</b>: " << xml_escape(run_name(r)) << "</p><pre>" << xml_escape(failure_text(*r.failure)) << "</pre>\n";
     }
     out << "</body></html>\n";
 }

@@ -4,6 +4,7 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "runner.hpp"
 
@@ -15,6 +16,9 @@ void print_summary(std::ostream& out, const Report& report, const std::string& t
 void write_junit(std::ostream& out, const Report& report, const std::string& suite_name);
 void write_markdown(std::ostream& out, const Report& report, const std::string& title);
 void write_html(std::ostream& out, const Report& report, const std::string& title);
+
+// Text for XML attributes and content (&, <, >, " escaped); JUnit writers share it.
+[[nodiscard]] std::string xml_escape(std::string_view s);
 
 // The catalogued rules no passing step exercised, by id.
 [[nodiscard]] std::vector<std::string> uncovered_rules(const Report& report);

@@ -14,8 +14,10 @@
 #include "hvsim/kernel/check.hpp"
 #include "hvsim/kernel/tree.hpp"
 #include "hvtrace/recording_backend.hpp"
+#include "kernel_audit.hpp"
 #include "hvtrace/trace.hpp"
 #include "hvtrace/replay.hpp"
+#include "reports.hpp"
 #include "verbs.hpp"
 
 namespace hvsim::cli {
@@ -88,8 +90,9 @@ std::string_view advice(std::string_view id) {
     return "the rule's statement (hvsim rules) says what the hypervisor expects";
 }
 
-nlohmann::json to_json(const kernel::LoadedTree& tree, const kernel::CheckReport& r) {
+nlohmann::json to_json(const kernel::LoadedTree& tree, const kernel::CheckReport& r, const kernel::AuditReport& audit) {
     nlohmann::json j;
+    j["audit"] = audit_json(audit);
     j["tree"] = tree.tree().root.string();
     j["compiler"] = tree.compiler();
     j["build_seconds"] = tree.build_seconds();
@@ -111,7 +114,8 @@ nlohmann::json to_json(const kernel::LoadedTree& tree, const kernel::CheckReport
     return j;
 }
 
-void print_text(const kernel::LoadedTree& tree, const kernel::CheckReport& r) {
+void print_text(const kernel::LoadedTree& tree, const kernel::CheckReport& r, const kernel::AuditReport& audit) {
+    print_audit(tree.tree().root.string(), audit, std::cout);
     for (const auto& f : r.findings) {
         std::cout << "FINDING " << f.id << " in " << f.function << " (scenario " << f.scenario << ", " << f.schedule;
         if (f.times > 1) std::cout << "; " << f.times << " runs";
@@ -137,55 +141,49 @@ void print_text(const kernel::LoadedTree& tree, const kernel::CheckReport& r) {
     }
 }
 
-std::string xml_escape(std::string_view s) {
-    std::string out;
-    for (const char c : s) {
-        switch (c) {
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '&': out += "&amp;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
 
 // One test case per scenario; its findings are its failures; a skipped scenario is skipped.
-void write_junit(const std::string& path, const kernel::LoadedTree& tree, const kernel::CheckReport& r) {
+void write_junit(const std::string& path, const kernel::LoadedTree& tree, const kernel::CheckReport& r,
+                 const kernel::AuditReport& audit) {
     std::ostringstream x;
-    std::size_t failures = 0, skipped = 0;
+    std::size_t failures = 0, skipped = 0, tests = r.scenarios.size();
+    x << audit_junit_cases(audit, tests, failures);
     for (const auto& s : r.scenarios) {
-        x << "  <testcase classname=\"hvsim.kernel\" name=\"" << xml_escape(s.name) << "\">\n";
+        x << "  <testcase classname=\"hvsim.kernel\" name=\"" << conformance::xml_escape(s.name) << "\">\n";
         if (!s.ran) {
             ++skipped;
-            x << "    <skipped message=\"" << xml_escape(s.skipped) << "\"/>\n";
+            x << "    <skipped message=\"" << conformance::xml_escape(s.skipped) << "\"/>\n";
         }
         bool failed = false;
         for (const auto& f : r.findings)
             if (f.scenario == s.name) {
                 failed = true;
-                x << "    <failure type=\"" << xml_escape(f.id) << "\" message=\"" << xml_escape(f.function + ": " + f.evidence)
-                  << "\">" << xml_escape(f.schedule) << "</failure>\n";
+                x << "    <failure type=\"" << conformance::xml_escape(f.id) << "\" message=\"" << conformance::xml_escape(f.function + ": " + f.evidence)
+                  << "\">" << conformance::xml_escape(f.schedule) << "</failure>\n";
             }
         failures += failed ? 1 : 0;
         x << "  </testcase>\n";
     }
     std::ofstream out(path);
     out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"hvsim kernel check "
-        << xml_escape(tree.tree().root.string()) << "\" tests=\"" << r.scenarios.size() << "\" failures=\"" << failures
+        << conformance::xml_escape(tree.tree().root.string()) << "\" tests=\"" << tests << "\" failures=\"" << failures
         << "\" skipped=\"" << skipped << "\">\n"
         << x.str() << "</testsuite>\n";
     if (!out) throw UsageError("kernel check --junit: cannot write " + path);
 }
 
-void write_report(const std::string& path, const kernel::LoadedTree& tree, const kernel::CheckReport& r) {
+void write_report(const std::string& path, const kernel::LoadedTree& tree, const kernel::CheckReport& r,
+                  const kernel::AuditReport& audit) {
     const bool html = path.ends_with(".html");
     if (!html && !path.ends_with(".md")) throw UsageError("kernel check --report: " + path + ": expected a .md or .html file");
     std::ostringstream md;
     md << "# hvsim kernel check: " << tree.tree().root.string() << "\n\n"
        << r.functions_ran.size() << " functions ran, " << r.runs << " runs, " << r.findings.size() << " findings.\n\n";
-    md << "| finding | function | scenario | run | evidence | fix |\n|---|---|---|---|---|---|\n";
+    md << "## Header audit\n\n" << audit.findings.size() << " findings in " << audit.headers.size() << " headers.\n\n"
+       << "| finding | subject | where | evidence | fix |\n|---|---|---|---|---|\n";
+    for (const auto& f : audit.findings)
+        md << "| " << f.id << " | " << f.subject << " | " << f.where << " | " << f.evidence << " | " << audit_advice(f.id) << " |\n";
+    md << "\n## Driver suite\n\n| finding | function | scenario | run | evidence | fix |\n|---|---|---|---|---|---|\n";
     for (const auto& f : r.findings)
         md << "| " << f.id << " | " << f.function << " | " << f.scenario << " | " << f.schedule << " | " << f.evidence
            << " | " << advice(f.id) << " |\n";
@@ -201,12 +199,17 @@ void write_report(const std::string& path, const kernel::LoadedTree& tree, const
         out << md.str();
     } else {
         out << "<!doctype html><meta charset=\"utf-8\"><title>hvsim kernel check</title><h1>hvsim kernel check: "
-            << xml_escape(tree.tree().root.string()) << "</h1><table border=\"1\"><tr><th>finding</th><th>function</th>"
+            << conformance::xml_escape(tree.tree().root.string()) << "</h1><table border=\"1\"><tr><th>finding</th><th>function</th>"
             << "<th>scenario</th><th>run</th><th>evidence</th><th>fix</th></tr>";
         for (const auto& f : r.findings)
-            out << "<tr><td>" << xml_escape(f.id) << "</td><td>" << xml_escape(f.function) << "</td><td>"
-                << xml_escape(f.scenario) << "</td><td>" << xml_escape(f.schedule) << "</td><td>" << xml_escape(f.evidence)
-                << "</td><td>" << xml_escape(advice(f.id)) << "</td></tr>";
+            out << "<tr><td>" << conformance::xml_escape(f.id) << "</td><td>" << conformance::xml_escape(f.function) << "</td><td>"
+                << conformance::xml_escape(f.scenario) << "</td><td>" << conformance::xml_escape(f.schedule) << "</td><td>" << conformance::xml_escape(f.evidence)
+                << "</td><td>" << conformance::xml_escape(advice(f.id)) << "</td></tr>";
+        out << "</table><h2>Header audit</h2><table border=\"1\"><tr><th>finding</th><th>subject</th><th>where</th>"
+            << "<th>evidence</th><th>fix</th></tr>";
+        for (const auto& f : audit.findings)
+            out << "<tr><td>" << conformance::xml_escape(f.id) << "</td><td>" << conformance::xml_escape(f.subject) << "</td><td>" << conformance::xml_escape(f.where)
+                << "</td><td>" << conformance::xml_escape(f.evidence) << "</td><td>" << conformance::xml_escape(audit_advice(f.id)) << "</td></tr>";
         out << "</table>\n";
     }
     if (!out) throw UsageError("kernel check --report: cannot write " + path);
@@ -270,13 +273,15 @@ void add_kernel_check(CLI::App& kernel) {
         "Compiles drivers/hv/mshv_root_hv_call.c, hv_proc.c and mshv_common.c against the tree's own include/hyperv,\n"
         "asm-generic/mshyperv.h, drivers/hv/mshv_root.h and uapi/linux/mshv.h, with hvsim supplying the kernel around\n"
         "them, then runs each scenario plainly, under early rep ends, hypervisor rep restarts, strict mode and \"needs\n"
-        "memory\" at each allocation, and with a failure injected at each hypercall.\n"
+        "memory\" at each allocation, and with a failure injected at each hypercall. The header audit (kernel audit)\n"
+        "runs first; its findings are reported with the suite's.\n"
         "Exit status: 0 no finding, 1 findings, 2 a tree hvsim cannot use or bad arguments.");
     verb->callback([a, verb] {
         for (const char* name : {"--junit", "--report", "--cc", "--record"})
             if (verb->get_option(name)->count() > 0 && verb->get_option(name)->as<std::string>().empty())
                 throw UsageError(std::string("kernel check ") + name + ": expected a non-empty value");
         const auto tree = load("check", a->tree, a->cc, a->keep);
+        const kernel::AuditReport audit = run_audit("check", tree->tree(), a->cc);  // the headers first
         kernel::CheckOptions options;
         options.functions = a->functions;
         for (const auto& f : a->functions)
@@ -286,12 +291,12 @@ void add_kernel_check(CLI::App& kernel) {
         const kernel::CheckReport report = kernel::run_driver_suite(*tree, options);
         if (writer) std::cerr << "recorded " << writer->records() << " records to " << a->record << "\n";
         if (a->json)
-            print_json(to_json(*tree, report));
+            print_json(to_json(*tree, report, audit));
         else
-            print_text(*tree, report);
-        if (!a->junit.empty()) write_junit(a->junit, *tree, report);
-        if (!a->report.empty()) write_report(a->report, *tree, report);
-        if (!report.findings.empty()) throw CLI::RuntimeError(1);
+            print_text(*tree, report, audit);
+        if (!a->junit.empty()) write_junit(a->junit, *tree, report, audit);
+        if (!a->report.empty()) write_report(a->report, *tree, report, audit);
+        if (!report.findings.empty() || !audit.findings.empty()) throw CLI::RuntimeError(1);
     });
 }
 
@@ -426,6 +431,7 @@ void add_kernel(CLI::App& app) {
     auto* kernel = app.add_subcommand("kernel", "Run a Linux tree's own Hyper-V driver code on the model");
     kernel->require_subcommand(1);
     add_kernel_check(*kernel);
+    add_kernel_audit(*kernel);
     add_kernel_fuzz(*kernel);
 }
 

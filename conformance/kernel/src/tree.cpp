@@ -132,7 +132,73 @@ fs::path tree_includes(const Tree& tree, const fs::path& work) {
     return inc;
 }
 
+// Paths in the compiler's words as the user knows them: the include links name the tree's
+// files (<linux/mshv.h> is include/uapi/linux/mshv.h), and the tree's own are made relative.
+std::string as_tree_paths(const std::string& text, const Tree& tree, const fs::path& inc) {
+    std::string s = text;
+    const auto replace = [&s](const std::string& from, const std::string& to) {
+        for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+            s.replace(at, from.size(), to);
+    };
+    replace(inc.string() + "/linux/mshv.h", "include/uapi/linux/mshv.h");
+    replace(inc.string() + "/", "include/");
+    replace(fs::absolute(tree.root).lexically_normal().string() + "/", "");
+    replace(tree.root.string() + "/", "");
+    return s;
+}
+
+// How the tree's files and the probes are compiled: the kernel build's dialect, hvsim's
+// environment first, then the tree's Hyper-V headers, then drivers/hv for quoted includes.
+std::vector<std::string> compile_flags(const std::string& cc, const Tree& tree, const fs::path& inc) {
+    const fs::path env = environment_dir();
+    return {cc, "-std=gnu11", "-O1", "-g", "-fPIC", "-w", "-fno-strict-aliasing", "-D__KERNEL__", "-DHVSIM_KERNEL_ENV=1",
+            "-I", (env / "include").string(), "-I", (env / "api").string(), "-I", inc.string(),
+            "-I", (tree.root / "drivers/hv").string()};
+}
+
 }  // namespace
+
+ProbeCompiler::ProbeCompiler(const Tree& tree, const BuildOptions& options)
+    : tree_(tree), cc_(options.cc.empty() ? default_compiler() : options.cc), work_(make_work_dir(options)),
+      include_(tree_includes(tree, work_)), keep_(options.keep) {}
+
+ProbeCompiler::~ProbeCompiler() {
+    if (keep_) return;
+    std::error_code ec;
+    fs::remove_all(work_, ec);
+}
+
+ProbeCompiler::Result ProbeCompiler::run(const std::string& name, const std::string& source, std::vector<std::string> flags,
+                                         const std::string& out) {
+    const fs::path file = work_ / name;
+    std::ofstream(file) << source;
+    std::vector<std::string> argv = compile_flags(cc_, tree_, include_);
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    argv.insert(argv.end(), {file.string(), "-o", (work_ / out).string()});
+    const auto result = run_process(argv, work_ / (name + ".log"));
+    if (result.status == -1 && result.output.starts_with("cannot run"))
+        return {{}, result.output + " (the C compiler: --cc, or $CC)"};
+    if (result.status != 0) return {{}, tree_path(first_error(result.output))};
+    return {work_ / out, ""};
+}
+
+ProbeCompiler::Result ProbeCompiler::shared_object(const std::string& name, const std::string& source) {
+    return run(name, source, {"-shared", "-fno-eliminate-unused-debug-types", "-g3"}, name + ".so");
+}
+
+ProbeCompiler::Result ProbeCompiler::syntax(const std::string& name, const std::string& source) {
+    auto r = run(name, source, {"-fsyntax-only"}, name + ".none");
+    r.output.clear();
+    return r;
+}
+
+ProbeCompiler::Result ProbeCompiler::macros(const std::string& name, const std::string& source) {
+    return run(name, source, {"-E", "-dM"}, name + ".macros");
+}
+
+bool ProbeCompiler::in_tree(const std::string& compiler_path) const { return tree_path(compiler_path) != compiler_path; }
+
+std::string ProbeCompiler::tree_path(const std::string& text) const { return as_tree_paths(text, tree_, include_); }
 
 fs::path environment_dir() {
     if (const char* dir = std::getenv("HVSIM_KERNEL_DIR"); dir != nullptr && *dir != '\0') return dir;
@@ -188,20 +254,18 @@ std::unique_ptr<LoadedTree> build_tree(Tree tree, const BuildOptions& options) {
     std::vector<std::string> objects;
     for (std::size_t i = 0; i < sources.size(); ++i) {
         const std::string object = (work / ("unit" + std::to_string(i) + ".o")).string();
-        std::vector<std::string> argv = {loaded->cc_, "-std=gnu11", "-O1", "-g", "-fPIC", "-w", "-fno-strict-aliasing",
-                                               "-D__KERNEL__", "-DHVSIM_KERNEL_ENV=1",
-                                               "-include", (work / "hvsim_tree_functions.h").string(),
-                                               "-I", (env / "include").string(), "-I", (env / "api").string(), "-I", inc.string(),
-                                               "-I", (tree.root / "drivers/hv").string(),
-                                               "-c", sources[i].string(), "-o", object};
-        argv.insert(argv.end() - 4, options.extra_flags.begin(), options.extra_flags.end());
+        std::vector<std::string> argv = compile_flags(loaded->cc_, tree, inc);
+        argv.insert(argv.end(), {"-include", (work / "hvsim_tree_functions.h").string()});
+        argv.insert(argv.end(), options.extra_flags.begin(), options.extra_flags.end());
+        argv.insert(argv.end(), {"-c", sources[i].string(), "-o", object});
         const auto result = run_process(argv, work / "compile.log");
         if (result.status == -1 && result.output.starts_with("cannot run"))
             throw TreeError(tree.root.string() + ": " + result.output + " (the C compiler: --cc, or $CC)");
         if (result.status != 0) {
             const bool ours = i + 1 == sources.size();
             throw TreeError(tree.root.string() + ": " + (ours ? "hvsim's glue" : fs::relative(sources[i], tree.root).string()) +
-                            " does not compile against hvsim's kernel environment: " + first_error(result.output));
+                            " does not compile against hvsim's kernel environment: " +
+                            as_tree_paths(first_error(result.output), tree, inc));
         }
         objects.push_back(object);
     }

@@ -8,6 +8,8 @@
 #   [-DEXTRA_ARGS=a;b]            more arguments for kernel check
 #   [-DFUZZ_RUNS=N]               run `hvsim kernel fuzz` with N schedules instead of the check
 #   [-DINPUT=file]                run `hvsim kernel fuzz --input file` (a kernel_tree_fuzz input)
+#   [-DAUDIT=1]                   run `hvsim kernel audit` instead of the check
+#   [-DEXPECT_ONE=1]              with EXPECT: the output holds exactly one finding
 # The variant's text must be found in the fixture: a fixture change that drops it fails here.
 file(REMOVE_RECURSE ${WORK})
 file(COPY ${FIXTURE}/ DESTINATION ${WORK})
@@ -30,6 +32,9 @@ endif()
 if(REMOVE)
   file(REMOVE ${WORK}/${REMOVE})
 endif()
+if(HEADER_SYNTAX_ERROR)
+  file(APPEND ${WORK}/include/hyperv/hvhdk.h "\nstruct hvsim_planted_syntax_error { int x };\n")
+endif()
 if(SYNTAX_ERROR)
   file(APPEND ${WORK}/drivers/hv/mshv_root_hv_call.c "\nint hvsim_planted_syntax_error(void) { return }\n")
 endif()
@@ -37,7 +42,10 @@ set(record_args)
 if(RECORD)
   set(record_args --record ${WORK}/trace.jsonl)
 endif()
-if(INPUT)
+if(AUDIT)
+  execute_process(COMMAND ${HVSIM} kernel audit ${WORK} --json --cc ${CC} ${EXTRA_ARGS}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+elseif(INPUT)
   # A libFuzzer input of kernel_tree_fuzz, decoded and run as the fuzzer runs it.
   execute_process(COMMAND ${HVSIM} kernel fuzz ${WORK} --json --cc ${CC} --input ${INPUT} ${record_args}
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -56,6 +64,13 @@ if(EXPECT)
   string(FIND "${out}${err}" "${EXPECT}" found)
   if(found EQUAL -1)
     message(FATAL_ERROR "expected '${EXPECT}' in the output\nstdout:\n${out}\nstderr:\n${err}")
+  endif()
+endif()
+if(EXPECT_ONE)
+  string(REGEX MATCHALL "\"id\": " ids "${out}")
+  list(LENGTH ids n)
+  if(NOT n EQUAL 1)
+    message(FATAL_ERROR "expected exactly one finding, got ${n}\nstdout:\n${out}")
   endif()
 endif()
 if(EXPECT_EXIT EQUAL 2)

@@ -10,7 +10,7 @@ namespace F = fields::unmap_vp_state_page_in;  // offsets: sim/include/hvsim/fie
 
 namespace {
 constexpr std::uint32_t kPartition = F::partition_id.offset, kVpIndex = F::vp_index.offset, kType = F::type.offset,
-                        kVtl = F::input_vtl.offset, kReserved = F::reserved.offset;
+                        kVtl = F::input_vtl.offset, kReserved = F::reserved0.offset;
 }
 
 Outcome unmap_vp_state_page(CallContext& ctx) {

@@ -70,6 +70,41 @@ private:
 // compiler's first error, or the symbol hvsim's environment lacks.
 [[nodiscard]] std::unique_ptr<LoadedTree> build_tree(Tree tree, const BuildOptions& options = {});
 
+// Compiles probes -- small C files of hvsim's that include a tree's headers -- exactly as
+// build_tree compiles the tree's own files (hvsim's kernel environment, then only the tree's
+// Hyper-V headers, then drivers/hv), for the header audit. The work directory goes with it.
+class ProbeCompiler {
+public:
+    ProbeCompiler(const Tree& tree, const BuildOptions& options);
+    ProbeCompiler(const ProbeCompiler&) = delete;
+    ProbeCompiler& operator=(const ProbeCompiler&) = delete;
+    ~ProbeCompiler();
+
+    struct Result {
+        std::filesystem::path output;  // the shared object, or the macro list (-E -dM)
+        std::string error;             // empty on success: else the compiler's first error, one line
+    };
+    // With debug information for every type declared, linked into a shared object.
+    Result shared_object(const std::string& name, const std::string& source);
+    // Whether `source` compiles (-fsyntax-only); output is empty.
+    Result syntax(const std::string& name, const std::string& source);
+    // The macros defined after preprocessing `source` (-E -dM), one "#define" per line.
+    Result macros(const std::string& name, const std::string& source);
+
+    // A path in the compiler's messages or debug information, as the user knows it: relative
+    // to the tree's root when it is the tree's, else unchanged.
+    [[nodiscard]] std::string tree_path(const std::string& compiler_path) const;
+    [[nodiscard]] bool in_tree(const std::string& compiler_path) const;
+    [[nodiscard]] const std::string& compiler() const noexcept { return cc_; }
+
+private:
+    Result run(const std::string& name, const std::string& source, std::vector<std::string> flags, const std::string& out);
+    const Tree& tree_;
+    std::string cc_;
+    std::filesystem::path work_, include_;
+    bool keep_ = false;
+};
+
 // Where hvsim's kernel environment and glue live (set at build time; $HVSIM_KERNEL_DIR wins).
 [[nodiscard]] std::filesystem::path environment_dir();
 

@@ -12,6 +12,7 @@
 #include "codecs.hpp"
 #include "hvcall/catalogue.hpp"
 #include "json_reason.hpp"
+#include "limited_input.hpp"
 #include "scenario.hpp"
 #include "typed_calls.hpp"
 
@@ -550,25 +551,20 @@ std::string Step::label() const {
 }
 
 std::vector<Scenario> load_scenarios(const std::string& file, const std::string& text) {
-    json root;
-    try {
-        root = json::parse(text);
-    } catch (const json::parse_error& e) {
-        std::string msg = e.what();
-        if (const auto at = msg.find(": "); at != std::string::npos && msg.find("parse error") != std::string::npos) msg.erase(0, at + 2);
-        throw LoadError(file + ":" + position(text, e.byte) + ": invalid JSON: " + printable_line(msg));
-    } catch (const json::exception& e) {
-        // Well-formed JSON nlohmann cannot hold: a number beyond a double ("number overflow
-        // parsing '1e999'"). It gives no position; the token it quotes finds the place.
-        const std::string msg = json_reason(e);
-        std::string where;
-        if (const auto q = msg.find('\''); q != std::string::npos && msg.size() > q + 2 && msg.back() == '\'')
-            if (const auto at = text.find(msg.substr(q + 1, msg.size() - q - 2)); at != std::string::npos)
-                where = ":" + position(text, at + 1);
-        throw LoadError(file + where + ": invalid JSON: " + msg +
-                        (e.id == 406 ? "; expected a number a double can hold" : ""));
+    Parsed parsed = parse_json_limited(text);
+    if (!parsed.error.empty()) {
+        const std::string& msg = parsed.error;
+        std::string where = parsed.byte != 0 ? ":" + position(text, parsed.byte) : "";
+        // Well-formed JSON nlohmann cannot hold ("number overflow parsing '1e999'") gives no
+        // position; the token it quotes finds the place.
+        if (where.empty())
+            if (const auto q = msg.find('\''); q != std::string::npos && msg.size() > q + 2 && msg.back() == '\'')
+                if (const auto at = text.find(msg.substr(q + 1, msg.size() - q - 2)); at != std::string::npos)
+                    where = ":" + position(text, at + 1);
+        throw LoadError(file + where + ": invalid JSON: " + printable_line(msg) +
+                        (msg.starts_with("number overflow") ? "; expected a number a double can hold" : ""));
     }
-    return Loader(file).file(root);
+    return Loader(file).file(parsed.value);
 }
 
 std::vector<Scenario> load_path(const std::string& path) {
@@ -576,9 +572,14 @@ std::vector<Scenario> load_path(const std::string& path) {
     std::error_code ec;
     std::vector<std::string> files;
     if (fs::is_directory(path, ec)) {
-        for (const auto& entry : fs::recursive_directory_iterator(path, ec))
-            if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path().string());
-        if (ec) throw LoadError(path + ": cannot list the directory: " + ec.message());
+        // Step by step, so that an unreadable folder or a symlink loop is one error, not a throw.
+        fs::recursive_directory_iterator it(path, fs::directory_options::none, ec), end;
+        while (!ec && it != end) {
+            std::error_code file_ec;
+            if (it->is_regular_file(file_ec) && it->path().extension() == ".json") files.push_back(it->path().string());
+            it.increment(ec);
+        }
+        if (ec) throw LoadError(quote_text(path) + ": cannot list the directory: " + ec.message());
         std::sort(files.begin(), files.end());
         if (files.empty()) throw LoadError(path + ": no *.json scenario files in this directory");
     } else if (fs::exists(path, ec)) {
@@ -588,11 +589,13 @@ std::vector<Scenario> load_path(const std::string& path) {
     }
     std::vector<Scenario> all;
     for (const auto& f : files) {
-        std::ifstream in(f, std::ios::binary);
-        if (!in) throw LoadError(f + ": cannot read the file");
-        std::ostringstream text;
-        text << in.rdbuf();
-        auto scenarios = load_scenarios(f, text.str());
+        std::string text;
+        try {
+            text = read_limited(f, kMaxScenarioBytes, "a scenario file (JSON)");
+        } catch (const InputError& e) {
+            throw LoadError(e.what());
+        }
+        auto scenarios = load_scenarios(f, text);
         all.insert(all.end(), std::make_move_iterator(scenarios.begin()), std::make_move_iterator(scenarios.end()));
     }
     return all;

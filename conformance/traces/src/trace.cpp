@@ -13,6 +13,7 @@
 
 #include "hvcall/status.hpp"
 #include "json_reason.hpp"
+#include "limited_input.hpp"
 #include "record_fields.hpp"
 
 namespace hvsim::traces {
@@ -27,13 +28,25 @@ namespace {
 // JSON text or one CBOR item, without exceptions. nlohmann's DOM parser throws out_of_range even
 // when asked not to (a number beyond a double, a CBOR array or map longer than memory): such bytes
 // come back discarded, with nlohmann's reason in `too_large` ("excessive array size: ...").
+// The nesting limit and, for CBOR, the UTF-8 check are the shared reader's (limited_input.hpp):
+// a refusal comes back discarded with its reason in `too_large`.
 json parse_without_throwing(std::string_view bytes, bool cbor, std::string& too_large) {
-    try {
-        return cbor ? json::from_cbor(bytes, true, false) : json::parse(bytes, nullptr, false);
-    } catch (const json::exception& e) {
-        too_large = conformance::json_reason(e);
-        return json(json::value_t::discarded);
-    }
+    conformance::Parsed p = cbor ? conformance::parse_cbor_limited(bytes) : conformance::parse_json_limited(bytes);
+    if (p.error.empty()) return std::move(p.value);
+    // A syntax error is the caller's "not valid JSON/CBOR"; the limits and nlohmann's range
+    // errors are reasons of their own.
+    if (p.error.starts_with("nesting") || p.error.starts_with("text that"))
+        too_large = "refused: " + p.error;
+    else if (p.error.find("excessive") != std::string::npos || p.error.find("overflow") != std::string::npos)
+        too_large = p.error;
+    return json(json::value_t::discarded);
+}
+
+// "the frame holds a value out of range (...)", or for what the reader's limits refuse, "the
+// frame is refused: nesting deeper than 64 ...".
+std::string out_of_range(const std::string& what, const std::string& reason) {
+    if (reason.starts_with("refused: ")) return what + " is " + reason;
+    return what + " holds a value out of range (" + reason + ")";
 }
 
 constexpr char kCborMagic[4] = {'\x89', 'H', 'V', 'T'};  // 0x89 is neither '{' nor text: detection is one byte
@@ -457,11 +470,11 @@ void TraceWriter::put(const std::string& bytes) {
 // --- reader
 
 std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw TraceError(path + ": cannot open the trace: " + std::strerror(errno));
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return std::move(ss).str();
+    try {
+        return conformance::read_limited(path, conformance::kMaxTraceBytes, "a trace file (JSON Lines or CBOR)");
+    } catch (const conformance::InputError& e) {
+        throw TraceError(e.what());
+    }
 }
 
 TraceReader::TraceReader(std::string_view bytes, std::string name) : bytes_(bytes), name_(std::move(name)) { start(); }
@@ -487,7 +500,7 @@ void TraceReader::start() {
         if (bytes_.size() - 8 < n) fail("the file ends inside the CBOR header frame; expected a header");
         std::string too_large;
         json j = parse_without_throwing(bytes_.substr(8, n), true, too_large);
-        if (!too_large.empty()) fail("the header frame holds a value out of range (" + too_large + "); expected a header map");
+        if (!too_large.empty()) fail(out_of_range("the header frame", too_large) + "; expected a header map");
         if (j.is_discarded()) fail("the header frame is not valid CBOR; expected a CBOR map");
         header_ = header_from(j, format_, f);
         pos_ = 8 + n;
@@ -503,7 +516,7 @@ void TraceReader::start() {
     if (!terminated) fail("the file ends inside the header line; expected a whole header");
     std::string too_large;
     json j = parse_without_throwing(line, false, too_large);
-    if (!too_large.empty()) fail("the header line holds a value out of range (" + too_large + "); expected a header object");
+    if (!too_large.empty()) fail(out_of_range("the header line", too_large) + "; expected a header object");
     if (j.is_discarded()) fail("the header line is not valid JSON; expected a JSON object");
     header_ = header_from(j, format_, f);
 }
@@ -526,6 +539,9 @@ bool TraceReader::next_line(std::string_view& line, bool& terminated) {
     const std::size_t nl = bytes_.find('\n', pos_);
     terminated = nl != std::string_view::npos;
     const std::size_t end = terminated ? nl : bytes_.size();
+    if (end - pos_ > conformance::kMaxRecordBytes)
+        fail("a line of " + std::to_string(end - pos_) + " bytes; expected a record of at most 1 MiB (" +
+             std::to_string(conformance::kMaxRecordBytes) + " bytes)");
     line = bytes_.substr(pos_, end - pos_);
     pos_ = terminated ? nl + 1 : bytes_.size();
     return true;
@@ -555,7 +571,7 @@ bool TraceReader::next(Record& r) {
         } else {
             std::string too_large;
             json j = parse_without_throwing(frame, true, too_large);
-            if (!too_large.empty()) fail("the frame holds a value out of range (" + too_large + "); expected a record map");
+            if (!too_large.empty()) fail(out_of_range("the frame", too_large) + "; expected a record map");
             if (j.is_discarded()) fail("the frame is not valid CBOR; expected a CBOR map");
             record_from(j, format_, r, f);
         }
@@ -575,7 +591,7 @@ bool TraceReader::next(Record& r) {
     }
     std::string too_large;
     json j = parse_without_throwing(line, false, too_large);
-    if (!too_large.empty()) fail("the line holds a value out of range (" + too_large + "); expected a record");
+    if (!too_large.empty()) fail(out_of_range("the line", too_large) + "; expected a record");
     if (j.is_discarded()) {
         if (!terminated) {
             warning_ = name_ + ": line " + std::to_string(line_) + " (record " + std::to_string(index_ + 1) +

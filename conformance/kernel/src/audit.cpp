@@ -284,7 +284,15 @@ private:
             }
             ++report_.blocks_checked;
             const std::string subject = (r->is_union ? "union " : "struct ") + r->name;
-            if (r->size != block.catalogue_size())
+            const auto& info = hvcall::info(block.call);
+            const bool counts_variable_header = block.role == fields::Role::input && info.allows_variable_header() &&
+                                                r->size > block.catalogue_size() && (r->size - block.catalogue_size()) % 8 == 0;
+            if (counts_variable_header)  // e.g. hv_vpset's valid_bank_mask: the caller counts it in the variable header
+                report_.notes.push_back(subject + ": " + std::to_string(r->size) + " bytes, of which " +
+                                        std::to_string((r->size - block.catalogue_size()) / 8) +
+                                        " qwords belong to the call's variable header (the catalogue's fixed header is " +
+                                        std::to_string(block.catalogue_size()) + ")");
+            else if (r->size != block.catalogue_size())
                 find("layout.size", subject, where(*r),
                      std::to_string(r->size) + " bytes in the tree; hvsim's catalogue has " +
                          std::to_string(block.catalogue_size()) + " for the " + what);

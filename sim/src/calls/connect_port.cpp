@@ -1,14 +1,21 @@
 // HvCallConnectPort: connection partition, connection id, connection VTL, reserved, port
 // partition, port id, reserved, 32-byte connection info, proximity (HDK, 72 bytes). The
 // connection partition's pool pays Costs::port (HVCALL deposits into it on retry).
+#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "ports.hpp"
 
 namespace hvsim::calls {
 
+namespace F = fields::connect_port_in;  // offsets: sim/include/hvsim/fields.def
+
 namespace {
-constexpr std::uint32_t kConnPartition = 0, kConnId = 8, kConnVtl = 12, kRsvd0 = 13, kRsvd1 = 14;
-constexpr std::uint32_t kPortPartition = 16, kPortId = 24, kRsvd2 = 28, kType = 32, kInfoPadding = 36, kInfo = 40;
+constexpr std::uint32_t kConnPartition = F::connection_partition_id.offset, kConnId = F::connection_id.offset,
+                        kConnVtl = F::connection_vtl.offset, kRsvd0 = F::rsvdz0.offset, kRsvd1 = F::rsvdz1.offset;
+constexpr std::uint32_t kPortPartition = F::port_partition_id.offset, kPortId = F::port_id.offset,
+                        kRsvd2 = F::reserved2.offset;
+constexpr std::uint32_t kType = F::port_type.offset, kInfoPadding = F::info_padding.offset;
+constexpr std::uint32_t kInfo = 40;
 }  // namespace
 
 Outcome connect_port(CallContext& ctx) {

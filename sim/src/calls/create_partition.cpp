@@ -12,7 +12,8 @@ namespace {
 constexpr std::uint32_t kFlags = F::flags.offset;
 constexpr std::uint32_t kProximityFlags = F::proximity_flags.offset;  // hv_proximity_domain_info at 8: domain id, then flags
 constexpr std::uint32_t kPadding = F::padding.offset;
-constexpr std::uint32_t kBank0 = 24, kBank1 = 32, kXsave = 40;
+constexpr std::uint32_t kBank0 = F::disabled_processor_features.offset, kBank1 = kBank0 + 8;  // its two u64 banks
+constexpr std::uint32_t kXsave = F::disabled_processor_xsave_features.offset;
 constexpr std::uint32_t kIsolation = F::isolation_properties.offset;
 
 // Bits 0, 1, 4, 8, 13, 19, 22 (HDK-2B, HDK-3B).

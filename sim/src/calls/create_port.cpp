@@ -1,15 +1,22 @@
 // HvCallCreatePort: port partition, port id, port VTL, minimum connection VTL, padding,
 // connection partition, 24-byte port info, proximity (HDK, 56 bytes). The port
 // partition's pool pays Costs::port (HVCALL deposits into it on retry).
+#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "ports.hpp"
 
 namespace hvsim::calls {
 
+namespace F = fields::create_port_in;  // offsets: sim/include/hvsim/fields.def
+
 namespace {
-constexpr std::uint32_t kPortPartition = 0, kPortId = 8, kPortVtl = 12, kMinVtl = 13, kPadding = 14;
-constexpr std::uint32_t kConnectionPartition = 16, kType = 24, kInfoPadding = 28, kSint = 32, kTargetVp = 36;
-constexpr std::uint32_t kMessageRsvd = 40, kBaseFlag = 40, kFlagCount = 42, kEventRsvd = 44, kMonitorRsvd = 40;
+constexpr std::uint32_t kPortPartition = F::port_partition_id.offset, kPortId = F::port_id.offset;
+constexpr std::uint32_t kPortVtl = F::port_vtl.offset, kMinVtl = F::min_connection_vtl.offset, kPadding = F::padding.offset;
+constexpr std::uint32_t kConnectionPartition = F::connection_partition_id.offset, kType = F::port_type.offset,
+                        kInfoPadding = F::info_padding.offset;
+constexpr std::uint32_t kSint = F::target_sint.offset, kTargetVp = F::target_vp.offset;
+constexpr std::uint32_t kMessageRsvd = F::message_rsvdz.offset;
+constexpr std::uint32_t kBaseFlag = 40, kFlagCount = 42, kEventRsvd = 44, kMonitorRsvd = 40;
 }  // namespace
 
 Outcome create_port(CallContext& ctx) {

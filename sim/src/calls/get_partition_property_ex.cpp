@@ -4,13 +4,16 @@
 // read ASSIGNABLE_SYNTHETIC_PROC_FEATURES through the self passthrough (mshv-uapi clients).
 // VMM capabilities come as hv_partition_property_vmm_capabilities: u16 bank count (1), three
 // reserved u16, one 64-bit bank (A-HDKMINI); every other property as its 8-byte value.
+#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
 
 namespace hvsim::calls {
 
+namespace F = fields::get_partition_property_ex_in;  // offsets: sim/include/hvsim/fields.def
+
 namespace {
-constexpr std::uint32_t kArg = 16;
+constexpr std::uint32_t kArg = F::arg.offset;
 constexpr std::uint32_t kVmmCapabilities = 0x00090007;
 constexpr std::uint16_t kVmmCapabilityBanks = 1;  // HV_PARTITION_VMM_CAPABILITIES_BANK_COUNT
 }  // namespace

@@ -7,14 +7,21 @@
 // interrupts at boot (hv_map_msi_interrupt, IOAPIC); the entry returned is what it unmaps.
 #include <bit>
 
+#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "device_interrupt.hpp"
 
 namespace hvsim::calls {
 
+namespace F = fields::map_device_interrupt_in;  // offsets: sim/include/hvsim/fields.def
+
 namespace {
-constexpr std::uint32_t kPartition = 0, kDevice = 8, kType = 40, kTrigger = 44, kVectorCount = 48, kReserved = 52;
-constexpr std::uint32_t kVector = 56, kTargetFlags = 60, kVpMask = 64, kBankMask = 72, kBanks = 80;
+constexpr std::uint32_t kPartition = F::partition_id.offset, kDevice = F::device_id.offset;
+constexpr std::uint32_t kType = F::interrupt_type.offset, kTrigger = F::trigger_mode.offset,
+                        kVectorCount = F::vector_count.offset, kReserved = F::reserved.offset;
+constexpr std::uint32_t kVector = F::vector.offset, kTargetFlags = F::target_flags.offset, kVpMask = F::vp_mask.offset,
+                        kFormat = F::format.offset;
+constexpr std::uint32_t kBankMask = 72, kBanks = 80;
 constexpr std::uint32_t kFixed = 0, kLowestPriority = 1, kLevel = 1;
 constexpr std::uint32_t kMulticast = 0x1, kProcessorSet = 0x2;
 constexpr std::uint64_t kSparse4k = 0;  // HV_GENERIC_SET_SPARSE_4K
@@ -36,7 +43,7 @@ std::optional<std::uint32_t> first_target(const CallContext& ctx, std::uint32_t 
         if (varhead != 0 || !add_bank(0, ctx.in<std::uint64_t>(kVpMask))) return std::nullopt;
         return first;
     }
-    if (varhead == 0 || ctx.in<std::uint64_t>(kVpMask) != kSparse4k) return std::nullopt;
+    if (varhead == 0 || ctx.in<std::uint64_t>(kFormat) != kSparse4k) return std::nullopt;
     const auto bank_mask = ctx.in<std::uint64_t>(kBankMask);
     if (static_cast<std::uint32_t>(std::popcount(bank_mask)) + 1 != varhead) return std::nullopt;
     std::uint32_t slot = 0;

@@ -4,13 +4,16 @@
 // hypervisor writes counters into it and nothing is taken from a pool.
 #include <algorithm>
 
+#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "stats_page.hpp"
 
 namespace hvsim::calls {
 
+namespace F = fields::map_stats_page2_in;  // offsets: sim/include/hvsim/fields.def
+
 namespace {
-constexpr std::uint32_t kLocation = 24;
+constexpr std::uint32_t kLocation = F::map_location.offset;
 }
 
 Outcome map_stats_page2(CallContext& ctx) {

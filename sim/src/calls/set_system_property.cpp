@@ -1,13 +1,18 @@
 // HvCallSetSystemProperty: u32 property id, u32 reserved, a 64-byte union whose only member
 // upstream sets is the sleep-state info: u32 state, PM1a and PM1b sleep types (A-HDKMINI,
 // 72 bytes; S-COMMON hv_initialize_sleep_states registers S5 before power-off).
+#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "system.hpp"
 
 namespace hvsim::calls {
 
+namespace F = fields::set_system_property_in;  // offsets: sim/include/hvsim/fields.def
+
 namespace {
-constexpr std::uint32_t kId = 0, kReserved = 4, kState = 8, kPm1a = 12, kPm1b = 13, kUnionEnd = 72;
+constexpr std::uint32_t kId = F::property_id.offset, kReserved = F::reserved.offset, kState = F::sleep_state.offset,
+                        kPm1a = F::pm1a_slp_typ.offset, kPm1b = F::pm1b_slp_typ.offset;
+constexpr std::uint32_t kUnionEnd = 72;
 }
 
 Outcome set_system_property(CallContext& ctx) {

@@ -146,30 +146,40 @@ bool valid_utf8(std::string_view s) noexcept {
     return true;
 }
 
-std::string quote_text(std::string_view text) {
+std::string one_line(std::string_view text) {
     static constexpr char kHex[] = "0123456789abcdef";
-    std::string out = "\"";
+    std::string out;
     std::size_t i = 0;
     while (i < text.size()) {
         const auto c = static_cast<unsigned char>(text[i]);
         // A whole UTF-8 sequence passes as it is; anything else byte by byte.
-        std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        const std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
         if (len > 1 && i + len <= text.size() && valid_utf8(text.substr(i, len))) {
             out.append(text.substr(i, len));
             i += len;
             continue;
         }
-        if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+        if (c >= 0x20 && c < 0x7F) {
             out += static_cast<char>(c);
-        } else if (c == '"' || c == '\\') {
-            out += '\\';
-            out += static_cast<char>(c);
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\t') {
+            out += "\\t";
         } else {
             out += "\\x";
             out += kHex[c >> 4];
             out += kHex[c & 15];
         }
         ++i;
+    }
+    return out;
+}
+
+std::string quote_text(std::string_view text) {
+    std::string out = "\"";
+    for (const char c : one_line(text)) {
+        if (c == '"') out += '\\';
+        out += c;
     }
     return out + "\"";
 }

@@ -42,5 +42,7 @@ struct Parsed {
 // \xNN, so the message stays one printable line.
 [[nodiscard]] std::string quote_text(std::string_view text);
 [[nodiscard]] bool valid_utf8(std::string_view text) noexcept;
+// A message made one printable line: control bytes and bytes that are not UTF-8 as \n, \t, \xNN.
+[[nodiscard]] std::string one_line(std::string_view text);
 
 }  // namespace hvsim::conformance

@@ -300,6 +300,24 @@ private:
         return st;
     }
 
+    // A literal page range must fit the model: at most kMaxStepPages, inside the guest space.
+    void check_range(const TypedStep& t, const std::string& ptr) const {
+        const std::string_view call = t.call->name;
+        const bool ranged = call == "map_gpa_pages" || call == "map_mmio_pages" || call == "unmap_gpa_pages" ||
+                            call == "get_gpa_pages_access_states";
+        if (!ranged) return;
+        const std::string count_name = call == "get_gpa_pages_access_states" ? "count" : "pages";
+        const Value& count = t.args.at(count_name).front();
+        if (!count.ref.empty()) return;  // a captured value: checked when the step runs
+        if (count.number > kMaxStepPages)
+            fail(ptr + "/args/" + count_name, std::to_string(count.number) + " pages; a step may walk at most " +
+                                                  std::to_string(kMaxStepPages) + " (64 GiB of 4 KiB pages)");
+        const Value& gfn = t.args.at("gfn").front();
+        if (gfn.ref.empty() && (gfn.number >= kGfnLimit || count.number > kGfnLimit - gfn.number))
+            fail(ptr + "/args/gfn", "the range [" + std::to_string(gfn.number) + ", +" + std::to_string(count.number) +
+                                        ") runs past the 52-bit guest physical space (page 2^40)");
+    }
+
     TypedStep typed(const json& j, const std::string& ptr) const {
         TypedStep t;
         const std::string name = text(j["call"], ptr + "/call", "a marshalling function's name");
@@ -331,6 +349,7 @@ private:
                 t.args[std::string(a.name)] = {v};
             }
         }
+        check_range(t, ptr);
         return t;
     }
 

@@ -27,6 +27,12 @@ public:
 };
 
 // A number, or a reference to a value an earlier step captured.
+// What one typed step may ask the model to walk: 2^24 pages (64 GiB of 4 KiB pages), so that a
+// scenario's work and its run log stay bounded (README, "Input limits"); and no range may run
+// past the 52-bit guest physical address space (2^40 page numbers).
+inline constexpr std::uint64_t kMaxStepPages = 1ull << 24;
+inline constexpr std::uint64_t kGfnLimit = 1ull << 40;
+
 struct Value {
     std::uint64_t number = 0;
     std::string ref;  // capture name without '$'; empty for a literal

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "output_file.hpp"
 #include "reports.hpp"
 #include "runner.hpp"
 
@@ -17,11 +18,7 @@ bool ends_with(const std::string& s, const char* suffix) { return s.ends_with(su
 
 template <class Write>
 void write_file(const std::string& path, Write&& write) {
-    std::ofstream out(path, std::ios::binary);
-    if (!out) throw std::runtime_error("cannot write '" + path + "'");
-    write(out);
-    out.flush();
-    if (!out) throw std::runtime_error("error writing '" + path + "'");
+    write_file_atomically(path, [&](std::ostream& out) { write(out); });
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "hvcall/calls/stats.hpp"
 #include "hvcall/calls/system.hpp"
 #include "hvcall/calls/vp.hpp"
+#include "scenario.hpp"
 
 namespace hvsim::conformance {
 namespace {
@@ -125,16 +126,19 @@ std::vector<TypedCall> partition_and_memory_calls() {
          }},
         {"map_gpa_pages", {arg("partition"), arg("gfn"), arg("pages"), opt("flags", kReadWrite, T::u32), opt("pfns", 0, T::list)}, {"done"},
          [](TypedEnv& e, const TypedArgs& a) {
+             if (a.u64("pages") > kMaxStepPages) return TypedOutcome{-E2BIG, {}};  // a captured count (load checks literals)
              return with_done(hvcall::map_gpa_pages(e.backend, e.pages, a.u64("partition"), a.u64("gfn"), a.u64("pages"),
                                                     a.u32("flags"), a.list("pfns")));
          }},
         {"map_mmio_pages", {arg("partition"), arg("gfn"), arg("pfn"), arg("pages")}, {"done"},
          [](TypedEnv& e, const TypedArgs& a) {
+             if (a.u64("pages") > kMaxStepPages) return TypedOutcome{-E2BIG, {}};  // a captured count (load checks literals)
              return with_done(hvcall::map_mmio_pages(e.backend, e.pages, a.u64("partition"), a.u64("gfn"), a.u64("pfn"),
                                                      a.u64("pages")));
          }},
         {"unmap_gpa_pages", {arg("partition"), arg("gfn"), arg("pages"), opt("flags", 0, T::u32)}, {"done"},
          [](TypedEnv& e, const TypedArgs& a) {
+             if (a.u64("pages") > kMaxStepPages) return TypedOutcome{-E2BIG, {}};  // a captured count (load checks literals)
              return with_done(hvcall::unmap_gpa_pages(e.backend, a.u64("partition"), a.u64("gfn"), a.u64("pages"), a.u32("flags")));
          }},
         {"get_gpa_pages_access_states", {arg("partition"), arg("gfn"), arg("count"), opt("flags", 0)}, {"done", "states"},

@@ -29,7 +29,8 @@ void add_conformance(CLI::App& app) {
     add_report_options(*verb, a->junit, a->reports, a->full_coverage);
     verb->add_flag("--list", a->list, "list the suite's files and scenarios instead of running them");
     verb->footer("Exit status: 0 all passed, 1 a scenario failed (or coverage short with --require-full-coverage), 2 bad arguments.");
-    verb->callback([a] {
+    verb->callback([a, verb] {
+        reject_empty_values(*verb, "conformance", {"--junit", "--report"});
         std::vector<conformance::Scenario> suite;
         try {
             suite = conformance::load_embedded_suite();

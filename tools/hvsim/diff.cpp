@@ -21,6 +21,8 @@ void add_diff(CLI::App& app) {
             r = traces::diff(a, b, (*paths)[1]);
         } catch (const traces::TraceError& e) {
             throw UsageError(e.what());
+        } catch (const std::exception& e) {
+            throw UsageError((*paths)[0] + " and " + (*paths)[1] + ": cannot be compared: " + e.what());
         }
         r.trace = (*paths)[0];
         if (r.warning) std::fprintf(stderr, "hvsim: warning: %s\n", r.warning->c_str());

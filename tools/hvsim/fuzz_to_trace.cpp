@@ -171,7 +171,11 @@ void add_fuzz_input_to_trace(CLI::App& app) {
     verb->add_flag("--no-faults", a->no_faults,
                    "record the run without the input's fault plan (every call then replays on hardware)");
     verb->footer("Exit status: 0 written, 2 bad arguments or files. Replay: hvsim replay TRACE --backend sim (or mshv).");
-    verb->callback([a] { run_fuzz_to_trace(*a); });
+    verb->callback([a, verb] {
+        reject_empty_values(*verb, "fuzz-input-to-trace", {"-o"});
+        check_outputs("fuzz-input-to-trace", {{"-o", a->output}}, {a->input});
+        run_fuzz_to_trace(*a);
+    });
 }
 
 }  // namespace hvsim::cli

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "output_file.hpp"
 #include "verbs.hpp"
 
 namespace hvsim::cli {
@@ -69,6 +70,26 @@ CLI::Option* add_json_flag(CLI::App& verb, bool& json) {
     return verb.add_flag("--json", json, "Print JSON instead of text");
 }
 
-void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << '\n'; }
+// Paths from the command line need not be UTF-8: their stray bytes print as U+FFFD.
+void print_json(const nlohmann::json& j) { std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n'; }
+
+void reject_empty_values(CLI::App& verb, const std::string& verb_name, std::initializer_list<const char*> options) {
+    for (const char* name : options) {
+        const CLI::Option* o = verb.get_option_no_throw(name);
+        if (o == nullptr || o->count() == 0) continue;
+        for (const auto& value : o->results())
+            if (value.empty()) throw UsageError(verb_name + " " + name + ": expected a non-empty value");
+    }
+}
+
+void check_outputs(const std::string& verb_name, const std::vector<std::pair<std::string, std::string>>& outputs,
+                   const std::vector<std::string>& inputs) {
+    for (const auto& [option, path] : outputs) {
+        if (path.empty() || conformance::is_stdout_path(path)) continue;
+        if (const std::string why = conformance::output_conflict(path, inputs); !why.empty())
+            throw UsageError(verb_name + " " + option + " " + path + ": would overwrite what it reads (" + why +
+                             "); choose another file");
+    }
+}
 
 }  // namespace hvsim::cli

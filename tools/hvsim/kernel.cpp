@@ -277,9 +277,7 @@ void add_kernel_check(CLI::App& kernel) {
         "runs first; its findings are reported with the suite's.\n"
         "Exit status: 0 no finding, 1 findings, 2 a tree hvsim cannot use or bad arguments.");
     verb->callback([a, verb] {
-        for (const char* name : {"--junit", "--report", "--cc", "--record"})
-            if (verb->get_option(name)->count() > 0 && verb->get_option(name)->as<std::string>().empty())
-                throw UsageError(std::string("kernel check ") + name + ": expected a non-empty value");
+        reject_empty_values(*verb, "kernel check", {"--junit", "--report", "--cc", "--record"});
         const auto tree = load("check", a->tree, a->cc, a->keep);
         const kernel::AuditReport audit = run_audit("check", tree->tree(), a->cc);  // the headers first
         kernel::CheckOptions options;

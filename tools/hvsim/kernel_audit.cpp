@@ -124,9 +124,7 @@ void add_kernel_audit(CLI::App& kernel) {
         "struct's, numbers ioctl-number.rst gives to another driver; drift from hvsim's uapi mirror.\n"
         "Exit status: 0 no finding, 1 findings, 2 a tree hvsim cannot use or bad arguments.");
     verb->callback([a, verb] {
-        for (const char* name : {"--junit", "--cc"})
-            if (verb->get_option(name)->count() > 0 && verb->get_option(name)->as<std::string>().empty())
-                throw UsageError(std::string("kernel audit ") + name + ": expected a non-empty value");
+        reject_empty_values(*verb, "kernel audit", {"--junit", "--cc"});
         kernel::Tree tree;
         try {
             tree = kernel::open_tree(a->tree);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "hvsim/hypervisor.hpp"
+#include "limited_input.hpp"
 #include "verbs.hpp"
 
 #ifndef HVSIM_VERSION
@@ -98,15 +99,15 @@ int main(int argc, char** argv) {
         // --help/--version print and exit 0; a RuntimeError carries a verb's own exit code.
         if (e.get_exit_code() == 0 || e.get_name() == "RuntimeError") return app.exit(e);
         std::cout.flush();
-        std::fprintf(stderr, "hvsim: %s\n", describe(app, e).c_str());
+        std::fprintf(stderr, "hvsim: %s\n", hvsim::conformance::one_line(describe(app, e)).c_str());
         return cli::kExitUsage;
     } catch (const cli::UsageError& e) {
         std::cout.flush();
-        std::fprintf(stderr, "hvsim: %s\n", e.what());
+        std::fprintf(stderr, "hvsim: %s\n", hvsim::conformance::one_line(e.what()).c_str());  // a name from a file may hold anything
         return cli::kExitUsage;
     } catch (const std::exception& e) {
         std::cout.flush();
-        std::fprintf(stderr, "hvsim: internal error: %s\n", e.what());
+        std::fprintf(stderr, "hvsim: internal error: %s\n", hvsim::conformance::one_line(e.what()).c_str());
         return 1;
     }
     if (app.get_subcommands().empty()) std::cout << app.help();

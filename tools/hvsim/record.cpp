@@ -10,6 +10,7 @@
 #include "hvtrace/scenario_recorder.hpp"
 #include "hvtrace/workload.hpp"
 #include "suite.hpp"
+#include "output_file.hpp"
 #include "verbs.hpp"
 
 namespace hvsim::cli {
@@ -29,6 +30,9 @@ traces::Format output_format(const RecordArgs& a) {
 traces::Header header(nlohmann::json profile) {
     return traces::Header{traces::kFormatVersion, "hvsim " HVSIM_VERSION " record", std::move(profile)};
 }
+
+// The summary goes where the trace does not: standard error when the trace is standard output.
+std::ostream& summary(const RecordArgs& a) { return conformance::is_stdout_path(a.output) ? std::cerr : std::cout; }
 
 void check_workloads(const std::vector<std::string>& workloads) {
     std::string names;
@@ -59,7 +63,7 @@ int record_workloads(const RecordArgs& a) {
     for (const auto& w : a.workloads)
         if (!traces::run_workload(w, env)) throw UsageError("record: bad workload '" + w + "' (scale:N wants N >= 1)");
     if (!rec.sink_error().empty()) throw UsageError("record: " + rec.sink_error());
-    std::cout << a.output << ": " << writer->records() << " records\n";
+    summary(a) << a.output << ": " << writer->records() << " records\n";
     return 0;
 }
 
@@ -95,14 +99,19 @@ int record_scenarios(const RecordArgs& a) {
     const std::size_t failed = report.count(conformance::Outcome::fail);
     const auto violating = std::count_if(report.runs.begin(), report.runs.end(),
                                          [](const conformance::RunResult& r) { return !r.violations.empty(); });
-    std::cout << a.output << ": " << out->records() << " records in " << out->traces() << " trace(s) from "
+    summary(a) << a.output << ": " << out->records() << " records in " << out->traces() << " trace(s) from "
               << report.runs.size() << " runs (" << failed << " failed, " << report.count(conformance::Outcome::skip)
               << " skipped, " << violating << " recorded spec-only violations)\n";
     return failed == 0 ? 0 : 1;
 }
 
-int run_record(const RecordArgs& a) {
+int run_record(RecordArgs a) {
     const bool scenarios = a.suite || !a.scenarios.empty();
+    if (a.output.empty()) throw UsageError("record -o: expected a non-empty value");
+    if (a.split && conformance::is_stdout_path(a.output))
+        throw UsageError("record --split -o " + a.output + ": --split writes a directory of traces, not standard output");
+    check_outputs("record", {{"-o", a.output}}, a.scenarios);
+    if (a.output == "-") a.output = "/dev/stdout";
     if (scenarios == !a.workloads.empty())
         throw UsageError("record: give scenario files (or --suite) or --workload, not both and not neither");
     if (a.split && !scenarios) throw UsageError("record: --split is for scenarios (one trace per scenario file)");

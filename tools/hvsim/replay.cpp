@@ -51,6 +51,9 @@ Outcome replay_one(const ReplayArgs& a, const std::string& path, traces::SystemD
         o.error = e.what();
     } catch (const UsageError& e) {
         o.error = e.what();
+    } catch (const std::exception& e) {
+        // Nothing may leave a worker thread (replay -j N): whatever the trace provoked is its error.
+        o.error = path + ": cannot be replayed: " + e.what();
     }
     return o;
 }

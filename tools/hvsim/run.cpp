@@ -55,7 +55,11 @@ void add_run(CLI::App& app) {
     verb->add_option("--record", a->record, "also record every run's hypercalls into this trace (conformance/TRACES.md)")
         ->type_name("TRACE");
     verb->footer("Exit status: 0 all passed, 1 a scenario failed, 2 bad arguments or a malformed scenario file.");
-    verb->callback([a] {
+    verb->callback([a, verb] {
+        reject_empty_values(*verb, "run", {"--junit", "--report", "--record"});
+        std::vector<std::pair<std::string, std::string>> outputs = {{"--junit", a->junit}, {"--record", a->record}};
+        for (const auto& r : a->reports) outputs.emplace_back("--report", r);
+        check_outputs("run", outputs, a->paths);
         std::vector<conformance::Scenario> all;
         try {
             for (const auto& p : a->paths) {

@@ -49,6 +49,12 @@ public:
 // The run of contiguous `mask` bits holding `bit`, labelled as the TLFS does: "63:60".
 [[nodiscard]] std::string bit_run(std::uint64_t mask, unsigned bit);
 
+// Options given with an empty value are mistakes ("--junit ''" names no file), refused.
+void reject_empty_values(CLI::App& verb, const std::string& verb_name, std::initializer_list<const char*> options);
+// An output that would overwrite one of the verb's inputs is refused: {option, path} pairs.
+void check_outputs(const std::string& verb_name, const std::vector<std::pair<std::string, std::string>>& outputs,
+                   const std::vector<std::string>& inputs);
+
 // The --json flag every listing and decoding verb offers.
 CLI::Option* add_json_flag(CLI::App& verb, bool& json);
 void print_json(const nlohmann::json& j);  // indented, newline-terminated, to stdout

@@ -433,7 +433,9 @@ std::string to_hex(std::span<const std::byte> bytes) {
     return s;
 }
 
-std::string encode_jsonl(const Record& r) { return record_json(r, Format::jsonl).dump(); }
+std::string encode_jsonl(const Record& r) {
+    return record_json(r, Format::jsonl).dump(-1, ' ', false, json::error_handler_t::replace);
+}
 std::string encode_cbor(const Record& r) { return frame(json::to_cbor(record_json(r, Format::cbor))); }
 
 // --- writer
@@ -442,7 +444,7 @@ TraceWriter::TraceWriter(const std::string& path, Format format, const Header& h
     fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd_ < 0) throw TraceError(path + ": cannot create the trace: " + std::strerror(errno));
     if (format_ == Format::jsonl) {
-        put(header_json(header).dump() + "\n");
+        put(header_json(header).dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
     } else {
         put(std::string(kCborMagic, 4) + frame(json::to_cbor(header_json(header))));
     }
@@ -485,7 +487,14 @@ TraceReader::TraceReader(std::string&& bytes, std::string name) : owned_(std::mo
 }
 
 void TraceReader::start() {
-    if (bytes_.empty()) fail("the file is empty; expected a trace header");
+    if (bytes_.empty()) {
+        // A recording stopped between creating the file and writing its header recorded
+        // nothing: an empty trace, said so, not a bad one (TRACES.md, "Empty traces").
+        header_ = Header{kFormatVersion, "", nlohmann::json::object()};
+        warning_ = name_ + ": the file is empty: nothing was recorded (a recording that stopped before its header); "
+                           "read as a trace of 0 records";
+        return;
+    }
     const std::function<void(const std::string&)> f = [this](const std::string& w) { fail(w); };
     if (bytes_.size() >= 4 && std::memcmp(bytes_.data(), kCborMagic, 4) == 0) {
         format_ = Format::cbor;

@@ -85,5 +85,11 @@ TEST_CASE("a malformed record names the line and what was expected") {
                              "\n";
     CHECK_THROWS_WITH(parse_trace(head + "{}\n", "x.jsonl"), ContainsSubstring("x.jsonl: line 2: expected key \"call\""));
     CHECK_THROWS_WITH(parse_trace(head + "nope\n", "x.jsonl"), ContainsSubstring("line 2: not valid JSON"));
-    CHECK_THROWS_WITH(parse_trace("", "x.jsonl"), ContainsSubstring("empty"));
+}
+
+TEST_CASE("an empty file is a trace of nothing recorded, with a warning") {
+    const Trace t = parse_trace("", "x.jsonl");
+    CHECK(t.records.empty());
+    REQUIRE(t.warning.has_value());
+    CHECK_THAT(*t.warning, ContainsSubstring("x.jsonl: the file is empty: nothing was recorded"));
 }

@@ -5,6 +5,9 @@
 #include <string>
 
 #include "scenario.hpp"
+#include "hostile_mutator.hpp"
+
+HVSIM_HOSTILE_CUSTOM_MUTATOR
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const std::string kFile = "fuzz.json";

@@ -6,6 +6,9 @@
 #include <string_view>
 
 #include "hvtrace/trace.hpp"
+#include "hostile_mutator.hpp"
+
+HVSIM_HOSTILE_CUSTOM_MUTATOR
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const std::string kName = "fuzz.trace";

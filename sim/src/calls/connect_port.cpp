@@ -15,7 +15,7 @@ constexpr std::uint32_t kConnPartition = F::connection_partition_id.offset, kCon
 constexpr std::uint32_t kPortPartition = F::port_partition_id.offset, kPortId = F::port_id.offset,
                         kRsvd2 = F::reserved2.offset;
 constexpr std::uint32_t kType = F::port_type.offset, kInfoPadding = F::info_padding.offset;
-constexpr std::uint32_t kInfo = 40;
+constexpr std::uint32_t kInfo = F::message_rsvdz.offset;
 }  // namespace
 
 Outcome connect_port(CallContext& ctx) {

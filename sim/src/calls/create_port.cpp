@@ -16,7 +16,8 @@ constexpr std::uint32_t kConnectionPartition = F::connection_partition_id.offset
                         kInfoPadding = F::info_padding.offset;
 constexpr std::uint32_t kSint = F::target_sint.offset, kTargetVp = F::target_vp.offset;
 constexpr std::uint32_t kMessageRsvd = F::message_rsvdz.offset;
-constexpr std::uint32_t kBaseFlag = 40, kFlagCount = 42, kEventRsvd = 44, kMonitorRsvd = 40;
+constexpr std::uint32_t kBaseFlag = F::base_flag_number.offset, kFlagCount = F::flag_count.offset,
+                        kEventRsvd = F::event_rsvdz.offset, kMonitorRsvd = F::monitor_rsvdz.offset;
 }  // namespace
 
 Outcome create_port(CallContext& ctx) {

@@ -241,6 +241,13 @@ std::map<std::string, Case> cases() {
                                                                             "\n")};
                                        },
                                        {2, "guest_address_bits\": at least 21 bits"}, {}};
+    c["run_record_mmio_wraps"] = {"a trace's \"run\" record asking for an MMIO range past 2^52", [] {
+                                      return std::vector<std::string>{
+                                          "replay", file("runrec.jsonl", kTraceHeader + "\n" +
+                                                                             R"({"args":{"faults":{},"machine":{"mmio":[{"first":1099511627770,"count":100}]},"scenario":"x"},"model":"run"})"
+                                                                             "\n")};
+                                  },
+                                  {2, "line 2: \"args.machine.mmio[0].count\": the range runs past PFN 2^40"}, {}};
     c["scenario_mmio_wraps"] = {"a scenario MMIO range running past 2^52", [] {
                                     return std::vector<std::string>{
                                         "run", file("mmio.json", R"([{"name": "x", "machine": {"mmio": [{"first": 1099511627770, "count": 100}]}, "steps": []}])")};

@@ -6,6 +6,7 @@
 #include "hvsim/kernel/audit.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -189,6 +190,7 @@ public:
         }
         name_anonymous_records();
         check_blocks();
+        check_catalogue_structs();
         check_bitfields();
         check_unions();
         read_ioctls(ioctls);
@@ -319,6 +321,57 @@ private:
                              ") in the tree; the model reads " + std::to_string(field.size) + " bytes");
             }
         }
+    }
+
+    // Every hv_input_*/hv_output_* struct the catalogue's sources name (hypercalls.def) that the
+    // field table does not already check: its size against the catalogue's for that role.
+    void check_catalogue_structs() {
+        std::set<std::string> checked;
+        for (const auto& block : fields::blocks()) checked.insert(std::string(block.linux_struct));
+        for (const auto& call : hvcall::kCalls) {
+            for (const auto& [name, output] : structs_named_in(call.source)) {
+                if (checked.contains(name)) continue;
+                checked.insert(name);
+                const dwarf::Record* r = layouts_.find(name);
+                if (r == nullptr || !ours(*r)) continue;  // the catalogue cites more headers than a tree has
+                ++report_.blocks_checked;
+                const std::uint32_t want = output ? call.output_size : call.input_header_size;
+                const std::string subject = (r->is_union ? "union " : "struct ") + r->name;
+                const std::string what = std::string(call.linux_name) + (output ? " output" : " input");
+                if (!output && call.allows_variable_header() && r->size > want && (r->size - want) % 8 == 0)
+                    report_.notes.push_back(subject + ": " + std::to_string(r->size) + " bytes, of which " +
+                                            std::to_string((r->size - want) / 8) + " qwords belong to the call's variable header");
+                else if (r->size != want)
+                    find("layout.size", subject, where(*r),
+                         std::to_string(r->size) + " bytes in the tree; hvsim's catalogue has " + std::to_string(want) +
+                             " for the " + what);
+            }
+        }
+    }
+
+    // "HDKMINI hv_input_map_gpa_pages; ..." and the shorthand "hv_input/hv_output_x": the names,
+    // each with whether it is an output.
+    static std::vector<std::pair<std::string, bool>> structs_named_in(std::string_view source) {
+        std::vector<std::pair<std::string, bool>> out;
+        const auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; };
+        for (std::size_t at = source.find("hv_"); at != std::string_view::npos; at = source.find("hv_", at + 3)) {
+            if (at > 0 && ident(source[at - 1])) continue;
+            std::size_t end = at;
+            while (end < source.size() && (ident(source[end]) || source[end] == '/')) ++end;
+            const std::string token(source.substr(at, end - at));
+            const auto slash = token.find('/');
+            if (slash != std::string::npos) {  // hv_input/hv_output_x
+                const std::string tail = token.substr(slash + 1);
+                if (token.starts_with("hv_input") && tail.starts_with("hv_output_")) {
+                    out.emplace_back("hv_input_" + tail.substr(10), false);
+                    out.emplace_back(tail, true);
+                }
+                continue;
+            }
+            if (token.starts_with("hv_input_")) out.emplace_back(token, false);
+            if (token.starts_with("hv_output_")) out.emplace_back(token, true);
+        }
+        return out;
     }
 
     // Runs of bitfields of one declared type: each field must fit in the storage unit it

@@ -186,7 +186,7 @@ std::string quote_text(std::string_view text) {
 
 std::string read_limited(const std::string& path, std::uintmax_t limit, std::string_view what) {
     const std::string expected = "; expected " + std::string(what);
-    const std::string q = quote_text(path), name = q.substr(1, q.size() - 2);  // the path, printable
+    const std::string name = one_line(path);  // the path, printable
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) throw InputError(name + ": " + std::strerror(errno) + expected);
     struct stat st {};

@@ -598,7 +598,7 @@ std::vector<Scenario> load_path(const std::string& path) {
             if (it->is_regular_file(file_ec) && it->path().extension() == ".json") files.push_back(it->path().string());
             it.increment(ec);
         }
-        if (ec) throw LoadError(quote_text(path) + ": cannot list the directory: " + ec.message());
+        if (ec) throw LoadError(one_line(path) + ": cannot list the directory: " + ec.message());
         std::sort(files.begin(), files.end());
         if (files.empty()) throw LoadError(path + ": no *.json scenario files in this directory");
     } else if (fs::exists(path, ec)) {

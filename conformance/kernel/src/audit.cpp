@@ -568,7 +568,6 @@ private:
         const fs::path header = tree_.root / "include" / row.header;
         std::error_code ec;
         if (!fs::exists(header, ec)) return {};
-        const std::string rel = fs::relative(header, tree_.root / "include").string();
         const std::string src = "#include <linux/types.h>\n#include <linux/ioctl.h>\n#include \"" + fs::absolute(header).string() + "\"\n";
         const auto macros = cc_.macros("audit_other.c", src);
         if (!macros.error.empty()) {
@@ -588,7 +587,6 @@ private:
         const auto values = dwarf::read(object.output);
         for (const auto& m : list)
             if (const auto v = values.enumerator("hvsim_ioctl__" + m.name)) out.push_back({m.name, static_cast<std::uint32_t>(*v), m.argument});
-        (void)rel;
         return out;
     }
 

@@ -286,18 +286,7 @@ private:
             }
             ++report_.blocks_checked;
             const std::string subject = (r->is_union ? "union " : "struct ") + r->name;
-            const auto& info = hvcall::info(block.call);
-            const bool counts_variable_header = block.role == fields::Role::input && info.allows_variable_header() &&
-                                                r->size > block.catalogue_size() && (r->size - block.catalogue_size()) % 8 == 0;
-            if (counts_variable_header)  // e.g. hv_vpset's valid_bank_mask: the caller counts it in the variable header
-                report_.notes.push_back(subject + ": " + std::to_string(r->size) + " bytes, of which " +
-                                        std::to_string((r->size - block.catalogue_size()) / 8) +
-                                        " qwords belong to the call's variable header (the catalogue's fixed header is " +
-                                        std::to_string(block.catalogue_size()) + ")");
-            else if (r->size != block.catalogue_size())
-                find("layout.size", subject, where(*r),
-                     std::to_string(r->size) + " bytes in the tree; hvsim's catalogue has " +
-                         std::to_string(block.catalogue_size()) + " for the " + what);
+            judge_size(*r, hvcall::info(block.call), block.role == fields::Role::input, block.catalogue_size(), what);
             for (const auto& field : block.fields) {
                 ++report_.fields_checked;
                 const std::string path(field.path);
@@ -323,6 +312,22 @@ private:
         }
     }
 
+    // A block's size against the catalogue's. An input struct of a variable-header call may
+    // count whole qwords of that header in its sizeof (hv_vpset's valid_bank_mask): a note.
+    void judge_size(const dwarf::Record& r, const hvcall::CallInfo& call, bool input, std::uint64_t want,
+                    const std::string& what) {
+        const std::string subject = (r.is_union ? "union " : "struct ") + r.name;
+        if (input && call.allows_variable_header() && r.size > want && (r.size - want) % 8 == 0)
+            report_.notes.push_back(subject + ": " + std::to_string(r.size) + " bytes, of which " +
+                                    std::to_string((r.size - want) / 8) +
+                                    " qwords belong to the call's variable header (the catalogue's fixed header is " +
+                                    std::to_string(want) + ")");
+        else if (r.size != want)
+            find("layout.size", subject, where(r),
+                 std::to_string(r.size) + " bytes in the tree; hvsim's catalogue has " + std::to_string(want) + " for the " +
+                     what);
+    }
+
     // Every hv_input_*/hv_output_* struct the catalogue's sources name (hypercalls.def) that the
     // field table does not already check: its size against the catalogue's for that role.
     void check_catalogue_structs() {
@@ -335,16 +340,8 @@ private:
                 const dwarf::Record* r = layouts_.find(name);
                 if (r == nullptr || !ours(*r)) continue;  // the catalogue cites more headers than a tree has
                 ++report_.blocks_checked;
-                const std::uint32_t want = output ? call.output_size : call.input_header_size;
-                const std::string subject = (r->is_union ? "union " : "struct ") + r->name;
-                const std::string what = std::string(call.linux_name) + (output ? " output" : " input");
-                if (!output && call.allows_variable_header() && r->size > want && (r->size - want) % 8 == 0)
-                    report_.notes.push_back(subject + ": " + std::to_string(r->size) + " bytes, of which " +
-                                            std::to_string((r->size - want) / 8) + " qwords belong to the call's variable header");
-                else if (r->size != want)
-                    find("layout.size", subject, where(*r),
-                         std::to_string(r->size) + " bytes in the tree; hvsim's catalogue has " + std::to_string(want) +
-                             " for the " + what);
+                judge_size(*r, call, !output, output ? call.output_size : call.input_header_size,
+                           std::string(call.linux_name) + (output ? " output" : " input"));
             }
         }
     }

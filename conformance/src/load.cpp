@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "codecs.hpp"
+#include "hvcall/errno_names.hpp"
 #include "hvcall/catalogue.hpp"
 #include "json_reason.hpp"
 #include "limited_input.hpp"
@@ -36,15 +37,6 @@ bool valid_capture_name(const std::string& s) {
         return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_';
     });
 }
-
-struct ErrnoName {
-    const char* name;
-    int value;
-};
-constexpr ErrnoName kErrnos[] = {{"EPERM", EPERM}, {"ENOENT", ENOENT}, {"EIO", EIO},         {"ENXIO", ENXIO},
-                                 {"E2BIG", E2BIG}, {"EAGAIN", EAGAIN}, {"ENOMEM", ENOMEM},   {"EACCES", EACCES},
-                                 {"EFAULT", EFAULT}, {"EBUSY", EBUSY}, {"EEXIST", EEXIST},   {"ENODEV", ENODEV},
-                                 {"EINVAL", EINVAL}, {"ENOSPC", ENOSPC}, {"ERANGE", ERANGE}, {"EOPNOTSUPP", EOPNOTSUPP}};
 
 class Loader {
 public:
@@ -135,8 +127,7 @@ private:
             std::string s = j.get<std::string>();
             if (s == "0" || s == "ok") return 0;
             if (s.starts_with("-")) s.erase(0, 1);
-            for (const auto& e : kErrnos)
-                if (s == e.name) return -e.value;
+            if (const auto v = hvcall::errno_value(s)) return -*v;
         }
         fail(ptr, "expected an errno: 0, \"ok\", a negative number or a name such as \"-EINVAL\", got " + j.dump());
     }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "hvcall/errno_names.hpp"
 #include "hvcall/errno.hpp"
 #include "hvsim/diagnostic.hpp"
 #include "hvsim/host_pages.hpp"
@@ -32,13 +33,8 @@ std::string status_text(Status s) {
     return std::string(hvcall::status_name(s)) + " (" + hex(static_cast<unsigned>(s), 4) + ")";
 }
 std::string errno_text(int e) {
-    static const std::pair<int, const char*> names[] = {{EINVAL, "EINVAL"}, {ENOMEM, "ENOMEM"}, {EIO, "EIO"},
-                                                        {EOPNOTSUPP, "EOPNOTSUPP"}, {EACCES, "EACCES"}, {E2BIG, "E2BIG"},
-                                                        {EAGAIN, "EAGAIN"}, {ENOSPC, "ENOSPC"}, {EBUSY, "EBUSY"}};
-    if (e == 0) return "0";
-    for (const auto& [v, n] : names)
-        if (-v == e) return "-" + std::string(n) + " (" + std::to_string(e) + ")";
-    return std::to_string(e);
+    if (e == 0 || !hvcall::errno_name(e)) return std::to_string(e);
+    return hvcall::errno_text(e) + " (" + std::to_string(e) + ")";
 }
 
 // One hypercall as the model answered it.

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "hvcall/errno_names.hpp"
 #include "output_file.hpp"
 #include "verbs.hpp"
 
@@ -35,20 +36,7 @@ std::string hex(std::uint64_t value, int digits) {
     return buf;
 }
 
-std::string errno_name(int err) {
-    switch (err) {
-        case 0: return "0";
-        case -EINVAL: return "-EINVAL";
-        case -ENOMEM: return "-ENOMEM";
-        case -EIO: return "-EIO";
-        case -EOPNOTSUPP: return "-EOPNOTSUPP";
-        case -EACCES: return "-EACCES";
-        case -EAGAIN: return "-EAGAIN";
-        case -ENODEV: return "-ENODEV";
-        case -ENOSPC: return "-ENOSPC";
-        default: return std::to_string(err);
-    }
-}
+std::string errno_name(int err) { return hvcall::errno_text(err); }
 
 std::vector<unsigned> set_bits(std::uint64_t bits) {
     std::vector<unsigned> out;

@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
     cli::add_record(app);
     cli::add_fuzz_input_to_trace(app);
     cli::add_kernel(app);
+    cli::add_mshv(app);
 
     try {
         app.parse(argc, argv);

@@ -30,6 +30,7 @@ void add_diff(CLI::App& app);
 void add_record(CLI::App& app);
 void add_fuzz_input_to_trace(CLI::App& app);
 void add_kernel(CLI::App& app);
+void add_mshv(CLI::App& app);
 
 inline constexpr int kExitUsage = 2;
 

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fake_mshv.hpp"
+#include "model_device.hpp"
 #include "hvcall/errno.hpp"
 #include "hvcall/types/partition.hpp"
 #include "hvcall/types/vp.hpp"
@@ -24,7 +24,7 @@
 #include "hvtrace/workload.hpp"
 
 using namespace hvsim::traces;
-using hvsim::traces::testing::FakeMshv;
+using hvsim::traces::testing::ModelDevice;
 using Catch::Matchers::ContainsSubstring;
 
 namespace {
@@ -59,7 +59,7 @@ std::vector<std::string> suite_traces() {
 // it on hardware; the backend must leave no partition behind.
 ReplayResult replay_on_mshv(const std::string& bytes, const std::string& name) {
     hvsim::Machine m;
-    FakeMshv fake(m);
+    ModelDevice fake(m);
     ReplayResult res;
     {
         MshvBackend backend(fake, MshvOptions{});
@@ -93,7 +93,7 @@ bool passable(const Record& r) {
 // A partition made and initialized through the fake's uapi, as a VMM makes it.
 struct Device {
     hvsim::Machine m;
-    FakeMshv fake{m};
+    ModelDevice fake{m};
     int dev = -1, pfd = -1;
     std::uint64_t id = 0;  // the model's id for the partition
     Device() {
@@ -166,7 +166,7 @@ TEST_CASE("replaying allow-listed calls through the mshv backend matches the mod
 
     const std::string bytes = as_jsonl(records);
     hvsim::Machine m;
-    FakeMshv fake(m);
+    ModelDevice fake(m);
     {
         MshvBackend backend(fake, MshvOptions{});
         MshvTarget target(backend);
@@ -199,7 +199,7 @@ TEST_CASE("replaying allow-listed calls through the mshv backend matches the mod
 
 TEST_CASE("the kernel overwrites the partition id; other calls are refused with a reason") {
     hvsim::Machine m;
-    FakeMshv fake(m);
+    ModelDevice fake(m);
     MshvBackend backend(fake, MshvOptions{});
     auto in = backend.input_page();
     std::memset(in.data(), 0, 16);
@@ -224,7 +224,7 @@ TEST_CASE("the kernel overwrites the partition id; other calls are refused with 
 
 TEST_CASE("the fake device applies the kernel's argument checks") {
     hvsim::Machine m;
-    FakeMshv fake(m);
+    ModelDevice fake(m);
     const int dev = fake.open("/dev/mshv");
     mshv::CreatePartition cp{1ull << 6, 0};  // a flag outside MSHV_PT_FLAGS_MASK
     CHECK(fake.ioctl(dev, mshv::kCreatePartition, &cp) == -EINVAL);
@@ -258,7 +258,7 @@ TEST_CASE("SIGINT closes the backend's partition and device before the process d
     if (child == 0) {
         ::close(pipefd[0]);
         hvsim::Machine m;
-        FakeMshv fake(m);
+        ModelDevice fake(m);
         fake.close_signal_fd = pipefd[1];
         MshvOptions o;
         o.handle_signals = true;
@@ -406,7 +406,7 @@ TEST_CASE("a needs-memory status makes the passthrough deposit what it asks for,
             auto h = hvcall_args(0x44, std::span(get).first(16), out);
             CHECK(d.fake.ioctl(on_device ? d.dev : d.pfd, mshv::kRootHvcall, &h) == 0);  // retried, no -EAGAIN
             CHECK(h.status == 0);
-            CHECK(d.fake.deposits == 1);
+            CHECK(d.fake.deposits() == 1);
             const bool root = c.into_root || on_device;
             CHECK(d.pool(d.id) - child_before == (root ? 0 : c.pages));
             CHECK(d.pool(hvcall::kPartitionIdSelf) - root_before == (root ? c.pages : 0));
@@ -427,7 +427,7 @@ TEST_CASE("a failing deposit ends the passthrough with the deposit's errno; stat
     REQUIRE(deposit_errno != hvcall::to_errno(hvcall::HypercallResult::make(hvcall::Status::INSUFFICIENT_MEMORY)));
     CHECK(d.fake.ioctl(d.pfd, mshv::kRootHvcall, &h) == deposit_errno);
     CHECK(h.status == static_cast<std::uint16_t>(hvcall::Status::INSUFFICIENT_MEMORY));
-    CHECK(d.fake.deposits == 0);
+    CHECK(d.fake.deposits() == 0);
     CHECK(untouched(out));
 }
 
@@ -449,7 +449,7 @@ TEST_CASE("CALL_PENDING: a synchronous code gets -EBADFD and nothing back; the a
     auto s = hvcall_args(0x45, set, {});
     CHECK(d.fake.ioctl(d.pfd, mshv::kRootHvcall, &s) == 0);
     CHECK(s.status == 0);
-    d.fake.async_completion = hvcall::Status::ACCESS_DENIED;
+    d.fake.set_async_completion(hvcall::Status::ACCESS_DENIED);
     d.m.set_fault_plan(inject(0x45, hvcall::Status::CALL_PENDING));
     s = hvcall_args(0x45, set, {});
     CHECK(d.fake.ioctl(d.pfd, mshv::kRootHvcall, &s) ==
@@ -504,7 +504,7 @@ TEST_CASE("status and reps always come back from MSHV_ROOT_HVCALL, the output on
 
 TEST_CASE("CREATE_PARTITION takes the 64-byte v2 struct under the v1 number, checked as the kernel does") {
     hvsim::Machine m;
-    FakeMshv fake(m);
+    ModelDevice fake(m);
     const int dev = fake.open("/dev/mshv");
     mshv::CreatePartitionV2 v2{};
     v2.pt_flags = mshv::kPtFlagLapic | mshv::kPtFlagCpuAndXsaveFeatures;
@@ -560,7 +560,7 @@ TEST_CASE("each fd kind answers -ENOTTY for the uapi numbers it does not serve")
 
 TEST_CASE("the backend sends calls for HV_PARTITION_ID_SELF on /dev/mshv, and only the self list") {
     hvsim::Machine m;
-    FakeMshv fake(m);
+    ModelDevice fake(m);
     MshvBackend backend(fake, MshvOptions{});
     const std::uint32_t code = hvcall::property::unimplemented_msr_action;
     const auto put = [&](std::uint64_t id, std::uint64_t value) {
@@ -593,7 +593,7 @@ TEST_CASE("the backend sends calls for HV_PARTITION_ID_SELF on /dev/mshv, and on
 
 TEST_CASE("the backend cannot place blocks at chosen GPAs: hypercall_at is not supported and issues nothing") {
     hvsim::Machine m;
-    FakeMshv fake(m);
+    ModelDevice fake(m);
     MshvBackend backend(fake, MshvOptions{});
     const std::uint64_t calls = m.calls();
     std::array<std::byte, 8> out{};

@@ -30,8 +30,8 @@ Outcome set_vp_registers_element(CallContext& ctx, std::uint32_t index) {
     const state::RegisterInfo& info = state::kRegisters[*r];
     if (!info.writable) return ctx.reject(RuleId::set_vp_registers_read_only, Site::input, offset + kName, name);
     const state::RegisterValue v{ctx.in<std::uint64_t>(offset + kValue), ctx.in<std::uint64_t>(offset + kValue + 8)};
-    // The model's registers are 64-bit: the high qword of the value is reserved with them.
-    if ((v.low & info.reserved) != 0 || (v.low & info.must_be_one) != info.must_be_one || v.high != 0)
+    // A 64-bit register's high qword is reserved with it; a wide one takes all 16 bytes.
+    if ((v.low & info.reserved) != 0 || (v.low & info.must_be_one) != info.must_be_one || (v.high != 0 && !info.wide))
         return ctx.reject(RuleId::set_vp_registers_value_invalid, Site::input, offset + kValue, v.low,
                           (v.low & info.reserved) | (~v.low & info.must_be_one));
     vp->registers[*r] = v;

@@ -313,7 +313,7 @@ void digest_vps(const Partition& p, std::string& s) {
         std::snprintf(line, sizeof line, "  vp %u nmi %u\n", index, vp.nmi_pending);
         s += line;
         for (std::size_t r = 0; r < kRegisters.size(); ++r)
-            if (vp.registers[r] != RegisterValue{kRegisters[r].initial, 0} && kRegisters[r].name != reg::vp_index) {
+            if (vp.registers[r] != RegisterValue{kRegisters[r].initial, kRegisters[r].initial_high} && kRegisters[r].name != reg::vp_index) {
                 std::snprintf(line, sizeof line, "    %s = %#" PRIx64 ":%#" PRIx64 "\n", kRegisters[r].text,
                               vp.registers[r].high, vp.registers[r].low);
                 s += line;

@@ -3,6 +3,8 @@
 # Sourced by run.sh, test.sh, format.sh and tidy.sh (which apt_install clang-format-14 and
 # clang-tidy-14 themselves); safe to run again (does nothing when all is present).
 #   HVSIM_SETUP_CLANG=1  also install clang + libFuzzer (for the `fuzz` preset).
+#   HVSIM_SETUP_QEMU=1   also make the trixie root with Debian's QEMU (-accel mshv) that the
+#                        mshv.qemu test runs (tools/setup-qemu-mshv.sh; about 80 s the first time).
 set -euo pipefail
 
 hvsim_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -58,9 +60,13 @@ hvsim_setup() {
         if [ "$apt_updated" -eq 0 ]; then as_root apt-get update -qq >&2; apt_updated=1; fi
         as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t bookworm-backports libcatch2-dev >&2
     fi
-    apt_install g++ cmake ninja-build git nlohmann-json3-dev libcli11-dev libbenchmark-dev libdw-dev
+    apt_install g++ cmake ninja-build git python3 nlohmann-json3-dev libcli11-dev libbenchmark-dev libdw-dev
     if [ "${HVSIM_SETUP_CLANG:-0}" = 1 ]; then
         apt_install clang-14 libclang-rt-14-dev
+    fi
+    if [ "${HVSIM_SETUP_QEMU:-0}" = 1 ]; then
+        # Debian's QEMU with -accel mshv, in a trixie root (the mshv.qemu test); idempotent.
+        as_root "$hvsim_root/tools/setup-qemu-mshv.sh" >&2
     fi
 }
 

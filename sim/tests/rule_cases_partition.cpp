@@ -124,6 +124,12 @@ void add_partition_cases(const AddCase& add) {
         return capture(md.m, md.raw(CallId::set_partition_property,
                                     Bytes{}.at(0, md.create()).at(8, std::uint32_t{0x00060009}).at(16, std::uint64_t{1})));
     });
+    add(RuleId::set_partition_property_initialized, "set the privilege flags after initialize", [](const Variant& v) -> Opt {
+        if (simple_only(v)) return std::nullopt;
+        Model md(v.strict);
+        return capture(md.m, md.raw(CallId::set_partition_property,
+                                    Bytes{}.at(0, md.active()).at(8, std::uint32_t{0x00010000}).at(16, std::uint64_t{0})));
+    });
     add(RuleId::set_partition_property_out_of_range, "access tracking (a boolean) set to 2", [](const Variant& v) -> Opt {
         if (simple_only(v)) return std::nullopt;
         Model md(v.strict);

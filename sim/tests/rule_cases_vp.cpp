@@ -98,6 +98,11 @@ void add_vp_cases(const AddCase& add) {
         return rep_call(v, CallId::set_vp_registers, get_regs_header,
                         [](Bytes& in, std::uint32_t i, bool last) { assoc(in, i, last ? kRflags : kRip, 0); });
     });
+    add(RuleId::set_vp_registers_nmi_notification, "ask for NMI-window notifications", [](const Variant& v) {
+        return rep_call(v, CallId::set_vp_registers, get_regs_header, [](Bytes& in, std::uint32_t i, bool last) {
+            assoc(in, i, last ? 0x00010006u : kRip, last ? 1 : 0x1000);
+        });
+    });
 
     auto state_call = [](const Variant& v, CallId call, std::uint32_t type, std::uint32_t varhead, auto&& extra) -> Opt {
         if (simple_only(v)) return std::nullopt;

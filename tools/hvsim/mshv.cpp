@@ -168,7 +168,7 @@ int mshv_run(const MshvRunArgs& a) {
     json summary = read_channel(channel, notes);
     fs::remove(channel, ec);
     if (c.exec_failed) {
-        std::cerr << "hvsim mshv run: " << a.command[0] << ": "
+        std::cerr << "hvsim: mshv run: " << a.command[0] << ": "
                   << (c.exec_errno == ENOENT ? std::string("command not found") : std::strerror(c.exec_errno)) << '\n';
         return c.exec_errno == ENOENT ? 127 : 126;
     }
@@ -184,7 +184,7 @@ int mshv_run(const MshvRunArgs& a) {
         try {
             conformance::write_file_atomically(a.log, [&](std::ostream& out) { out << report.str(); });
         } catch (const std::exception& e) {
-            std::cerr << "hvsim mshv run: --log " << a.log << ": " << e.what() << '\n' << report.str();
+            std::cerr << "hvsim: mshv run: --log " << a.log << ": " << e.what() << '\n' << report.str();
         }
     }
     if (WIFSIGNALED(c.status)) return 128 + WTERMSIG(c.status);

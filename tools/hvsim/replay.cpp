@@ -19,6 +19,7 @@ struct ReplayArgs {
     std::vector<std::string> traces;
     std::string backend = "sim", device = "/dev/mshv";
     unsigned jobs = 1;
+    bool json = false;
 };
 
 struct Outcome {
@@ -92,6 +93,28 @@ int run_replay(const ReplayArgs& a) {
     for (const auto& o : outcomes)  // bad input first: one line, exit 2
         if (!o.error.empty()) throw UsageError(o.error);
     int rc = 0;
+    if (a.json) {
+        nlohmann::json all = nlohmann::json::array();
+        for (const auto& o : outcomes) {
+            const auto& r = o.result;
+            if (r.warning) std::fprintf(stderr, "hvsim: warning: %s\n", r.warning->c_str());
+            nlohmann::json j{{"trace", r.trace},          {"backend", a.backend},
+                             {"records", r.records},      {"compared", r.compared},
+                             {"equal", r.divergence ? r.compared - 1 : r.compared},
+                             {"skipped", r.skipped},      {"dependent", r.dependent},
+                             {"skip_reasons", r.skip_reasons}, {"violations", r.violations},
+                             {"divergence", nullptr}};
+            if (r.divergence) {
+                rc = 1;
+                j["divergence"] = {{"record", r.divergence->index},
+                                   {"mismatches", r.divergence->mismatches},
+                                   {"report", traces::describe(r, *r.divergence)}};
+            }
+            all.push_back(std::move(j));
+        }
+        print_json(all);
+        return rc;
+    }
     for (const auto& o : outcomes) {
         const auto& r = o.result;
         if (r.warning) std::fprintf(stderr, "hvsim: warning: %s\n", r.warning->c_str());
@@ -119,6 +142,7 @@ void add_replay(CLI::App& app) {
         ->check(CLI::IsMember({"sim", "mshv"}));
     verb->add_option("--device", a->device, "the mshv device node");
     verb->add_option("-j,--jobs", a->jobs, "traces replayed in parallel")->check(CLI::Range(1u, 256u));
+    add_json_flag(*verb, a->json);
     verb->footer("Exit status: 0 every trace replayed equal, 1 a divergence, 2 a bad trace or argument.");
     verb->callback([a] {
         const int rc = run_replay(*a);

@@ -290,12 +290,14 @@ int Driver::map_region(Partition& p, const uapi::UserMemRegion& in) noexcept {
     return 0;
 }
 
-// An exact match of start, user address and size, or -EINVAL; unmap failures are ignored.
+// The region holding the GFN (none: -ENOENT, since 6.19's region refcounting), which must match
+// start, user address and size exactly (else -EINVAL); unmap failures are ignored.
 int Driver::unmap_region(Partition& p, const uapi::UserMemRegion& in) noexcept {
     const auto it = std::find_if(p.regions.begin(), p.regions.end(), [&](const Region& r) {
-        return r.gfn == in.guest_pfn && r.user_addr == in.userspace_addr && r.pages == in.size / kPage;
+        return in.guest_pfn >= r.gfn && in.guest_pfn - r.gfn < r.pages;
     });
-    if (it == p.regions.end()) return -EINVAL;
+    if (it == p.regions.end()) return -ENOENT;
+    if (it->gfn != in.guest_pfn || it->user_addr != in.userspace_addr || it->pages != in.size / kPage) return -EINVAL;
     unmap_region_pages(p, *it);
     p.regions.erase(it);
     return 0;
@@ -323,6 +325,14 @@ int Driver::irqfd(Partition& p, std::uint64_t arg) noexcept {
         if (const Host::Eventfd rs = host_.eventfd(in.resamplefd); rs.error != 0) return rs.error;
     for (const Irqfd& i : p.irqfds)
         if (i.eventfd == ev.id) return -EBUSY;
+    // A resample irqfd needs a level-triggered route (MSI data bit 15), checked once the route is
+    // read, after the busy check: the order of the 2026 fix on the list (K-evfd); the kernels
+    // before it read the route too late and refuse every RESAMPLE with -EINVAL.
+    if (resample) {
+        const auto route = std::find_if(p.msi_routes.begin(), p.msi_routes.end(),
+                                        [&](const uapi::UserIrqEntry& e) { return e.gsi == in.gsi; });
+        if (route == p.msi_routes.end() || (route->data & (1u << 15)) == 0) return -EINVAL;
+    }
     p.irqfds.push_back({ev.id, in.gsi, resample});
     if (host_.eventfd_pending(in.fd)) inject(p, in.gsi);  // an event already signalled fires now
     return 0;
@@ -347,7 +357,7 @@ void Driver::inject(Partition& p, std::uint32_t gsi) noexcept {
 int Driver::ioeventfd(Partition& p, std::uint64_t arg) noexcept {
     uapi::UserIoeventfd in{};
     if (!host_.copy_in(&in, arg, sizeof in)) return -EFAULT;
-    if ((in.flags & ~uapi::kIoeventfdFlagsMask) != 0) return -EINVAL;
+    if ((in.flags & ~uapi::kIoeventfdFlagsMask) != 0 || !all_zero(in.rsvd)) return -EINVAL;
     if ((in.flags & uapi::kIoeventfdPio) != 0) return -EOPNOTSUPP;
     const bool wildcard = (in.flags & uapi::kIoeventfdDatamatch) == 0;
     const Host::Eventfd ev = host_.eventfd(in.fd);
@@ -356,8 +366,9 @@ int Driver::ioeventfd(Partition& p, std::uint64_t arg) noexcept {
                (wildcard || io.datamatch == in.datamatch);
     };
     if ((in.flags & uapi::kIoeventfdDeassign) != 0) {
+        if (ev.error != 0) return ev.error;  // the eventfd lookup fails first (K-evfd)
         const auto it = std::find_if(p.ioeventfds.begin(), p.ioeventfds.end(),
-                                     [&](const Ioeventfd& io) { return ev.error == 0 && io.eventfd == ev.id && same(io); });
+                                     [&](const Ioeventfd& io) { return io.eventfd == ev.id && same(io); });
         if (it == p.ioeventfds.end()) return -ENOENT;
         (void)hvcall::disconnect_port(kernel_, p.id, it->connection);
         (void)hvcall::delete_port(kernel_, self_id_, it->connection);
@@ -375,9 +386,10 @@ int Driver::ioeventfd(Partition& p, std::uint64_t arg) noexcept {
     }
     if (in.addr + in.len < in.addr) return -EINVAL;
     if (ev.error != 0) return ev.error;
-    // A collision: the same address and size, and either side matching any value or both the same.
+    // A collision: the same address and length (exactly: a length-0 one collides only with
+    // another of length 0), and either side matching any value or both the same (K-evfd).
     for (const Ioeventfd& io : p.ioeventfds)
-        if (io.addr == in.addr && (io.len == 0 || in.len == 0 || io.len == in.len) &&
+        if (io.addr == in.addr && io.len == in.len &&
             (io.wildcard || wildcard || io.datamatch == in.datamatch))
             return -EEXIST;
     if (wildcard) trigger |= hvcall::doorbell_flags::any_value;
@@ -508,8 +520,8 @@ int Driver::vp_state(Partition& p, Vp& vp, bool set, std::uint64_t arg) noexcept
     const std::uint64_t count = in.buf_sz / kPage;
     if (count > hvcall::kVpStateBatch) return -EINVAL;  // the hypercall helper's limit
     std::vector<std::uint64_t> pfns(count);
-    if (pages_.allocate(pfns) != count) {
-        pages_.release(std::span(pfns).first(0));
+    if (const std::size_t got = pages_.allocate(pfns); got != count) {
+        pages_.release(std::span(pfns).first(got));
         return -ENOMEM;
     }
     std::vector<std::byte> buffer(in.buf_sz);

@@ -15,6 +15,7 @@
 //   HVSIM_MSHV_REGIONS  "pinned" maps guest regions pinned instead of movable
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -115,6 +116,31 @@ void finish() {
     s.fds.clear();
 }
 
+// A client that aborts (assert, g_error, abort()) runs no atexit handler, but the kernel would
+// still close its fds: tear the session down then too, so the trace ends as the hardware's
+// would and the summary is written. Best effort and not async-signal-safe (the process is dying
+// anyway); skipped when the abort comes from inside the driver or another thread holds it.
+struct sigaction g_prior_abort {};
+
+void on_abort(int sig) {
+    State& s = state();
+    if (!t_inside && s.lock.try_lock()) {
+        s.lock.unlock();
+        note("the command aborted (SIGABRT): closing its /dev/mshv fds");
+        finish();
+    }
+    sigaction(sig, &g_prior_abort, nullptr);
+    raise(sig);
+}
+
+void hook_abort() {
+    struct sigaction sa {};
+    sa.sa_handler = on_abort;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;
+    sigaction(SIGABRT, &sa, &g_prior_abort);
+}
+
 // The session, made on the first open of /dev/mshv. Lock held.
 Session* session() {
     State& s = state();
@@ -133,6 +159,7 @@ Session* session() {
         s.session = std::make_unique<Session>(std::move(o));
         s.session->driver().log = note;
         std::atexit(finish);
+        hook_abort();
     } catch (const std::exception& e) {
         s.failed = true;
         note(std::string("cannot start the driver model: ") + e.what());

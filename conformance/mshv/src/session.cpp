@@ -114,6 +114,7 @@ json Session::summary() const {
 namespace {
 
 void add_counts(json& into, const json& from) {
+    if (!into.is_object()) into = json::object();  // a nested count seen for the first time
     for (const auto& [k, v] : from.items()) {
         if (v.is_object()) {
             add_counts(into[k], v);

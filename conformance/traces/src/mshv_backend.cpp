@@ -223,9 +223,25 @@ hvcall::PlacedCall MshvBackend::hypercall_at(hvcall::Control, std::uint64_t, std
     return {};
 }
 
+// A new run on a machine the hardware is (no injected faults, the default machine but for
+// strict mode, which changes only bytes a call leaves undefined) starts again from a fresh
+// partition, made at the run's first create_partition: the run's records stay comparable.
+// Any other run is one the root cannot reproduce, and taints what follows.
 void MshvTarget::apply(const ModelAction& a, Issued& out) {
-    if (a.kind == "run") have_partition_ = false;
     Target::apply(a, out);
+    if (a.kind != "run") return;
+    have_partition_ = false;
+    initialized_ = false;
+    const auto faults = a.args.find("faults");
+    const auto machine = a.args.find("machine");
+    const bool no_faults = faults == a.args.end() || faults->empty();
+    bool plain_machine = true;
+    if (machine != a.args.end() && machine->is_object())
+        for (const auto& [key, _] : machine->items()) plain_machine = plain_machine && key == "strict";
+    if (no_faults && plain_machine) {
+        out.replaced = true;
+        out.skipped = "model-only \"run\" record: a new run on the default machine; the next create_partition makes a fresh partition";
+    }
 }
 
 namespace {
@@ -323,6 +339,11 @@ void MshvTarget::issue(const Record& r, Issued& out) {
     const std::uint32_t n = output_written(c, r.form, r.control, out.result);
     const auto o = backend_.output_page();
     out.output.assign(o.begin(), o.begin() + n);
+    if (c != nullptr && c->id == hvcall::CallId::get_partition_property_ex && n != 0) {
+        hvcall::InputGetPartitionPropertyEx in{};
+        std::memcpy(&in, r.input.data(), std::min(r.input.size(), sizeof(in)));
+        out.defined_output = hvcall::partition_property_ex_value_size(in.property_code);
+    }
     if (!backend_.last_error().empty()) out.note = "mshv: " + backend_.last_error();
 }
 

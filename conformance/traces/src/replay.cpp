@@ -63,7 +63,8 @@ std::string model_text(const ModelAction& a) { return "\"" + a.kind + "\" " + a.
 
 // Compares the result of one call; learns ids from the output. Returns the mismatches.
 std::vector<std::string> compare_result(const Record& want, hvcall::HypercallResult got_result,
-                                        std::vector<std::byte> got_output, IdMap& ids) {
+                                        std::vector<std::byte> got_output, IdMap& ids,
+                                        std::optional<std::size_t> defined = std::nullopt) {
     std::vector<std::string> out;
     if (want.result.status() != got_result.status())
         out.push_back("status: expected " + status_text(want.result.status()) + ", got " + status_text(got_result.status()));
@@ -71,6 +72,10 @@ std::vector<std::string> compare_result(const Record& want, hvcall::HypercallRes
         out.push_back("reps completed: expected " + std::to_string(want.result.reps_completed()) + ", got " +
                       std::to_string(got_result.reps_completed()));
     std::vector<std::byte> expected = want.output;
+    if (defined && expected.size() == got_output.size() && *defined < expected.size()) {
+        expected.resize(*defined);
+        got_output.resize(*defined);
+    }
     if (expected.size() == got_output.size()) {
         for (const IdField& f : want.output_ids) {
             const std::uint64_t rec = read_id(expected, f), now = read_id(got_output, f);
@@ -350,7 +355,8 @@ std::vector<std::string> replay_model(const TraceReader& reader, const ModelActi
         throw TraceError(reader.where() + ": " + e.what());
     }
     if (got.skipped) {
-        if (changes_model(a)) taints.taint_run("\"" + a.kind + "\" model record");
+        // replaced: the target did the same its own way (a fresh partition for a new run)
+        if (changes_model(a) && !got.replaced) taints.taint_run("\"" + a.kind + "\" model record");
         skip(res, *got.skipped);
         return {};
     }
@@ -399,7 +405,7 @@ ReplayResult replay(TraceReader& reader, Target& target, const std::function<voi
         }
         ++res.compared;
         for (const auto& v : got.violations) ++res.violations[std::string(v.info().id)];
-        auto mismatches = compare_result(rec, got.result, got.output, ids);
+        auto mismatches = compare_result(rec, got.result, got.output, ids, got.defined_output);
         if (!mismatches.empty()) {
             res.divergence = Divergence{index, rec, got, std::nullopt, std::move(mismatches)};
             break;

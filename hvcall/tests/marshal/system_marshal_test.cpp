@@ -344,6 +344,11 @@ TEST_CASE("dispatch_vp: time slice and SPEC_CTRL 0, the state and event out (HDK
     CapturingBackend cap(s.backend);
     std::uint32_t state = 9, event = 9;
     REQUIRE(dispatch_vp(cap, id, 0, 0, state, event) == 0);
+    CHECK(state == dispatch_state::blocked);  // a new VP is explicitly suspended
+    CHECK(event == dispatch_event::suspend);
+    const RegisterAssoc resume{0, 0, 0, {0, 0}};  // EXPLICIT_SUSPEND (name 0) = 0, as a VMM does
+    REQUIRE(set_vp_registers(s.backend, id, 0, std::span(&resume, 1)).ok());
+    REQUIRE(dispatch_vp(cap, id, 0, 0, state, event) == 0);
     CHECK(state == dispatch_state::blocked);  // nothing to run: the VP halts
     CHECK(event == dispatch_event::invalid);
     const auto& c = cap.last(CallId::dispatch_vp);

@@ -21,6 +21,8 @@ Outcome set_partition_property(CallContext& ctx) {
     const auto value = ctx.in<std::uint64_t>(kValue);
     if (info.range == state::Range::read_only)
         return ctx.reject(RuleId::set_partition_property_read_only, Site::input, kCode, code);
+    if (info.range == state::Range::creation && p->state != PartitionState::uninitialized)
+        return ctx.reject(RuleId::set_partition_property_initialized, Site::input, kCode, code);
     if (!state::in_range(info, value))
         return ctx.reject(RuleId::set_partition_property_out_of_range, Site::input, kValue, value);
     p->properties[t.index] = value;

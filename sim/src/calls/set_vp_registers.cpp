@@ -34,6 +34,8 @@ Outcome set_vp_registers_element(CallContext& ctx, std::uint32_t index) {
     if ((v.low & info.reserved) != 0 || (v.low & info.must_be_one) != info.must_be_one || (v.high != 0 && !info.wide))
         return ctx.reject(RuleId::set_vp_registers_value_invalid, Site::input, offset + kValue, v.low,
                           (v.low & info.reserved) | (~v.low & info.must_be_one));
+    if (name == state::reg::deliverability_notifications && (v.low & 1) != 0)
+        return ctx.reject(RuleId::set_vp_registers_nmi_notification, Site::input, offset + kValue, v.low, 1);
     vp->registers[*r] = v;
     show_register_change(ctx, *vp, name);
     return Outcome::ok();

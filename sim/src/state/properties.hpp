@@ -16,6 +16,10 @@ enum class Range : std::uint8_t {
     read_only,  // get only
     max,        // 0 .. limit
     mask,       // no bits outside limit
+    // no bits outside limit, and only before the partition is initialized: what a VMM chooses
+    // for a partition it is still building (privilege flags; RV test_set_partition_property_invalid
+    // observes INVALID_PARTITION_STATE after initialize)
+    creation,
 };
 
 struct PropertyInfo {
@@ -30,7 +34,7 @@ struct PropertyInfo {
 inline constexpr std::uint64_t kSyntheticFeatureMask = 0x1FFFFFFFFull & ~0x00AB7000ull;
 
 inline constexpr std::array kProperties = {
-    PropertyInfo{0x00010000, "privilege_flags", 0, Range::read_only, 0},
+    PropertyInfo{0x00010000, "privilege_flags", 0, Range::creation, ~0ull},
     PropertyInfo{0x00010001, "synthetic_proc_features", 0, Range::mask, kSyntheticFeatureMask},
     PropertyInfo{0x00020000, "suspend", 0, Range::max, 1},
     PropertyInfo{0x00020005, "integrated_scheduler_enabled", 0, Range::read_only, 0},
@@ -70,7 +74,8 @@ using PropertyValues = std::array<std::uint64_t, kProperties.size()>;
     switch (p.range) {
         case Range::read_only: return false;
         case Range::max: return value <= p.limit;
-        case Range::mask: return (value & ~p.limit) == 0;
+        case Range::mask:
+        case Range::creation: return (value & ~p.limit) == 0;
     }
     return false;
 }

@@ -31,6 +31,7 @@ struct RegisterInfo {
 
 namespace reg {
 inline constexpr std::uint32_t explicit_suspend = 0x0, intercept_suspend = 0x1, dispatch_suspend = 0x3;
+inline constexpr std::uint32_t deliverability_notifications = 0x00010006;
 inline constexpr std::uint32_t rax = 0x00020000, rsp = 0x00020004, rip = 0x00020010, rflags = 0x00020011;
 inline constexpr std::uint32_t cr0 = 0x00040000, cr2 = 0x00040001, cr3 = 0x00040002, cr4 = 0x00040003, cr8 = 0x00040004;
 inline constexpr std::uint32_t efer = 0x00080001, apic_base = 0x00080003;
@@ -45,13 +46,16 @@ inline constexpr std::uint64_t kEferReserved = ~0xFD01ull;
 inline constexpr std::uint64_t kSuspendReserved = ~1ull;  // GDKMINI: bit 0 suspended
 
 inline constexpr std::array kRegisters = {
-    RegisterInfo{reg::explicit_suspend, "explicit_suspend", 0, kSuspendReserved, 0, true},
+    // A new VP is explicitly suspended until its VMM clears the register (RV test_get_suspend_regs).
+    RegisterInfo{reg::explicit_suspend, "explicit_suspend", 1, kSuspendReserved, 0, true},
     RegisterInfo{reg::intercept_suspend, "intercept_suspend", 0, kSuspendReserved, 0, true},
     RegisterInfo{reg::dispatch_suspend, "dispatch_suspend", 0, kSuspendReserved, 0, true},
     RegisterInfo{0x00010002, "pending_interruption", 0, 0, 0, true},
     RegisterInfo{0x00010003, "interrupt_state", 0, 0, 0, true},
     RegisterInfo{0x00010004, "pending_event0", 0, 0, 0, true, true, 0},
     RegisterInfo{0x00010005, "pending_event1", 0, 0, 0, true, true, 0},
+    // NMI notification 0, interrupt 1, priority 2-5, SINTs 48-63, bits 6-47 reserved (OV-DEF)
+    RegisterInfo{reg::deliverability_notifications, "deliverability_notifications", 0, 0x0000FFFFFFFFFFC0ull, 0, true},
     RegisterInfo{0x00020000, "rax", 0, 0, 0, true},
     RegisterInfo{0x00020001, "rcx", 0, 0, 0, true},
     RegisterInfo{0x00020002, "rdx", 0x600, 0, 0, true},  // reset EDX holds the CPU signature

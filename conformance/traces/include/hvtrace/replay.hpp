@@ -21,6 +21,9 @@ namespace hvsim::traces {
 struct Issued {
     hvcall::HypercallResult result;
     std::vector<std::byte> output;       // what the call wrote (output_written bytes)
+    // A target whose output page is not the recording's (the kernel's, on a root partition):
+    // only this many leading output bytes are the hypervisor's, and only they are compared.
+    std::optional<std::size_t> defined_output;
     std::optional<std::string> skipped;  // why it was not issued (then nothing is compared)
     std::optional<std::uint64_t> stand_in;  // a skipped id-handing call: the id the target uses instead
     bool replaced = false;  // skipped, but the target did the same another way: later records may rely on it

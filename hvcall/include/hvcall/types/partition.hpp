@@ -130,6 +130,13 @@ static_assert(offsetof(VmmCapabilities, reserved) == 2);
 static_assert(offsetof(VmmCapabilities, bank0) == 8);
 static_assert(sizeof(VmmCapabilities) == 16);
 
+// The bytes of the output page a property-ex value fills: the VMM capabilities struct, or the
+// property's 8-byte value. The rest of the page is not the hypervisor's: on a real root it holds
+// what the kernel's page held (A-MAIN: the passthrough's pages come from alloc_pages, unzeroed).
+constexpr std::uint32_t partition_property_ex_value_size(std::uint32_t property_code) {
+    return property_code == property::vmm_capabilities ? sizeof(VmmCapabilities) : sizeof(std::uint64_t);
+}
+
 // Bits of bank 0 (A-HDKMINI; bit 3 is reserved on x86, bit 5 reserved, 7-63 reserved).
 namespace vmm_capability {
 inline constexpr std::uint64_t map_gpa_preserve_adjustable = 1ull << 0;

@@ -34,9 +34,9 @@ run("configuring the fuzz build" ${CMAKE_COMMAND} -S ${SRC} -B ${BIN}/build -G N
     -DCMAKE_CXX_COMPILER=${clang} -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link
     -DHVSIM_BUILD_FUZZERS=ON -DHVSIM_BUILD_TESTS=OFF -DHVSIM_BUILD_TOOLS=OFF -DHVSIM_BUILD_BENCH=OFF)
 set(targets raw_dispatch_fuzz same_state_under_schedule_fuzz control_result_roundtrip_fuzz
-            trace_roundtrip_fuzz scenario_reader_fuzz trace_reader_fuzz)
+            trace_roundtrip_fuzz scenario_reader_fuzz trace_reader_fuzz devmshv_ioctl_fuzz)
 run("building the fuzzers" ${CMAKE_COMMAND} --build ${BIN}/build --target ${targets} planted_no_rep_restart_fuzz
-    kernel_tree_fuzz)
+    planted_passthrough_no_rep_restart_fuzz kernel_tree_fuzz)
 
 # A target over its whole corpus, then `new` mutated inputs, must run clean. New inputs go to a
 # scratch directory (the first one named), never into corpus/. ARGN: the target's own options.
@@ -79,6 +79,9 @@ endforeach()
 # The planted bug (a rep loop that takes a time-slice end for completion) must be reported.
 fuzz_reports(planted_no_rep_restart_fuzz same_state_under_schedule_fuzz "same_state_under_schedule: different")
 message("planted_no_rep_restart_fuzz: the planted bug is reported from the seeds")
+# The driver model's planted bug (a passthrough that restarts rep calls at 0) must be reported.
+fuzz_reports(planted_passthrough_no_rep_restart_fuzz devmshv_ioctl_fuzz "devmshv_ioctl: ioctl [0-9]+ answers differently when rep calls end early")
+message("planted_passthrough_no_rep_restart_fuzz: the planted bug is reported from the seeds")
 
 # A kernel tree's own code under libFuzzer: the project's fixture tree, compiled with clang's
 # coverage at start-up, runs its corpus and 200 new inputs clean; the fixture with a planted

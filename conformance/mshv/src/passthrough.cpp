@@ -40,8 +40,13 @@ int Driver::root_hvcall(FdKind kind, std::uint64_t partition_id, std::uint64_t a
     hvcall::HypercallResult r;
     int ret = 0;
     for (;;) {
+#ifdef HVSIM_PLANTED_PASSTHROUGH_NO_REP_RESTART
+        const std::uint32_t start = 0;  // the planted bug (fuzz/README.md): every retry starts over
+#else
+        const std::uint32_t start = done;
+#endif
         const auto control = hvcall::Control::from_raw(std::uint64_t{args.code} | (std::uint64_t{args.reps} << 32) |
-                                                       (std::uint64_t{done} << 48));
+                                                       (std::uint64_t{start} << 48));
         r = passthrough_.hypercall(control);
         const std::uint32_t before = done;
         if (args.reps != 0) done = r.reps_completed();

@@ -8,7 +8,7 @@ cmake -S "$SRC/hvsim" -B "$WORK/hvsim" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInf
   -DHVSIM_BUILD_TESTS=OFF -DHVSIM_BUILD_TOOLS=OFF -DHVSIM_BUILD_BENCH=OFF
 # The planted-bug build is left out: it is broken on purpose.
 targets="raw_dispatch_fuzz same_state_under_schedule_fuzz control_result_roundtrip_fuzz
-         trace_roundtrip_fuzz scenario_reader_fuzz trace_reader_fuzz"
+         trace_roundtrip_fuzz scenario_reader_fuzz trace_reader_fuzz devmshv_ioctl_fuzz"
 cmake --build "$WORK/hvsim" --target $targets
 
 for t in $targets; do

@@ -326,8 +326,8 @@ int Driver::irqfd(Partition& p, std::uint64_t arg) noexcept {
     for (const Irqfd& i : p.irqfds)
         if (i.eventfd == ev.id) return -EBUSY;
     // A resample irqfd needs a level-triggered route (MSI data bit 15), checked once the route is
-    // read, after the busy check: the order of the 2026 fix on the list (K-evfd); the kernels
-    // before it read the route too late and refuse every RESAMPLE with -EINVAL.
+    // read, after the busy check, as the fix posted to the list in May 2026 orders it. K-evfd
+    // checks before reading the route, so it refuses every RESAMPLE with -EINVAL.
     if (resample) {
         const auto route = std::find_if(p.msi_routes.begin(), p.msi_routes.end(),
                                         [&](const uapi::UserIrqEntry& e) { return e.gsi == in.gsi; });

@@ -143,10 +143,6 @@ std::uint32_t Hypervisor::message_type(std::uint64_t id, std::uint32_t vp, std::
     return v == nullptr || sint >= state::kSints ? 0 : v->message_type(sint);
 }
 
-bool Hypervisor::is_host_ram(std::uint64_t pfn, std::uint64_t count) const noexcept { return state_->is_ram(pfn, count); }
-bool Hypervisor::is_host_mmio(std::uint64_t pfn, std::uint64_t count) const noexcept {
-    return state_->is_mmio(pfn, count);
-}
 PfnState Hypervisor::pfn_state(std::uint64_t pfn) const { return state_->pfn_state(pfn); }
 HostAccess Hypervisor::host_access(std::uint64_t pfn) const { return state_->host_access_of(pfn); }
 

@@ -63,8 +63,6 @@ public:
     [[nodiscard]] std::uint32_t message_type(std::uint64_t id, std::uint32_t vp, std::uint32_t sint) const;
 
     // Host pages: RAM is [0, MachineConfig::ram_bytes), MMIO the configured ranges.
-    [[nodiscard]] bool is_host_ram(std::uint64_t pfn, std::uint64_t count = 1) const noexcept;
-    [[nodiscard]] bool is_host_mmio(std::uint64_t pfn, std::uint64_t count = 1) const noexcept;
     [[nodiscard]] PfnState pfn_state(std::uint64_t pfn) const;
     [[nodiscard]] HostAccess host_access(std::uint64_t pfn) const;
 

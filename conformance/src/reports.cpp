@@ -17,7 +17,7 @@ std::string percent(std::size_t n, std::size_t of) {
 }
 
 std::string run_name(const RunResult& r) {
-    return r.scenario->name + (r.outcome == Outcome::skip ? std::string() : " [" + r.variant.name() + "]");
+    return r.scenario->name + (r.outcome == RunVerdict::skip ? std::string() : " [" + r.variant.name() + "]");
 }
 
 // Columns of the matrix: every call some rule fired in, catalogue order, unknown codes last.
@@ -127,11 +127,11 @@ std::vector<std::string> uncovered_rules(const Report& report) {
 
 void print_summary(std::ostream& out, const Report& report, const std::string& title) {
     for (const auto& r : report.runs) {
-        if (r.outcome != Outcome::fail) continue;
+        if (r.outcome != RunVerdict::fail) continue;
         out << "FAIL " << r.scenario->file << ": " << run_name(r) << "\n" << failure_text(*r.failure);
     }
     for (const auto& r : report.runs)
-        if (r.outcome == Outcome::skip) out << "SKIP " << r.scenario->file << ": " << r.scenario->name << ": " << r.skip_reason << "\n";
+        if (r.outcome == RunVerdict::skip) out << "SKIP " << r.scenario->file << ": " << r.scenario->name << ": " << r.skip_reason << "\n";
     if (const auto rows = violation_rows(report); !rows.empty()) {
         out << violations_line(report) << ":\n";
         for (const auto& row : rows)
@@ -141,7 +141,7 @@ void print_summary(std::ostream& out, const Report& report, const std::string& t
     }
     const std::size_t covered = report.coverage.covered_count();
     out << title << ": " << report.runs.size() << " runs of " << report.scenarios << " scenarios in " << report.files << " files: "
-        << report.count(Outcome::pass) << " passed, " << report.count(Outcome::fail) << " failed, " << report.count(Outcome::skip)
+        << report.count(RunVerdict::pass) << " passed, " << report.count(RunVerdict::fail) << " failed, " << report.count(RunVerdict::skip)
         << " skipped\n";
     out << "rule coverage: " << covered << "/" << kRuleCount << " catalogued rules exercised and expected ("
         << percent(covered, kRuleCount) << ")\n";
@@ -160,16 +160,16 @@ void write_junit(std::ostream& out, const Report& report, const std::string& sui
     double total = 0;
     for (const auto& r : report.runs) total += r.seconds;
     out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    out << "<testsuites name=\"" << xml_escape(suite_name) << "\" tests=\"" << report.runs.size() << "\" failures=\"" << report.count(Outcome::fail)
-        << "\" skipped=\"" << report.count(Outcome::skip) << "\" time=\"" << total << "\">\n";
+    out << "<testsuites name=\"" << xml_escape(suite_name) << "\" tests=\"" << report.runs.size() << "\" failures=\"" << report.count(RunVerdict::fail)
+        << "\" skipped=\"" << report.count(RunVerdict::skip) << "\" time=\"" << total << "\">\n";
     for (const auto& file : files) {
         std::size_t tests = 0, failures = 0, skipped = 0;
         double time = 0;
         for (const auto& r : report.runs) {
             if (r.scenario->file != file) continue;
             ++tests;
-            failures += r.outcome == Outcome::fail;
-            skipped += r.outcome == Outcome::skip;
+            failures += r.outcome == RunVerdict::fail;
+            skipped += r.outcome == RunVerdict::skip;
             time += r.seconds;
         }
         out << "  <testsuite name=\"" << xml_escape(file) << "\" tests=\"" << tests << "\" failures=\"" << failures << "\" errors=\"0\" skipped=\""
@@ -177,12 +177,12 @@ void write_junit(std::ostream& out, const Report& report, const std::string& sui
         for (const auto& r : report.runs) {
             if (r.scenario->file != file) continue;
             out << "    <testcase classname=\"" << xml_escape(file) << "\" name=\"" << xml_escape(run_name(r)) << "\" time=\"" << r.seconds << "\"";
-            if (r.outcome == Outcome::pass && r.violations.empty()) {
+            if (r.outcome == RunVerdict::pass && r.violations.empty()) {
                 out << "/>\n";
                 continue;
             }
             out << ">\n";
-            if (r.outcome == Outcome::skip) {
+            if (r.outcome == RunVerdict::skip) {
                 out << "      <skipped message=\"" << xml_escape(r.skip_reason) << "\"/>\n";
             } else if (r.failure) {
                 const auto& f = *r.failure;
@@ -205,8 +205,8 @@ void write_markdown(std::ostream& out, const Report& report, const std::string& 
     const auto cols = columns(report);
     const std::size_t covered = report.coverage.covered_count();
     out << "# " << title << "\n\n";
-    out << "- runs: " << report.runs.size() << " (" << report.count(Outcome::pass) << " passed, " << report.count(Outcome::fail)
-        << " failed, " << report.count(Outcome::skip) << " skipped) of " << report.scenarios << " scenarios in " << report.files << " files\n";
+    out << "- runs: " << report.runs.size() << " (" << report.count(RunVerdict::pass) << " passed, " << report.count(RunVerdict::fail)
+        << " failed, " << report.count(RunVerdict::skip) << " skipped) of " << report.scenarios << " scenarios in " << report.files << " files\n";
     out << "- rule coverage: " << covered << "/" << kRuleCount << " (" << percent(covered, kRuleCount) << ")\n";
     out << "- " << violations_line(report) << "\n\n";
     out << "Cells: `pass` the rule fired where a passing step expected it, `FAIL` a step expecting it failed, "
@@ -236,10 +236,10 @@ void write_markdown(std::ostream& out, const Report& report, const std::string& 
             out << "| `" << kRules[row.rule].id << "` | " << row.runs << " | " << (row.unexpected ? "**" + std::to_string(row.unexpected) + "**" : "0")
                 << " | " << scenarios_text(row, 4) << " |\n";
     }
-    if (report.count(Outcome::fail)) {
+    if (report.count(RunVerdict::fail)) {
         out << "\n## Failures\n\n";
         for (const auto& r : report.runs)
-            if (r.outcome == Outcome::fail) out << "- `" << r.scenario->file << "`: " << run_name(r) << "\n\n```\n" << failure_text(*r.failure) << "```\n";
+            if (r.outcome == RunVerdict::fail) out << "- `" << r.scenario->file << "`: " << run_name(r) << "\n\n```\n" << failure_text(*r.failure) << "```\n";
     }
 }
 
@@ -267,9 +267,9 @@ void write_html(std::ostream& out, const Report& report, const std::string& titl
     auto box = [&](const std::string& label, const std::string& value, bool good) {
         out << "<div class=\"box " << (good ? "ok" : "bad") << "\"><b>" << xml_escape(value) << "</b>" << xml_escape(label) << "</div>\n";
     };
-    box("runs passed", std::to_string(report.count(Outcome::pass)) + "/" + std::to_string(report.runs.size()), report.count(Outcome::fail) == 0);
-    box("runs failed", std::to_string(report.count(Outcome::fail)), report.count(Outcome::fail) == 0);
-    box("skipped", std::to_string(report.count(Outcome::skip)), true);
+    box("runs passed", std::to_string(report.count(RunVerdict::pass)) + "/" + std::to_string(report.runs.size()), report.count(RunVerdict::fail) == 0);
+    box("runs failed", std::to_string(report.count(RunVerdict::fail)), report.count(RunVerdict::fail) == 0);
+    box("skipped", std::to_string(report.count(RunVerdict::skip)), true);
     box("rules covered", std::to_string(covered) + "/" + std::to_string(kRuleCount) + " (" + percent(covered, kRuleCount) + ")",
         covered == kRuleCount && failed_rules == 0);
     const auto rows = violation_rows(report);
@@ -311,10 +311,10 @@ void write_html(std::ostream& out, const Report& report, const std::string& titl
                 << xml_escape(scenarios_text(row, 4)) << "</td></tr>\n";
         out << "</table>\n";
     }
-    if (report.count(Outcome::fail)) {
+    if (report.count(RunVerdict::fail)) {
         out << "<h2>Failures</h2>\n";
         for (const auto& r : report.runs)
-            if (r.outcome == Outcome::fail)
+            if (r.outcome == RunVerdict::fail)
                 out << "<p><b>" << xml_escape(r.scenario->file) << "</b>: " << xml_escape(run_name(r)) << "</p><pre>" << xml_escape(failure_text(*r.failure)) << "</pre>\n";
     }
     out << "</body></html>\n";

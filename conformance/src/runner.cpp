@@ -38,7 +38,7 @@ std::string errno_text(int e) {
 }
 
 // One hypercall as the model answered it.
-struct Issued {
+struct LoggedCall {
     Control control;
     HypercallResult result;
     std::optional<Diagnostic> diagnostic;
@@ -47,10 +47,10 @@ struct Issued {
 
 // The model as hvcall's Backend, recording every call.
 // Calls reach the model through `inner`: the SimBackend, or a run observer's wrapper of it.
-class RecordingBackend final : public hvcall::Backend {
+class LoggingBackend final : public hvcall::Backend {
 public:
-    RecordingBackend(Machine& m, hvcall::Backend& inner) : m_(m), inner_(inner) {}
-    std::vector<Issued> log;
+    LoggingBackend(Machine& m, hvcall::Backend& inner) : m_(m), inner_(inner) {}
+    std::vector<LoggedCall> log;
 
     std::span<std::byte, hvcall::kPageSize> input_page() noexcept override { return inner_.input_page(); }
     std::span<const std::byte, hvcall::kPageSize> output_page() const noexcept override { return inner_.output_page(); }
@@ -306,7 +306,7 @@ private:
                 result = backend_.hypercall_at(control, in_gpa, in, out_gpa, out).result;
             }
         }
-        const Issued& issued = backend_.log.back();
+        const LoggedCall& issued = backend_.log.back();
 
         // Expectations.
         const Expect& e = st.expect;
@@ -418,7 +418,7 @@ private:
         }
         if (e.rule) {
             const bool fired = std::any_of(backend_.log.begin(), backend_.log.end(),
-                                           [&](const Issued& i) { return i.diagnostic && i.diagnostic->rule == *e.rule; });
+                                           [&](const LoggedCall& i) { return i.diagnostic && i.diagnostic->rule == *e.rule; });
             if (!fired) {
                 std::vector<RuleId> seen;
                 for (const auto& i : backend_.log)
@@ -544,7 +544,7 @@ private:
     HostPageSource pages_;
     SimBackend sim_;
     RunObserver* observer_;
-    RecordingBackend backend_;
+    LoggingBackend backend_;
     std::map<std::string, std::uint64_t> vars_;
     std::vector<RecordedViolation> violations_;
 };
@@ -577,7 +577,7 @@ std::vector<Variant> matrix(const Scenario& s) {
     return out;
 }
 
-std::size_t Report::count(Outcome o) const {
+std::size_t Report::count(RunVerdict o) const {
     return static_cast<std::size_t>(std::count_if(runs.begin(), runs.end(), [&](const RunResult& r) { return r.outcome == o; }));
 }
 
@@ -598,7 +598,7 @@ Report run_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& o
         for (const auto& f : s.requires_features)
             if (!options.features.contains(f)) missing += (missing.empty() ? "" : ", ") + f;
         if (!missing.empty()) {
-            RunResult r{&s, {}, Outcome::skip, "the model backend lacks " + missing, {}, 0, {}};
+            RunResult r{&s, {}, RunVerdict::skip, "the model backend lacks " + missing, {}, 0, {}};
             report.runs.push_back(r);
             done += variants.size();
             continue;
@@ -606,11 +606,11 @@ Report run_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& o
         for (const auto& v : variants) {
             if (options.progress) options.progress(done, total, s.file + ": " + s.name + " [" + v.name() + "]");
             const auto t0 = std::chrono::steady_clock::now();
-            RunResult r{&s, v, Outcome::pass, {}, {}, 0, {}};
+            RunResult r{&s, v, RunVerdict::pass, {}, {}, 0, {}};
             ScenarioRun run(s, v, report.coverage, options.observer);
             r.failure = run.run();
             r.violations = run.take_violations();
-            if (r.failure) r.outcome = Outcome::fail;
+            if (r.failure) r.outcome = RunVerdict::fail;
             r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             report.runs.push_back(std::move(r));
             ++done;

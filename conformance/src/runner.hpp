@@ -30,7 +30,7 @@ struct Variant {
 // The matrix of a scenario (README.md, "The matrix").
 [[nodiscard]] std::vector<Variant> matrix(const Scenario& s);
 
-enum class Outcome : std::uint8_t { pass, fail, skip };
+enum class RunVerdict : std::uint8_t { pass, fail, skip };  // of one run of a scenario
 
 struct StepFailure {
     std::size_t index = 0;
@@ -50,7 +50,7 @@ struct RecordedViolation {
 struct RunResult {
     const Scenario* scenario = nullptr;
     Variant variant;
-    Outcome outcome = Outcome::pass;
+    RunVerdict outcome = RunVerdict::pass;
     std::string skip_reason;
     std::optional<StepFailure> failure;
     double seconds = 0;
@@ -80,7 +80,7 @@ struct Report {
     std::vector<RunResult> runs;
     Coverage coverage;
     std::size_t scenarios = 0, files = 0;
-    [[nodiscard]] std::size_t count(Outcome o) const;
+    [[nodiscard]] std::size_t count(RunVerdict o) const;
 };
 
 // Sees what each run does to the model, in order, so that a recorder can write a trace that

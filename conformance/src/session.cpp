@@ -48,7 +48,7 @@ int run_session(const std::vector<Scenario>& scenarios, const SessionOptions& op
             if (ends_with(path, ".md")) write_markdown(o, report, options.title);
             else write_html(o, report, options.title);
         });
-    if (report.count(Outcome::fail) != 0) return 1;
+    if (report.count(RunVerdict::fail) != 0) return 1;
     if (options.require_full_coverage && report.coverage.covered_count() != kRuleCount) return 1;
     return 0;
 }

@@ -67,7 +67,7 @@ TEST_CASE("every implemented call has a suite file", "[runner]") {
 
 TEST_CASE("the built-in suite passes and exercises every catalogued rule", "[runner]") {
     const auto report = conf::run_scenarios(conf::load_embedded_suite());
-    CHECK(report.count(conf::Outcome::fail) == 0);
+    CHECK(report.count(conf::RunVerdict::fail) == 0);
     const auto exempt = allowed("rule");
     for (std::size_t r = 0; r < hvsim::kRuleCount; ++r) {
         const std::string id(hvsim::kRules[r].id);
@@ -101,14 +101,14 @@ TEST_CASE("spec-only rules record by default: a step fails on a violation it doe
     const auto report = conf::run_scenarios(scenarios);
     REQUIRE(report.runs.size() == 4);
     const auto& expected = report.runs[0];
-    CHECK(expected.outcome == conf::Outcome::pass);
+    CHECK(expected.outcome == conf::RunVerdict::pass);
     REQUIRE(expected.violations.size() == 1);
     CHECK(expected.violations[0].rule == hvsim::RuleId::control_nested);
     CHECK(expected.violations[0].expected);
     CHECK(expected.violations[0].detail.starts_with("control.nested: "));
 
     const auto& unexpected = report.runs[1];
-    CHECK(unexpected.outcome == conf::Outcome::fail);
+    CHECK(unexpected.outcome == conf::RunVerdict::fail);
     REQUIRE(unexpected.violations.size() == 1);
     CHECK_FALSE(unexpected.violations[0].expected);
     REQUIRE(unexpected.failure);
@@ -116,14 +116,14 @@ TEST_CASE("spec-only rules record by default: a step fails on a violation it doe
 
     // Expecting a rejection by a spec-only rule where it only records says how to fix the scenario.
     const auto& wrong_mode = report.runs[2];
-    CHECK(wrong_mode.outcome == conf::Outcome::fail);
+    CHECK(wrong_mode.outcome == conf::RunVerdict::fail);
     REQUIRE(wrong_mode.failure);
     bool hinted = false;
     for (const auto& m : wrong_mode.failure->mismatches) hinted = hinted || m.find("say \"spec_only\": \"reject\"") != std::string::npos;
     CHECK(hinted);
 
     const auto& rejected = report.runs[3];
-    CHECK(rejected.outcome == conf::Outcome::pass);
+    CHECK(rejected.outcome == conf::RunVerdict::pass);
     CHECK(rejected.violations.empty());
 
     std::ostringstream summary, junit, markdown, html;

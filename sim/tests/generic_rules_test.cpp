@@ -11,7 +11,7 @@ using namespace hvsim::test;
 
 namespace {
 
-void check_case(const RuleCase& c, const Variant& v, const Issued& got) {
+void check_case(const RuleCase& c, const CaseForm& v, const CaseAnswer& got) {
     const RuleInfo& rule = rule_info(c.rule);
     INFO("rule " << rule.id << " (" << c.how << "), " << to_string(v));
     if (c.spec_only_recorded) {
@@ -33,7 +33,7 @@ void check_case(const RuleCase& c, const Variant& v, const Issued& got) {
 TEST_CASE("each generic rule rejects with its status and names itself, across the matrix", "[rules]") {
     for (const RuleCase& c : rule_cases()) {
         int applied = 0;
-        for (const Variant& v : all_variants()) {
+        for (const CaseForm& v : all_variants()) {
             const auto got = c.issue(v);
             if (!got) continue;
             ++applied;
@@ -47,7 +47,7 @@ TEST_CASE("each generic rule rejects with its status and names itself, across th
 TEST_CASE("every catalogued rule is exercised, as measured by the machine's rule counters", "[rules][coverage]") {
     std::array<std::uint64_t, kRuleCount> fired{};
     for (const RuleCase& c : rule_cases())
-        for (const Variant& v : all_variants())
+        for (const CaseForm& v : all_variants())
             if (const auto got = c.issue(v)) {
                 // Count only the rule the case aims at, so one case cannot cover another by accident.
                 fired[static_cast<std::size_t>(c.rule)] += got->hits[static_cast<std::size_t>(c.rule)];

@@ -13,17 +13,17 @@
 
 namespace hvsim::test {
 
-struct Variant {
+struct CaseForm {
     bool fast = false;
     std::uint32_t rep_start = 0;  // 0, or a non-zero start where the case has reps
     bool strict = false;
 };
 
-std::vector<Variant> all_variants();
-std::string to_string(const Variant& v);
+std::vector<CaseForm> all_variants();
+std::string to_string(const CaseForm& v);
 
 // One issued call: the machine it ran on and what came back.
-struct Issued {
+struct CaseAnswer {
     hvcall::HypercallResult result;
     std::optional<Diagnostic> diagnostic;
     std::vector<Diagnostic> violations;
@@ -35,13 +35,13 @@ struct RuleCase {
     std::string_view how;
     bool spec_only_recorded = false;  // the rule shows as a violation (machine proceeds), not a rejection
     // Issues the breaking call for this variant, or nothing when the variant does not apply.
-    std::function<std::optional<Issued>(const Variant&)> issue;
+    std::function<std::optional<CaseAnswer>(const CaseForm&)> issue;
 };
 
 const std::vector<RuleCase>& rule_cases();
 
 // Families contribute their cases from their own files (rule_cases_<family>.cpp).
-using AddCase = std::function<void(RuleId, std::string_view, std::function<std::optional<Issued>(const Variant&)>)>;
+using AddCase = std::function<void(RuleId, std::string_view, std::function<std::optional<CaseAnswer>(const CaseForm&)>)>;
 void add_partition_cases(const AddCase& add);
 void add_memory_cases(const AddCase& add);
 void add_vp_cases(const AddCase& add);
@@ -49,8 +49,8 @@ void add_synic_cases(const AddCase& add);
 void add_system_cases(const AddCase& add);
 void add_message_cases(const AddCase& add);
 
-inline Issued capture(Machine& m, hvcall::HypercallResult r) {
-    Issued out{r, m.last_diagnostic(), {m.violations().begin(), m.violations().end()}, {}};
+inline CaseAnswer capture(Machine& m, hvcall::HypercallResult r) {
+    CaseAnswer out{r, m.last_diagnostic(), {m.violations().begin(), m.violations().end()}, {}};
     std::copy(m.rule_hits().begin(), m.rule_hits().end(), out.hits.begin());
     return out;
 }

@@ -7,11 +7,11 @@ namespace hvsim::test {
 
 namespace {
 
-using Opt = std::optional<Issued>;
+using Opt = std::optional<CaseAnswer>;
 
 constexpr std::uint32_t kMessagePort = 1, kEventPort = 2, kAnyVp = 0xFFFFFFFF;
 
-bool memory_only(const Variant& v) { return v.fast || v.rep_start != 0; }
+bool memory_only(const CaseForm& v) { return v.fast || v.rep_start != 0; }
 
 // The child's port 3 (SINT 2, target VP `target`; an event port has flags 8..8+count) and the
 // root's connection 9 to it. Both sides pay one pool page.
@@ -27,7 +27,7 @@ Bytes message(std::uint32_t type, std::uint32_t size) { return Bytes{}.at(0, 9u)
 
 // Post message on connection 9 to a child with VPs 0 and 1 behind a port of `port_type`.
 template <class Build>
-Opt post(const Variant& v, std::uint32_t port_type, Build build) {
+Opt post(const CaseForm& v, std::uint32_t port_type, Build build) {
     if (memory_only(v)) return std::nullopt;
     Model md(v.strict);
     connect_root(md, md.with_vps(2), port_type);
@@ -35,7 +35,7 @@ Opt post(const Variant& v, std::uint32_t port_type, Build build) {
 }
 
 // Signal event (fast-8 or memory form) on connection 9 to a port of `port_type`.
-Opt signal(const Variant& v, std::uint32_t port_type, std::uint64_t input) {
+Opt signal(const CaseForm& v, std::uint32_t port_type, std::uint64_t input) {
     if (v.rep_start != 0) return std::nullopt;
     Model md(v.strict);
     connect_root(md, md.with_vps(2), port_type);
@@ -43,7 +43,7 @@ Opt signal(const Variant& v, std::uint32_t port_type, std::uint64_t input) {
 }
 
 // Read or write GPA on VP 0 of a child whose GFN 0x10 is mapped read-write.
-Opt access(const Variant& v, CallId call, std::uint32_t count, std::uint64_t flags) {
+Opt access(const CaseForm& v, CallId call, std::uint32_t count, std::uint64_t flags) {
     if (memory_only(v)) return std::nullopt;
     Model md(v.strict);
     const auto id = md.with_vps(1);
@@ -54,36 +54,36 @@ Opt access(const Variant& v, CallId call, std::uint32_t count, std::uint64_t fla
 }  // namespace
 
 void add_message_cases(const AddCase& add) {
-    add(RuleId::connection_target_vp_missing, "post to an any-VP port of a partition without VPs", [](const Variant& v) -> Opt {
+    add(RuleId::connection_target_vp_missing, "post to an any-VP port of a partition without VPs", [](const CaseForm& v) -> Opt {
         if (memory_only(v)) return std::nullopt;
         Model md(v.strict);
         connect_root(md, md.active(), kMessagePort, kAnyVp);
         return capture(md.m, md.raw(CallId::post_message, message(1, 8)));
     });
-    add(RuleId::post_message_root_reserved_nonzero, "post with RsvdZ byte 4 set", [](const Variant& v) {
+    add(RuleId::post_message_root_reserved_nonzero, "post with RsvdZ byte 4 set", [](const CaseForm& v) {
         return post(v, kMessagePort, [] { return message(1, 8).at(4, std::uint8_t{1}); });
     });
-    add(RuleId::post_message_root_type_invalid, "post message type 0x80000001 (a hypervisor type)", [](const Variant& v) {
+    add(RuleId::post_message_root_type_invalid, "post message type 0x80000001 (a hypervisor type)", [](const CaseForm& v) {
         return post(v, kMessagePort, [] { return message(0x80000001u, 8); });
     });
-    add(RuleId::post_message_root_payload_too_large, "post payload size 256 (a u32: not 0 as its low byte)", [](const Variant& v) {
+    add(RuleId::post_message_root_payload_too_large, "post payload size 256 (a u32: not 0 as its low byte)", [](const CaseForm& v) {
         return post(v, kMessagePort, [] { return message(1, 256); });
     });
-    add(RuleId::post_message_root_port_not_message, "post through a connection to an event port", [](const Variant& v) {
+    add(RuleId::post_message_root_port_not_message, "post through a connection to an event port", [](const CaseForm& v) {
         return post(v, kEventPort, [] { return message(1, 8); });
     });
-    add(RuleId::signal_event_root_reserved_nonzero, "signal with RsvdZ bit 48 set", [](const Variant& v) {
+    add(RuleId::signal_event_root_reserved_nonzero, "signal with RsvdZ bit 48 set", [](const CaseForm& v) {
         return signal(v, kEventPort, 9 | (1ull << 48));
     });
-    add(RuleId::signal_event_root_port_not_event, "signal through a connection to a message port", [](const Variant& v) {
+    add(RuleId::signal_event_root_port_not_event, "signal through a connection to a message port", [](const CaseForm& v) {
         return signal(v, kMessagePort, 9);
     });
-    add(RuleId::signal_event_root_flag_out_of_range, "signal flag 4 of a 4-flag port", [](const Variant& v) {
+    add(RuleId::signal_event_root_flag_out_of_range, "signal flag 4 of a 4-flag port", [](const CaseForm& v) {
         return signal(v, kEventPort, 9 | (4ull << 32));
     });
-    add(RuleId::access_gpa_byte_count_invalid, "read 17 bytes", [](const Variant& v) { return access(v, CallId::read_gpa, 17, 6); });
-    add(RuleId::access_gpa_cache_type_invalid, "read with cache type 2", [](const Variant& v) { return access(v, CallId::read_gpa, 8, 2); });
-    add(RuleId::access_gpa_flags_reserved, "write with control flag bit 8", [](const Variant& v) {
+    add(RuleId::access_gpa_byte_count_invalid, "read 17 bytes", [](const CaseForm& v) { return access(v, CallId::read_gpa, 17, 6); });
+    add(RuleId::access_gpa_cache_type_invalid, "read with cache type 2", [](const CaseForm& v) { return access(v, CallId::read_gpa, 8, 2); });
+    add(RuleId::access_gpa_flags_reserved, "write with control flag bit 8", [](const CaseForm& v) {
         return access(v, CallId::write_gpa, 8, 0x106);
     });
 }

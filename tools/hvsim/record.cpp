@@ -96,11 +96,11 @@ int record_scenarios(const RecordArgs& a) {
     options.observer = &recorder;
     const auto report = conformance::run_scenarios(scenarios, options);
     if (!recorder.sink_error().empty()) throw UsageError("record: " + recorder.sink_error());
-    const std::size_t failed = report.count(conformance::Outcome::fail);
+    const std::size_t failed = report.count(conformance::RunVerdict::fail);
     const auto violating = std::count_if(report.runs.begin(), report.runs.end(),
                                          [](const conformance::RunResult& r) { return !r.violations.empty(); });
     summary(a) << a.output << ": " << out->records() << " records in " << out->traces() << " trace(s) from "
-              << report.runs.size() << " runs (" << failed << " failed, " << report.count(conformance::Outcome::skip)
+              << report.runs.size() << " runs (" << failed << " failed, " << report.count(conformance::RunVerdict::skip)
               << " skipped, " << violating << " recorded spec-only violations)\n";
     return failed == 0 ? 0 : 1;
 }

@@ -22,13 +22,13 @@ struct ReplayArgs {
     bool json = false;
 };
 
-struct Outcome {
+struct ReplayOutcome {
     traces::ReplayResult result;
     std::string error;  // a bad trace or an unusable backend: exit 2
 };
 
-Outcome replay_one(const ReplayArgs& a, const std::string& path, traces::SystemDevice& device) {
-    Outcome o;
+ReplayOutcome replay_one(const ReplayArgs& a, const std::string& path, traces::SystemDevice& device) {
+    ReplayOutcome o;
     try {
         traces::TraceReader reader(traces::slurp(path), path);
         if (a.backend == "sim") {
@@ -69,7 +69,7 @@ std::string skip_summary(const traces::ReplayResult& r) {
 }
 
 int run_replay(const ReplayArgs& a) {
-    std::vector<Outcome> outcomes(a.traces.size());
+    std::vector<ReplayOutcome> outcomes(a.traces.size());
     std::atomic<std::size_t> next{0}, finished{0};
     traces::SystemDevice device;
     const bool tty = ::isatty(STDERR_FILENO) != 0;

@@ -27,7 +27,7 @@ constexpr std::size_t kFailuresPerCode = 3;
 constexpr hvcall::Status kHardFailure = hvcall::Status::ACCESS_DENIED;
 constexpr std::string_view kEndsAfterOne = "rep calls end after 1 element";
 
-struct Outcome {
+struct RunOutcome {
     std::vector<Step> steps;
     std::vector<Finding> findings;
     std::string final_digest;
@@ -84,7 +84,7 @@ void observe(void* context, const ShimCall& call) {
     (*o->record)(*o->machine, call);
 }
 
-Outcome run_once(const hvsim_kernel_api& api, const Scenario& sc, const Schedule& schedule,
+RunOutcome run_once(const hvsim_kernel_api& api, const Scenario& sc, const Schedule& schedule,
                  const CheckOptions* recording = nullptr) {
     Run r(api, schedule);
     r.scenario_name = sc.name;
@@ -96,7 +96,7 @@ Outcome run_once(const hvsim_kernel_api& api, const Scenario& sc, const Schedule
     shim_observe_calls(nullptr, nullptr);
     check_errnos(r);
     check_accounting(r);
-    Outcome o;
+    RunOutcome o;
     o.steps = r.steps();
     o.findings = std::move(r.findings());
     o.final_digest = r.machine.hypervisor().digest();
@@ -106,7 +106,7 @@ Outcome run_once(const hvsim_kernel_api& api, const Scenario& sc, const Schedule
     return o;
 }
 
-std::vector<Schedule> invisible_schedules(const Outcome& baseline) {
+std::vector<Schedule> invisible_schedules(const RunOutcome& baseline) {
     std::vector<Schedule> out;
     auto add = [&](std::string name, FaultPlan plan, bool strict = false, bool restarts = false) {
         out.push_back({std::move(name), std::move(plan), strict, restarts, false, false, std::nullopt, false});
@@ -141,7 +141,7 @@ std::vector<Schedule> invisible_schedules(const Outcome& baseline) {
 }
 
 // The first step whose errno differs, or the final state.
-void compare(const Outcome& base, Outcome& o, const Scenario& sc, const Schedule& s) {
+void compare(const RunOutcome& base, RunOutcome& o, const Scenario& sc, const Schedule& s) {
     for (std::size_t i = 0; i < std::max(base.steps.size(), o.steps.size()); ++i) {
         if (i < base.steps.size() && i < o.steps.size() && base.steps[i].function == o.steps[i].function &&
             base.steps[i].ret == o.steps[i].ret)
@@ -158,7 +158,7 @@ void compare(const Outcome& base, Outcome& o, const Scenario& sc, const Schedule
 
 // Injects kHardFailure at baseline call `index` (counted per code, as FaultPlan does); with
 // `ends_after_one`, rep calls also end after each element, so the failure lands mid-batch.
-Schedule failure_at(const Outcome& base, std::size_t index, bool ends_after_one = false) {
+Schedule failure_at(const RunOutcome& base, std::size_t index, bool ends_after_one = false) {
     const auto code = hvcall::Control::from_raw(base.calls[index].control).code();
     std::uint64_t nth = 0;
     for (std::size_t i = 0; i < index; ++i)
@@ -190,7 +190,7 @@ std::vector<std::size_t> failure_points(const std::vector<ShimCall>& calls) {
 }
 
 // A step that creates something and failed must leave the model as it found it.
-void check_rollback(Outcome& o, const Scenario& sc, const Schedule& s) {
+void check_rollback(RunOutcome& o, const Scenario& sc, const Schedule& s) {
     for (const auto& st : o.steps) {
         if (!st.creates || st.ret == 0 || st.ret == HVSIM_KERNEL_BUGGED) continue;
         if (st.digest_after != st.digest_before)
@@ -252,13 +252,13 @@ CheckReport run_driver_suite(const LoadedTree& tree, const CheckOptions& options
         }
         const Schedule plain;
         if (options.record_run) options.record_run(sc.name, config_for(plain), plain.plan);
-        Outcome base = run_once(tree.api(), sc, plain, options.record ? &options : nullptr);
+        RunOutcome base = run_once(tree.api(), sc, plain, options.record ? &options : nullptr);
         report.hypercalls += base.calls.size();
         ++res.runs;
         merge(report.findings, std::move(base.findings));
-        Outcome ends_after_one;  // the calls a failure can land in when reps end early
+        RunOutcome ends_after_one;  // the calls a failure can land in when reps end early
         for (const auto& s : invisible_schedules(base)) {
-            Outcome o = run_once(tree.api(), sc, s);
+            RunOutcome o = run_once(tree.api(), sc, s);
             compare(base, o, sc, s);
             if (s.name == kEndsAfterOne) ends_after_one = o;
             report.hypercalls += o.calls.size();
@@ -269,7 +269,7 @@ CheckReport run_driver_suite(const LoadedTree& tree, const CheckOptions& options
         for (const std::size_t i : failure_points(base.calls)) failures.push_back(failure_at(base, i));
         for (const std::size_t i : failure_points(ends_after_one.calls)) failures.push_back(failure_at(ends_after_one, i, true));
         for (const auto& s : failures) {
-            Outcome o = run_once(tree.api(), sc, s);
+            RunOutcome o = run_once(tree.api(), sc, s);
             check_rollback(o, sc, s);
             report.hypercalls += o.calls.size();
             ++res.runs;
@@ -323,7 +323,7 @@ struct Draw {
 
 // A random schedule for a scenario whose plain run is `base`; `hard` says whether a hard
 // failure was injected (then the run is judged on rollback, not on matching the plain run).
-Schedule random_schedule(const Outcome& base, Draw& d, bool& hard) {
+Schedule random_schedule(const RunOutcome& base, Draw& d, bool& hard) {
     Schedule s;
     std::string name;
     if (d.next(2) == 0) {
@@ -355,7 +355,7 @@ Schedule random_schedule(const Outcome& base, Draw& d, bool& hard) {
 // The scenarios a tree can run (optionally only the named ones) and each one's plain run.
 struct Runnable {
     std::vector<Scenario> scenarios;
-    std::vector<Outcome> bases;
+    std::vector<RunOutcome> bases;
 };
 
 Runnable runnable_scenarios(const LoadedTree& tree, const std::vector<std::string>& only) {
@@ -380,7 +380,7 @@ FuzzCase run_drawn(const LoadedTree& tree, const Runnable& r, Draw& d, const Che
     const Schedule s = random_schedule(r.bases[which], d, hard);
     const CheckOptions* rec = recording && recording->record ? recording : nullptr;
     if (rec && rec->record_run) rec->record_run(sc.name, config_for(s), s.plan);
-    Outcome o = run_once(tree.api(), sc, s, rec);
+    RunOutcome o = run_once(tree.api(), sc, s, rec);
     if (hard) {
         check_rollback(o, sc, s);
         std::erase_if(o.findings, [](const Finding& f) { return f.id == "deposit.unaccounted"; });

@@ -28,8 +28,8 @@ Recorded record_suite() {
     options.observer = &recorder;
     const auto report = hvsim::conformance::run_scenarios(hvsim::conformance::load_embedded_suite(), options);
     REQUIRE(recorder.sink_error().empty());
-    out.runs = report.runs.size() - report.count(hvsim::conformance::Outcome::skip);
-    out.failed = report.count(hvsim::conformance::Outcome::fail);
+    out.runs = report.runs.size() - report.count(hvsim::conformance::RunVerdict::skip);
+    out.failed = report.count(hvsim::conformance::RunVerdict::fail);
     return out;
 }
 

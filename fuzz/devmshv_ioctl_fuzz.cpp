@@ -116,24 +116,23 @@ public:
 private:
     hvcall::HypercallResult judge(hvcall::Control c, hvcall::HypercallResult r) {
         if (!finding.empty()) return r;
-        const auto code = " (code 0x" + hex(c.code()) + ")";
         for (const hvsim::Diagnostic& v : m_.violations())
             if (!callers_value(v.rule)) {
-                finding = "the driver's own call broke " + hvsim::describe(v) + code;
+                finding = "the driver's own call broke " + hvsim::describe(v) + code(c);
                 break;
             }
         const auto& d = m_.last_diagnostic();
         if (d && (d->status == hvcall::Status::INVALID_HYPERCALL_INPUT || d->status == hvcall::Status::INVALID_ALIGNMENT ||
                   d->status == hvcall::Status::INVALID_HYPERCALL_CODE))
-            finding = "the driver's own call was malformed: " + hvsim::describe(*d) + code;
+            finding = "the driver's own call was malformed: " + hvsim::describe(*d) + code(c);
         return r;
     }
     // Rules about a value the kernel copies from the caller unchanged: the caller's to get right,
     // not the driver's (A-MAIN: the v2 struct's disabled-feature banks go to the hypervisor as given).
     static bool callers_value(hvsim::RuleId rule) { return rule == hvsim::RuleId::create_partition_features_reserved; }
-    static std::string hex(std::uint32_t v) {
-        char b[16];
-        std::snprintf(b, sizeof b, "%x", v);
+    static std::string code(hvcall::Control c) {  // built only for a finding: judge() is on every call
+        char b[24];
+        std::snprintf(b, sizeof b, " (code 0x%x)", static_cast<unsigned>(c.code()));
         return b;
     }
     hvsim::Machine& m_;

@@ -232,12 +232,6 @@ def main():
     say(f"QEMU: {version}")
     say("run: " + " ".join(cmd))
 
-    # In a sanitizer build `hvsim mshv run` puts the sanitizer's runtime in front of the preload,
-    # and so inside QEMU: LeakSanitizer would then judge QEMU's own allocations (glib keeps some
-    # to exit), which are not ours. Our code's leaks are checked in-process by mshv.c_client.
-    env = dict(os.environ)
-    env["ASAN_OPTIONS"] = ":".join(o for o in (env.get("ASAN_OPTIONS", ""), "detect_leaks=0") if o)
-
     proc = None
     reached_qmp = False
 
@@ -254,7 +248,7 @@ def main():
             with open(out_path, "wb") as out, open(err_path, "wb") as err:
                 start = time.monotonic()
                 proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                        start_new_session=True, env=env)
+                                        start_new_session=True)
             deadline = start + args.timeout
             s = connect_qmp(sock, proc, deadline)
             with s:

@@ -164,8 +164,11 @@ int mshv_run(const MshvRunArgs& a) {
                                     "HVSIM_MSHV_RECORD=" + (a.record.empty() ? std::string() : fs::absolute(a.record).string())};
 #ifdef HVSIM_SANITIZER_RUNTIME
     // The sanitizer's runtime now sits in CMD, which is not ours: its leaks are not our findings
-    // (the in-process mshv.c_client checks the interposer's). A user's own ASAN_OPTIONS win.
-    if (std::getenv("ASAN_OPTIONS") == nullptr) env.emplace_back("ASAN_OPTIONS=detect_leaks=0");
+    // (the in-process mshv.c_client checks the interposer's). Appended, so the rest of the
+    // caller's ASAN_OPTIONS (the asan test preset's abort_on_error) still holds; the last wins.
+    const char* asan = std::getenv("ASAN_OPTIONS");
+    env.emplace_back(std::string("ASAN_OPTIONS=") + (asan != nullptr && *asan != '\0' ? std::string(asan) + ":" : "") +
+                     "detect_leaks=0");
 #endif
     const Child c = run_child(a.command, env);
 

@@ -29,7 +29,7 @@
 #include "domains.hpp"
 #include "hvcall/errno.hpp"
 #include "hvcall/status.hpp"
-#include "hvmshv/driver.hpp"
+#include "hvsim/devmshv/driver.hpp"
 #include "hvsim/diagnostic.hpp"
 #include "hvsim/machine.hpp"
 

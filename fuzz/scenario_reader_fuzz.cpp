@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "scenario.hpp"
+#include "hvsim/conformance/scenario.hpp"
 #include "hostile_mutator.hpp"
 
 HVSIM_HOSTILE_CUSTOM_MUTATOR

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "hvtrace/trace.hpp"
+#include "hvsim/traces/trace.hpp"
 #include "hostile_mutator.hpp"
 
 HVSIM_HOSTILE_CUSTOM_MUTATOR

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "domains.hpp"
-#include "hvtrace/replay.hpp"
-#include "hvtrace/trace.hpp"
+#include "hvsim/traces/replay.hpp"
+#include "hvsim/traces/trace.hpp"
 
 namespace {
 

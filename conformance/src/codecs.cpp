@@ -1,5 +1,5 @@
 // The shared codecs: one reading, one set of checks, one writer per fact (codecs.hpp).
-#include "codecs.hpp"
+#include "hvsim/conformance/codecs.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "limited_input.hpp"
+#include "hvsim/conformance/limited_input.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "json_reason.hpp"
+#include "hvsim/conformance/json_reason.hpp"
 
 namespace hvsim::conformance {
 namespace {

@@ -9,13 +9,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "codecs.hpp"
+#include "hvsim/conformance/codecs.hpp"
 #include "hvcall/errno_names.hpp"
 #include "hvcall/catalogue.hpp"
-#include "json_reason.hpp"
-#include "limited_input.hpp"
-#include "scenario.hpp"
-#include "typed_calls.hpp"
+#include "hvsim/conformance/json_reason.hpp"
+#include "hvsim/conformance/limited_input.hpp"
+#include "hvsim/conformance/scenario.hpp"
+#include "hvsim/conformance/typed_calls.hpp"
 
 namespace hvsim::conformance {
 

@@ -1,4 +1,4 @@
-#include "output_file.hpp"
+#include "hvsim/conformance/output_file.hpp"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "reports.hpp"
+#include "hvsim/conformance/reports.hpp"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "runner.hpp"
+#include "hvsim/conformance/runner.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -11,7 +11,7 @@
 #include "hvsim/host_pages.hpp"
 #include "hvsim/hypervisor.hpp"
 #include "hvsim/machine.hpp"
-#include "typed_calls.hpp"
+#include "hvsim/conformance/typed_calls.hpp"
 
 namespace hvsim::conformance {
 

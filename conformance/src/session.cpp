@@ -1,4 +1,4 @@
-#include "session.hpp"
+#include "hvsim/conformance/session.hpp"
 
 #include <unistd.h>
 
@@ -6,9 +6,9 @@
 #include <fstream>
 #include <iostream>
 
-#include "output_file.hpp"
-#include "reports.hpp"
-#include "runner.hpp"
+#include "hvsim/conformance/output_file.hpp"
+#include "hvsim/conformance/reports.hpp"
+#include "hvsim/conformance/runner.hpp"
 
 namespace hvsim::conformance {
 

@@ -1,4 +1,4 @@
-#include "suite.hpp"
+#include "hvsim/conformance/suite.hpp"
 
 namespace hvsim::conformance {
 

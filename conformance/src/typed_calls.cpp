@@ -1,4 +1,4 @@
-#include "typed_calls.hpp"
+#include "hvsim/conformance/typed_calls.hpp"
 
 #include <algorithm>
 #include <array>
@@ -13,7 +13,7 @@
 #include "hvcall/calls/stats.hpp"
 #include "hvcall/calls/system.hpp"
 #include "hvcall/calls/vp.hpp"
-#include "scenario.hpp"
+#include "hvsim/conformance/scenario.hpp"
 
 namespace hvsim::conformance {
 namespace {

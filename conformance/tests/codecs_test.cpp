@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "codecs.hpp"
+#include "hvsim/conformance/codecs.hpp"
 #include "hvsim/machine.hpp"
 
 namespace conf = hvsim::conformance;

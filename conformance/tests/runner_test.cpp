@@ -9,10 +9,10 @@
 #include <sstream>
 
 #include "hvsim/hypervisor.hpp"
-#include "reports.hpp"
-#include "runner.hpp"
-#include "suite.hpp"
-#include "typed_calls.hpp"
+#include "hvsim/conformance/reports.hpp"
+#include "hvsim/conformance/runner.hpp"
+#include "hvsim/conformance/suite.hpp"
+#include "hvsim/conformance/typed_calls.hpp"
 
 namespace conf = hvsim::conformance;
 

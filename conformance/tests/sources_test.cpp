@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hvcall/catalogue.hpp"
 #include "text_fields.hpp"
 
 #ifndef HVSIM_SOURCE_DIR
@@ -358,6 +359,27 @@ TEST_CASE("sources: every golden line cites a key or a repository row of docs/so
     const std::vector<std::string> problems = check_golden(read_repo_file(kGolden), keys);
     report(problems);
     CHECK(problems.empty());
+}
+
+// hvcall::kCatalogueRevision ("... GDKMINI 0bd921a4b4d9, A-GDK ...") names pairs of a key and
+// a commit prefix: each key is a row of docs/sources.md whose commit cell starts with it.
+TEST_CASE("sources: the catalogue revision names pinned keys and their commits", "[sources]") {
+    const KeyTable keys = real_keys();
+    const std::string revision(hvcall::kCatalogueRevision);
+    const std::string pairs = revision.substr(revision.find(':') + 1);
+    std::istringstream words(pairs);
+    std::string key, commit;
+    int checked = 0;
+    while (words >> key >> commit) {
+        if (!commit.empty() && commit.back() == ',') commit.pop_back();
+        INFO(key << " " << commit);
+        REQUIRE(keys.has(key));
+        const SourceRow& row = keys.rows[keys.row_of_key.find(key)->second];
+        CHECK(row.commits.find(commit) != std::string::npos);
+        CHECK(commit.size() >= 12);
+        ++checked;
+    }
+    CHECK(checked >= 3);
 }
 
 TEST_CASE("sources: the checks catch what they should", "[sources]") {

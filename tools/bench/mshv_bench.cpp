@@ -17,10 +17,10 @@
 
 #include "hvcall/calls/partition.hpp"
 #include "hvcall/types/partition.hpp"
-#include "hvmshv/session.hpp"
+#include "hvsim/devmshv/session.hpp"
 #include "hvsim/host_pages.hpp"
 #include "hvsim/machine.hpp"
-#include "hvtrace/mshv_uapi.hpp"
+#include "hvsim/traces/mshv_uapi.hpp"
 
 namespace {
 

@@ -10,9 +10,9 @@
 
 #include "hvsim/host_pages.hpp"
 #include "hvsim/machine.hpp"
-#include "hvtrace/recording_backend.hpp"
-#include "hvtrace/replay.hpp"
-#include "hvtrace/workload.hpp"
+#include "hvsim/traces/recording_backend.hpp"
+#include "hvsim/traces/replay.hpp"
+#include "hvsim/traces/workload.hpp"
 
 namespace {
 

@@ -2,8 +2,8 @@
 #include <iostream>
 #include <memory>
 
-#include "runner.hpp"
-#include "suite.hpp"
+#include "hvsim/conformance/runner.hpp"
+#include "hvsim/conformance/suite.hpp"
 #include "verbs.hpp"
 
 namespace hvsim::cli {

@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "hvtrace/replay.hpp"
+#include "hvsim/traces/replay.hpp"
 #include "verbs.hpp"
 
 namespace hvsim::cli {

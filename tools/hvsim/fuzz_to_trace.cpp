@@ -9,9 +9,9 @@
 #include <iterator>
 #include <memory>
 
-#include "hvtrace/recording_backend.hpp"
-#include "hvtrace/replay.hpp"
-#include "hvtrace/scenario_recorder.hpp"
+#include "hvsim/traces/recording_backend.hpp"
+#include "hvsim/traces/replay.hpp"
+#include "hvsim/traces/scenario_recorder.hpp"
 #include "raw_calls.hpp"
 #include "schedule_ops.hpp"
 #include "verbs.hpp"

@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "hvcall/errno_names.hpp"
-#include "output_file.hpp"
+#include "hvsim/conformance/output_file.hpp"
 #include "verbs.hpp"
 
 namespace hvsim::cli {

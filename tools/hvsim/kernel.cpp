@@ -10,14 +10,14 @@
 #include <memory>
 #include <sstream>
 
-#include "codecs.hpp"
+#include "hvsim/conformance/codecs.hpp"
 #include "hvsim/kernel/check.hpp"
 #include "hvsim/kernel/tree.hpp"
-#include "hvtrace/recording_backend.hpp"
+#include "hvsim/traces/recording_backend.hpp"
 #include "kernel_audit.hpp"
-#include "hvtrace/trace.hpp"
-#include "hvtrace/replay.hpp"
-#include "reports.hpp"
+#include "hvsim/traces/trace.hpp"
+#include "hvsim/traces/replay.hpp"
+#include "hvsim/conformance/reports.hpp"
 #include "verbs.hpp"
 
 namespace hvsim::cli {

@@ -7,7 +7,7 @@
 #include <memory>
 #include <sstream>
 
-#include "reports.hpp"
+#include "hvsim/conformance/reports.hpp"
 #include "verbs.hpp"
 
 namespace hvsim::cli {

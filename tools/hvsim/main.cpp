@@ -5,8 +5,9 @@
 #include <iostream>
 #include <string>
 
+#include "hvcall/catalogue.hpp"
 #include "hvsim/hypervisor.hpp"
-#include "limited_input.hpp"
+#include "hvsim/conformance/limited_input.hpp"
 #include "verbs.hpp"
 
 #ifndef HVSIM_VERSION
@@ -75,7 +76,7 @@ int main(int argc, char** argv) {
     CLI::App app{"hvsim is a software model of the Microsoft Hyper-V root-partition hypercall interface: "
                  "it runs hypercall marshalling code against a simulated hypervisor and explains every rejection.",
                  "hvsim"};
-    app.set_version_flag("--version", "hvsim " HVSIM_VERSION);
+    app.set_version_flag("--version", "hvsim " HVSIM_VERSION "\ncatalogue: " + std::string(hvcall::kCatalogueRevision));
     app.require_subcommand(0, 1);
     app.footer("Run 'hvsim VERB --help' for a verb's arguments. Exit status: 0 success, 1 a call or scenario failed, 2 bad arguments.");
 

@@ -14,9 +14,9 @@
 #include <iostream>
 #include <sstream>
 
-#include "codecs.hpp"
-#include "hvmshv/session.hpp"
-#include "output_file.hpp"
+#include "hvsim/conformance/codecs.hpp"
+#include "hvsim/devmshv/session.hpp"
+#include "hvsim/conformance/output_file.hpp"
 #include "verbs.hpp"
 
 extern char** environ;
@@ -33,15 +33,15 @@ struct MshvRunArgs {
     bool strict = false, json = false;
 };
 
-// The preload library: --preload, $HVSIM_MSHV_PRELOAD, the installed layout beside the
-// executable (../lib/hvsim/), then the build tree's.
+// The preload library: --preload, $HVSIM_MSHV_PRELOAD, the installed layout (the library
+// directory's hvsim/, found from the executable's own place), then the build tree's.
 std::string find_preload(const MshvRunArgs& a) {
     if (!a.preload.empty()) return a.preload;
     if (const char* p = std::getenv("HVSIM_MSHV_PRELOAD"); p != nullptr && *p != '\0') return p;
     std::error_code ec;
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     if (!ec) {
-        const fs::path installed = exe.parent_path() / ".." / "lib" / "hvsim" / "libhvsim_mshv_preload.so";
+        const fs::path installed = exe.parent_path() / HVSIM_INSTALLED_PRELOAD;
         if (fs::exists(installed, ec)) return fs::weakly_canonical(installed, ec).string();
     }
     return HVSIM_MSHV_PRELOAD_PATH;

@@ -5,12 +5,12 @@
 
 #include "hvsim/host_pages.hpp"
 #include "hvsim/machine.hpp"
-#include "hvtrace/recording_backend.hpp"
-#include "hvtrace/replay.hpp"
-#include "hvtrace/scenario_recorder.hpp"
-#include "hvtrace/workload.hpp"
-#include "suite.hpp"
-#include "output_file.hpp"
+#include "hvsim/traces/recording_backend.hpp"
+#include "hvsim/traces/replay.hpp"
+#include "hvsim/traces/scenario_recorder.hpp"
+#include "hvsim/traces/workload.hpp"
+#include "hvsim/conformance/suite.hpp"
+#include "hvsim/conformance/output_file.hpp"
 #include "verbs.hpp"
 
 namespace hvsim::cli {

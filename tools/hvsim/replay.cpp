@@ -8,8 +8,8 @@
 #include <mutex>
 #include <thread>
 
-#include "hvtrace/mshv_backend.hpp"
-#include "hvtrace/replay.hpp"
+#include "hvsim/traces/mshv_backend.hpp"
+#include "hvsim/traces/replay.hpp"
 #include "verbs.hpp"
 
 namespace hvsim::cli {

@@ -2,9 +2,9 @@
 // exit 2), then run them over their matrices and report.
 #include <memory>
 
-#include "hvtrace/scenario_recorder.hpp"
-#include "scenario.hpp"
-#include "session.hpp"
+#include "hvsim/traces/scenario_recorder.hpp"
+#include "hvsim/conformance/scenario.hpp"
+#include "hvsim/conformance/session.hpp"
 #include "verbs.hpp"
 
 namespace hvsim::cli {

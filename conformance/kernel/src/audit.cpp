@@ -16,7 +16,7 @@
 
 #include "dwarf.hpp"
 #include "hvsim/fields.hpp"
-#include "hvtrace/mshv_uapi.hpp"
+#include "hvsim/traces/mshv_uapi.hpp"
 
 namespace hvsim::kernel {
 namespace fs = std::filesystem;
@@ -600,7 +600,7 @@ private:
             }
             if (it->number != mirrored.number && !size_mismatched_.contains(name))
                 find("uapi.drift", name, uapi_where(name),
-                     hex(it->number) + " in the tree; hvsim's mirror (conformance/traces/include/hvtrace/mshv_uapi.hpp) has " +
+                     hex(it->number) + " in the tree; hvsim's mirror (conformance/traces/include/hvsim/traces/mshv_uapi.hpp) has " +
                          hex(mirrored.number));
         }
     }

@@ -202,6 +202,12 @@ std::string ProbeCompiler::tree_path(const std::string& text) const { return as_
 
 fs::path environment_dir() {
     if (const char* dir = std::getenv("HVSIM_KERNEL_DIR"); dir != nullptr && *dir != '\0') return dir;
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const fs::path installed = exe.parent_path() / HVSIM_INSTALLED_KERNEL_DIR;
+        if (fs::is_directory(installed / "include", ec)) return fs::weakly_canonical(installed, ec);
+    }
     return HVSIM_KERNEL_DIR;
 }
 

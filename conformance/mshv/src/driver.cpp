@@ -1,7 +1,7 @@
 // The driver model's fds and their ioctls, in the order mshv_root checks them (root-hypercalls.md
 // §6.3-6.4 [MAIN @19c515c2] as updated by upstream-linux.md §3-4 [A-MAIN]; eventfds [K-evfd];
 // the per-fd contract of mshv-uapi.md §2).
-#include "hvmshv/driver.hpp"
+#include "hvsim/devmshv/driver.hpp"
 
 #include <algorithm>
 #include <cerrno>

@@ -7,7 +7,7 @@
 #include "hvcall/errno.hpp"
 #include "hvcall/needs_memory.hpp"
 #include "hvcall/types/partition.hpp"
-#include "hvmshv/driver.hpp"
+#include "hvsim/devmshv/driver.hpp"
 
 namespace hvsim::devmshv {
 

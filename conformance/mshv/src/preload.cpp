@@ -30,8 +30,8 @@
 #include <mutex>
 #include <string>
 
-#include "codecs.hpp"
-#include "hvmshv/session.hpp"
+#include "hvsim/conformance/codecs.hpp"
+#include "hvsim/devmshv/session.hpp"
 
 namespace {
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "hvmshv/host.hpp"
+#include "hvsim/devmshv/host.hpp"
 
 namespace hvsim::devmshv {
 

@@ -1,4 +1,4 @@
-#include "hvmshv/session.hpp"
+#include "hvsim/devmshv/session.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -6,7 +6,7 @@
 #include "hvcall/catalogue.hpp"
 #include "hvcall/errno_names.hpp"
 #include "hvsim/rules.hpp"
-#include "hvtrace/replay.hpp"
+#include "hvsim/traces/replay.hpp"
 
 namespace hvsim::devmshv {
 

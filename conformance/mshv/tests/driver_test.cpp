@@ -19,8 +19,8 @@
 #include "hvcall/calls/vp.hpp"
 #include "hvcall/catalogue.hpp"
 #include "hvcall/types/memory.hpp"
-#include "hvmshv/driver.hpp"
-#include "hvmshv/session.hpp"
+#include "hvsim/devmshv/driver.hpp"
+#include "hvsim/devmshv/session.hpp"
 #include "hvsim/call_context.hpp"
 #include "hvsim/machine.hpp"
 

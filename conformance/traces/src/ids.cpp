@@ -1,5 +1,5 @@
 // The id table: offsets from the hv_input_* layouts (HDK, HDKMINI, HDK-2B, HDK-3B).
-#include "hvtrace/ids.hpp"
+#include "hvsim/traces/ids.hpp"
 
 #include <cstring>
 

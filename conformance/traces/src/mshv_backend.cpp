@@ -3,7 +3,7 @@
 // the partition fd's, or HV_PARTITION_ID_SELF on /dev/mshv with the self list), rep calls
 // looped by the kernel from rep start 0, its own deposit and retry on every needs-memory
 // status, status and reps copied back, output only on success.
-#include "hvtrace/mshv_backend.hpp"
+#include "hvsim/traces/mshv_backend.hpp"
 
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -17,7 +17,7 @@
 #include <stdexcept>
 
 #include "hvcall/types/partition.hpp"
-#include "hvtrace/mshv_uapi.hpp"
+#include "hvsim/traces/mshv_uapi.hpp"
 
 namespace hvsim::traces {
 

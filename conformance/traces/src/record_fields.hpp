@@ -9,7 +9,7 @@
 #include <optional>
 #include <string_view>
 
-#include "hvtrace/trace.hpp"
+#include "hvsim/traces/trace.hpp"
 
 namespace hvsim::traces::detail {
 

@@ -1,12 +1,12 @@
 // Recording: copy the input the call covers before issuing it (the hypervisor may not, but a
 // backend might, reuse the page), then the output it defines after.
-#include "hvtrace/recording_backend.hpp"
+#include "hvsim/traces/recording_backend.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <exception>
 
-#include "hvtrace/ids.hpp"
+#include "hvsim/traces/ids.hpp"
 
 namespace hvsim::traces {
 

@@ -1,11 +1,11 @@
 // Replay and diff: id substitution, comparison, and the decoded divergence report.
-#include "hvtrace/replay.hpp"
+#include "hvsim/traces/replay.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <sstream>
 
-#include "codecs.hpp"
+#include "hvsim/conformance/codecs.hpp"
 #include "hvcall/status.hpp"
 #include "hvsim/diagnostic.hpp"
 

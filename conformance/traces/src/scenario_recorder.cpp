@@ -1,11 +1,11 @@
 // Scenario runs to records: the runner reports, this turns each report into a record.
-#include "hvtrace/scenario_recorder.hpp"
+#include "hvsim/traces/scenario_recorder.hpp"
 
 #include <exception>
 #include <filesystem>
 
-#include "codecs.hpp"
-#include "hvtrace/replay.hpp"
+#include "hvsim/conformance/codecs.hpp"
+#include "hvsim/traces/replay.hpp"
 
 namespace hvsim::traces {
 

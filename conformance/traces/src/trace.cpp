@@ -1,6 +1,6 @@
 // Trace records in JSON Lines and CBOR: encoding, the one-write-per-record writer, and the
 // reader that names the file, the line or record, and what it expected.
-#include "hvtrace/trace.hpp"
+#include "hvsim/traces/trace.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -12,8 +12,8 @@
 #include <sstream>
 
 #include "hvcall/status.hpp"
-#include "json_reason.hpp"
-#include "limited_input.hpp"
+#include "hvsim/conformance/json_reason.hpp"
+#include "hvsim/conformance/limited_input.hpp"
 #include "record_fields.hpp"
 
 namespace hvsim::traces {

@@ -1,6 +1,6 @@
 // The built-in workloads. Results are ignored on purpose: a rejection is recorded like a
 // success, and a replay must reproduce it.
-#include "hvtrace/workload.hpp"
+#include "hvsim/traces/workload.hpp"
 
 #include <array>
 #include <charconv>

@@ -5,10 +5,10 @@
 
 #include <unistd.h>
 
-#include "hvmshv/driver.hpp"
-#include "hvmshv/host.hpp"
+#include "hvsim/devmshv/driver.hpp"
+#include "hvsim/devmshv/host.hpp"
 #include "hvsim/machine.hpp"
-#include "hvtrace/mshv_backend.hpp"
+#include "hvsim/traces/mshv_backend.hpp"
 
 namespace hvsim::traces::testing {
 

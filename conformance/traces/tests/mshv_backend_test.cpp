@@ -19,9 +19,9 @@
 #include "hvcall/types/partition.hpp"
 #include "hvcall/types/vp.hpp"
 #include "hvsim/host_pages.hpp"
-#include "hvtrace/mshv_uapi.hpp"
-#include "hvtrace/recording_backend.hpp"
-#include "hvtrace/workload.hpp"
+#include "hvsim/traces/mshv_uapi.hpp"
+#include "hvsim/traces/recording_backend.hpp"
+#include "hvsim/traces/workload.hpp"
 
 using namespace hvsim::traces;
 using hvsim::traces::testing::ModelDevice;

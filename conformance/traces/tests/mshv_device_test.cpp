@@ -5,9 +5,9 @@
 #include <exception>
 
 #include "hvsim/host_pages.hpp"
-#include "hvtrace/mshv_backend.hpp"
-#include "hvtrace/recording_backend.hpp"
-#include "hvtrace/workload.hpp"
+#include "hvsim/traces/mshv_backend.hpp"
+#include "hvsim/traces/recording_backend.hpp"
+#include "hvsim/traces/workload.hpp"
 
 int main() {
     using namespace hvsim::traces;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "hvcall/catalogue.hpp"
-#include "hvtrace/mshv_uapi.hpp"
+#include "hvsim/traces/mshv_uapi.hpp"
 
 namespace mshv = hvsim::traces::mshv;
 using mshv::FdKind;

@@ -5,8 +5,8 @@
 #include <span>
 #include <string>
 
-#include "hvtrace/replay.hpp"
-#include "scenario.hpp"
+#include "hvsim/traces/replay.hpp"
+#include "hvsim/conformance/scenario.hpp"
 
 using nlohmann::json;
 

@@ -8,9 +8,9 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "hvtrace/replay.hpp"
-#include "hvtrace/scenario_recorder.hpp"
-#include "suite.hpp"
+#include "hvsim/traces/replay.hpp"
+#include "hvsim/traces/scenario_recorder.hpp"
+#include "hvsim/conformance/suite.hpp"
 
 using namespace hvsim::traces;
 

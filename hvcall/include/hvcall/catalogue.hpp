@@ -10,6 +10,12 @@
 
 namespace hvcall {
 
+// The upstream revision the catalogue's codes, names and shapes are current with, by the keys
+// of docs/sources.md and their commits (`hvsim --version` prints it; conformance_sources_test
+// checks that each commit is one docs/sources.md pins). Update it when a newer header is read.
+inline constexpr std::string_view kCatalogueRevision =
+    "Linux 7.1 with 7.2-rc1 fixes: GDKMINI 0bd921a4b4d9, A-GDK cafac16b6207, A-HDKMINI 2dfb59f50bc1";
+
 inline constexpr std::uint32_t kPageSize = 4096;
 inline constexpr std::uint32_t kFastRegsBytes = 16;   // RDX + R8
 inline constexpr std::uint32_t kFastXmmBytes = 112;   // RDX + R8 + XMM0..XMM5 (TLFS: 6 XMM registers)

@@ -52,7 +52,9 @@ public:
     // for one step of a run, the way it sets a fault plan for one step.
     void set_strict(bool strict) noexcept { config_.strict = strict; }
     [[nodiscard]] PhysicalMemory& memory() noexcept { return memory_; }
+    [[nodiscard]] const PhysicalMemory& memory() const noexcept { return memory_; }
     [[nodiscard]] Hypervisor& hypervisor() noexcept { return hv_; }
+    [[nodiscard]] const Hypervisor& hypervisor() const noexcept { return hv_; }
     [[nodiscard]] std::uint64_t calls() const noexcept { return calls_; }
     [[nodiscard]] std::uint64_t restarts() const noexcept { return restarts_; }
     // Allocations from deposited pools handlers asked for since the fault plan took effect (at

@@ -2,7 +2,7 @@
  *
  * Where the facts come from: the ioctl numbers, the argument structs, their sizes and offsets
  * and the flag masks are those of include/uapi/linux/mshv.h [UAPI], as mirrored in
- * conformance/traces/include/hvtrace/mshv_uapi.hpp; the driver's limits are the ones that
+ * conformance/traces/include/hvsim/traces/mshv_uapi.hpp; the driver's limits are the ones that
  * header records (MSHV_MAX_VPS, MSHV_MAX_GUEST_IRQS, the passthrough size bound). The
  * hypercall inputs passed through MSHV_ROOT_HVCALL (get/set partition property, get/set VP
  * registers, get VP CPUID values), the property and register names and the status values are

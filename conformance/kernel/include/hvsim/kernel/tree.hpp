@@ -105,7 +105,8 @@ private:
     bool keep_ = false;
 };
 
-// Where hvsim's kernel environment and glue live (set at build time; $HVSIM_KERNEL_DIR wins).
+// Where hvsim's kernel environment and glue live: $HVSIM_KERNEL_DIR, the installed copy beside
+// the running executable (share/hvsim/kernel), else the source tree's.
 [[nodiscard]] std::filesystem::path environment_dir();
 
 }  // namespace hvsim::kernel

@@ -13,7 +13,7 @@
 
 #include "hvcall/backend.hpp"
 #include "hvsim/machine.hpp"
-#include "hvtrace/trace.hpp"
+#include "hvsim/traces/trace.hpp"
 
 namespace hvsim::traces {
 
@@ -76,7 +76,7 @@ private:
 };
 
 // Header profile <-> model configuration, through the machine codec a scenario's "machine" uses
-// too (conformance/src/codecs.hpp): a profile without "machine" gives the defaults; a value the
+// too (hvsim/conformance/codecs.hpp): a profile without "machine" gives the defaults; a value the
 // codec refuses is a TraceError naming the field and the reason.
 [[nodiscard]] nlohmann::json profile_for(const MachineConfig& config);
 // `where` prefixes messages: "FILE: header: \"profile" or "\"args".

@@ -11,11 +11,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hvmshv/driver.hpp"
-#include "hvmshv/host.hpp"
+#include "hvsim/devmshv/driver.hpp"
+#include "hvsim/devmshv/host.hpp"
 #include "hvsim/machine.hpp"
-#include "hvtrace/recording_backend.hpp"
-#include "hvtrace/trace.hpp"
+#include "hvsim/traces/recording_backend.hpp"
+#include "hvsim/traces/trace.hpp"
 
 namespace hvsim::devmshv {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "runner.hpp"
+#include "hvsim/conformance/runner.hpp"
 
 namespace hvsim::conformance {
 

@@ -20,11 +20,11 @@
 
 #include "hvcall/backend.hpp"
 #include "hvcall/status.hpp"
-#include "hvmshv/host.hpp"
+#include "hvsim/devmshv/host.hpp"
 #include "hvsim/host_pages.hpp"
 #include "hvsim/machine.hpp"
-#include "hvtrace/mshv_backend.hpp"
-#include "hvtrace/mshv_uapi.hpp"
+#include "hvsim/traces/mshv_backend.hpp"
+#include "hvsim/traces/mshv_uapi.hpp"
 
 namespace hvsim::devmshv {
 

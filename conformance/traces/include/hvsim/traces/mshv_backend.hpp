@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "hvcall/backend.hpp"
-#include "hvtrace/replay.hpp"
+#include "hvsim/traces/replay.hpp"
 
 namespace hvsim::traces {
 

@@ -8,9 +8,9 @@
 #include <memory>
 #include <string>
 
-#include "hvtrace/recording_backend.hpp"
-#include "hvtrace/trace.hpp"
-#include "runner.hpp"
+#include "hvsim/traces/recording_backend.hpp"
+#include "hvsim/traces/trace.hpp"
+#include "hvsim/conformance/runner.hpp"
 
 namespace hvsim::traces {
 

@@ -14,7 +14,7 @@
 #include "hvcall/backend.hpp"
 #include "hvsim/config.hpp"
 #include "hvsim/fault_plan.hpp"
-#include "scenario.hpp"
+#include "hvsim/conformance/scenario.hpp"
 
 namespace hvsim::conformance {
 

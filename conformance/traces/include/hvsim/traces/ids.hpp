@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "hvcall/catalogue.hpp"
-#include "hvtrace/trace.hpp"
+#include "hvsim/traces/trace.hpp"
 
 namespace hvsim::traces {
 

@@ -5,7 +5,7 @@
 #include <functional>
 
 #include "hvcall/backend.hpp"
-#include "hvtrace/trace.hpp"
+#include "hvsim/traces/trace.hpp"
 
 namespace hvsim::traces {
 

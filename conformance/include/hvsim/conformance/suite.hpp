@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "scenario.hpp"
+#include "hvsim/conformance/scenario.hpp"
 
 namespace hvsim::conformance {
 

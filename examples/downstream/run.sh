@@ -22,7 +22,7 @@ cmake -S "$here" -B "$work/cmake" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" >"$work
 cmake --build "$work/cmake" >"$work/build.log" || { cat "$work/build.log" >&2; exit 1; }
 ctest --test-dir "$work/cmake" --output-on-failure
 
-pcdir=$(dirname "$(find "$prefix" -name hvsim.pc -path '*pkgconfig*' | head -1)")
+pcdir=$(dirname "$(find "$prefix/lib" "$prefix/share" -maxdepth 3 -name hvsim.pc -path '*pkgconfig*' 2>/dev/null | head -1)")
 export PKG_CONFIG_PATH="$pcdir"
 export LD_LIBRARY_PATH="$(pkg-config --variable=libdir hvsim)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 

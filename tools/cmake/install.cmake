@@ -42,6 +42,8 @@ if(HVSIM_BUILD_TOOLS)
   # `hvsim kernel check` compiles a tree's files against it: ../share/hvsim/kernel from the CLI.
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/sim/shim/kernel/ DESTINATION ${CMAKE_INSTALL_DATADIR}/hvsim/kernel
           COMPONENT runtime)
+  install(DIRECTORY ${HVSIM_MAN_DIR}/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT runtime
+          FILES_MATCHING PATTERN "*.1")
 endif()
 
 install(EXPORT hvsim-targets NAMESPACE hvsim:: DESTINATION ${HVSIM_CMAKE_DIR} COMPONENT dev)

@@ -72,9 +72,12 @@ public:
     bool mapped(std::uint64_t addr, std::uint64_t size) noexcept override {
         return within(addr, size, kGuest, kGuestBytes) || within(addr, size, kHuge, kHugeBytes) || inside(addr, size);
     }
-    bool huge_backed(std::uint64_t addr, std::uint64_t size) noexcept override { return within(addr, size, kHuge, kHugeBytes); }
+    bool huge_backed(std::uint64_t addr, std::uint64_t size) noexcept override {
+        return within(addr, size, kHuge, kHugeBytes);
+    }
     Eventfd eventfd(int fd) noexcept override {
-        if (fd >= kFirstEventfd && fd < kFirstEventfd + kEventfds) return {0, static_cast<std::uint64_t>(fd - kFirstEventfd + 1)};
+        if (fd >= kFirstEventfd && fd < kFirstEventfd + kEventfds)
+            return {0, static_cast<std::uint64_t>(fd - kFirstEventfd + 1)};
         return {fd == kNotEventfd ? -EINVAL : -EBADF, 0};
     }
     bool eventfd_pending(int fd) noexcept override { return pending.contains(fd); }
@@ -122,8 +125,9 @@ private:
                 break;
             }
         const auto& d = m_.last_diagnostic();
-        if (d && (d->status == hvcall::Status::INVALID_HYPERCALL_INPUT || d->status == hvcall::Status::INVALID_ALIGNMENT ||
-                  d->status == hvcall::Status::INVALID_HYPERCALL_CODE))
+        if (d &&
+            (d->status == hvcall::Status::INVALID_HYPERCALL_INPUT || d->status == hvcall::Status::INVALID_ALIGNMENT ||
+             d->status == hvcall::Status::INVALID_HYPERCALL_CODE))
             finding = "the driver's own call was malformed: " + hvsim::describe(*d) + code(c);
         return r;
     }
@@ -144,7 +148,8 @@ private:
 std::set<int> hv_errnos() {
     std::set<int> s;
     for (const auto& st : hvcall::kStatuses)
-        if (st.status != hvcall::Status::SUCCESS) s.insert(-hvcall::to_errno(hvcall::HypercallResult::make(st.status, 0)));
+        if (st.status != hvcall::Status::SUCCESS)
+            s.insert(-hvcall::to_errno(hvcall::HypercallResult::make(st.status, 0)));
     return s;
 }
 
@@ -228,20 +233,31 @@ Run run(hvsim::Machine& m, const std::uint8_t* data, std::size_t size, bool pinn
         };
         unsigned long request = 0;
         switch (what) {
-            case 0: request = uapi::kCreatePartition; {
+            case 0:
+                request = uapi::kCreatePartition;
+                {
                     auto a = fill(uapi::CreatePartitionV2{});
                     a.pt_flags &= 0x7F;  // mostly valid flags, v2 now and then
                     if ((a.pt_flags & uapi::kPtFlagCpuAndXsaveFeatures) != 0) a.pt_num_cpu_fbanks = 2;
                     a.pt_isolation &= 1;
                     std::memcpy(arena.data(), &a, sizeof a);
-                } break;
-            case 1: request = uapi::kInitializePartition; break;
-            case 2: request = uapi::kCreateVp; {
+                }
+                break;
+            case 1:
+                request = uapi::kInitializePartition;
+                break;
+            case 2:
+                request = uapi::kCreateVp;
+                {
                     auto a = fill(uapi::CreateVp{});
                     a.vp_index %= 300;
                     std::memcpy(arena.data(), &a, sizeof a);
-                } break;
-            case 3: case 4: request = uapi::kSetGuestMemory; {
+                }
+                break;
+            case 3:
+            case 4:
+                request = uapi::kSetGuestMemory;
+                {
                     auto a = fill(uapi::UserMemRegion{});
                     const bool huge = (a.flags & 0x40) != 0;
                     a.size = (a.size % 2048) * kPage + ((a.size & (1ull << 60)) != 0 ? 8 : 0);
@@ -249,25 +265,35 @@ Run run(hvsim::Machine& m, const std::uint8_t* data, std::size_t size, bool pinn
                     a.userspace_addr = (huge ? kHuge : kGuest) + (a.userspace_addr % 4096) * kPage;
                     a.flags &= 0x8F;
                     std::memcpy(arena.data(), &a, sizeof a);
-                } break;
-            case 5: request = uapi::kIrqfd; {
+                }
+                break;
+            case 5:
+                request = uapi::kIrqfd;
+                {
                     auto a = fill(uapi::UserIrqfd{});
                     a.fd = kFirstEventfd + static_cast<int>(static_cast<unsigned>(a.fd) % (kEventfds + 2));
-                    a.resamplefd = kFirstEventfd + static_cast<int>(static_cast<unsigned>(a.resamplefd) % (kEventfds + 1));
+                    a.resamplefd =
+                        kFirstEventfd + static_cast<int>(static_cast<unsigned>(a.resamplefd) % (kEventfds + 1));
                     a.gsi %= 8;
                     a.flags &= 0x7;
                     if ((a.gsi & 1) != 0) host.pending.insert(a.fd);
                     std::memcpy(arena.data(), &a, sizeof a);
-                } break;
-            case 6: request = uapi::kIoeventfd; {
+                }
+                break;
+            case 6:
+                request = uapi::kIoeventfd;
+                {
                     auto a = fill(uapi::UserIoeventfd{});
                     a.fd = kFirstEventfd + static_cast<int>(static_cast<unsigned>(a.fd) % (kEventfds + 2));
                     a.addr = 0xE000'0000 + (a.addr % 4) * 8;
                     a.len = std::array<std::uint32_t, 6>{0, 1, 2, 4, 8, 3}[a.len % 6];
                     a.flags &= 0xF;
                     std::memcpy(arena.data(), &a, sizeof a);
-                } break;
-            case 7: request = uapi::kSetMsiRouting; {
+                }
+                break;
+            case 7:
+                request = uapi::kSetMsiRouting;
+                {
                     auto h = fill(uapi::UserIrqTable{});
                     h.nr %= 6;
                     if ((h.rsvd & 0xFF) != 0) h.rsvd = 0;  // mostly zero
@@ -277,8 +303,11 @@ Run run(hvsim::Machine& m, const std::uint8_t* data, std::size_t size, bool pinn
                         e.gsi %= 8;
                         std::memcpy(arena.data() + sizeof h + i * sizeof e, &e, sizeof e);
                     }
-                } break;
-            case 8: request = uapi::kGetGpapAccessBitmap; {
+                }
+                break;
+            case 8:
+                request = uapi::kGetGpapAccessBitmap;
+                {
                     auto a = fill(uapi::GpapAccessBitmap{});
                     a.access_type %= 3;
                     a.access_op %= 4;
@@ -286,8 +315,12 @@ Run run(hvsim::Machine& m, const std::uint8_t* data, std::size_t size, bool pinn
                     a.gpap_base %= 1u << 16;
                     a.bitmap_ptr = (a.bitmap_ptr & 1) != 0 ? 0 : base + kPage;
                     std::memcpy(arena.data(), &a, sizeof a);
-                } break;
-            case 9: case 10: request = uapi::kRootHvcall; {
+                }
+                break;
+            case 9:
+            case 10:
+                request = uapi::kRootHvcall;
+                {
                     auto a = fill(uapi::RootHvcall{});
                     if ((a.code & 0x100) == 0) a.code = uapi::kAllowList[a.code % std::size(uapi::kAllowList)];
                     a.reps %= 40;
@@ -320,30 +353,37 @@ Run run(hvsim::Machine& m, const std::uint8_t* data, std::size_t size, bool pinn
                     }
                     a.out_ptr = a.out_sz == 0 ? 0 : base + 2 * kPage;
                     std::memcpy(arena.data(), &a, sizeof a);
-                } break;
-            case 11: case 12: request = what == 11 ? uapi::kGetVpState : uapi::kSetVpState; {
+                }
+                break;
+            case 11:
+            case 12:
+                request = what == 11 ? uapi::kGetVpState : uapi::kSetVpState;
+                {
                     auto a = fill(uapi::GetSetVpState{});
                     a.type %= 6;
                     a.buf_sz = std::array<std::uint32_t, 4>{4096, 8192, 0, 100}[a.buf_sz % 4];
                     a.buf_ptr = base + kPage + ((a.buf_ptr & 1) != 0 ? 8 : 0);
                     std::memcpy(arena.data(), &a, sizeof a);
-                } break;
-            case 13: request = uapi::kRunVp; break;
+                }
+                break;
+            case 13:
+                request = uapi::kRunVp;
+                break;
             case 14: {  // close a handle (not the device's last one)
-                    if (handles.size() > 1) {
-                        const std::size_t i = 1 + in.below(static_cast<std::uint32_t>(handles.size() - 1));
-                        out.answers.push_back("close " + std::to_string(driver.close(handles[i])));
-                        handles.erase(handles.begin() + static_cast<std::ptrdiff_t>(i));
-                    }
+                if (handles.size() > 1) {
+                    const std::size_t i = 1 + in.below(static_cast<std::uint32_t>(handles.size() - 1));
+                    out.answers.push_back("close " + std::to_string(driver.close(handles[i])));
+                    handles.erase(handles.begin() + static_cast<std::ptrdiff_t>(i));
+                }
+                continue;
+            }
+            default: {  // mmap of a VP's page, or a request no fd knows
+                if ((where & 1) != 0) {
+                    out.answers.push_back("mmap " + std::to_string(driver.mmap(handle, where % 5)));
                     continue;
                 }
-            default: {  // mmap of a VP's page, or a request no fd knows
-                    if ((where & 1) != 0) {
-                        out.answers.push_back("mmap " + std::to_string(driver.mmap(handle, where % 5)));
-                        continue;
-                    }
-                    request = 0xC000B800u | in.take<std::uint8_t>();
-                } break;
+                request = 0xC000B800u | in.take<std::uint8_t>();
+            } break;
         }
         const int ret = driver.ioctl(handle, request, reinterpret_cast<void*>(static_cast<std::uintptr_t>(arg)));
         if (kind && !allowed(*kind, request, ret))
@@ -403,8 +443,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::size_t i = 0;
         while (i < plain.answers.size() && i < ended.answers.size() && plain.answers[i] == ended.answers[i]) ++i;
         fail("ioctl " + std::to_string(i) + " answers differently when rep calls end early:\n  plain: " +
-             (i < plain.answers.size() ? plain.answers[i] : "nothing") + "\n  ended: " +
-             (i < ended.answers.size() ? ended.answers[i] : "nothing"));
+             (i < plain.answers.size() ? plain.answers[i] : "nothing") +
+             "\n  ended: " + (i < ended.answers.size() ? ended.answers[i] : "nothing"));
     }
     if (plain.digest != ended.digest) fail("the model's state differs when rep calls end early");
     return 0;

@@ -4,20 +4,22 @@
 // byte-level mutation reaches only by luck.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <cstring>
 #include <random>
 #include <string_view>
 
 // libFuzzer's own mutator; weak, so that the plain replay programs link without libFuzzer.
-extern "C" std::size_t LLVMFuzzerMutate(std::uint8_t* data, std::size_t size, std::size_t max_size) __attribute__((weak));
+extern "C" std::size_t LLVMFuzzerMutate(std::uint8_t* data, std::size_t size, std::size_t max_size)
+    __attribute__((weak));
 
 namespace hvsim::fuzz {
 
 // Inserts `what` at `at`, if it fits; returns the new size.
-inline std::size_t insert(std::uint8_t* data, std::size_t size, std::size_t max_size, std::size_t at, std::string_view what) {
+inline std::size_t insert(std::uint8_t* data, std::size_t size, std::size_t max_size, std::size_t at,
+                          std::string_view what) {
     if (size + what.size() > max_size || at > size) return size;
     std::memmove(data + at + what.size(), data + at, size - at);
     std::memcpy(data + at, what.data(), what.size());
@@ -51,7 +53,8 @@ inline std::size_t hostile_mutate(std::uint8_t* data, std::size_t size, std::siz
             return insert(data, size, max_size, pick(size + 1), kHuge[pick(4)]);
         }
         case 3:  // a CBOR array or text head claiming 2^64-1 elements
-            return insert(data, size, max_size, pick(size + 1), r() % 2 ? "\x9b\xff\xff\xff\xff\xff\xff\xff\xff" : "\x7b\xff\xff\xff\xff\xff\xff\xff\xff");
+            return insert(data, size, max_size, pick(size + 1),
+                          r() % 2 ? "\x9b\xff\xff\xff\xff\xff\xff\xff\xff" : "\x7b\xff\xff\xff\xff\xff\xff\xff\xff");
         default:
             return LLVMFuzzerMutate != nullptr ? LLVMFuzzerMutate(data, size, max_size) : size;
     }
@@ -60,8 +63,8 @@ inline std::size_t hostile_mutate(std::uint8_t* data, std::size_t size, std::siz
 }  // namespace hvsim::fuzz
 
 // Each reader target defines libFuzzer's hook with this line.
-#define HVSIM_HOSTILE_CUSTOM_MUTATOR                                                                                   \
-    extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t size, std::size_t max_size,        \
-                                                   unsigned int seed) {                                              \
-        return hvsim::fuzz::hostile_mutate(data, size, max_size, seed);                                             \
+#define HVSIM_HOSTILE_CUSTOM_MUTATOR                                                                           \
+    extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t size, std::size_t max_size, \
+                                                   unsigned int seed) {                                        \
+        return hvsim::fuzz::hostile_mutate(data, size, max_size, seed);                                        \
     }

@@ -31,7 +31,8 @@ std::optional<RawCall> next_raw_call(Bytes& in, const MachineConfig& config) {
     call.input_offset = in.below(hvcall::kPageSize);
     call.input = in.chunk(in.below(hvcall::kPageSize - call.input_offset + 1));
     call.output_in_page = (form & 2) != 0;
-    call.output = call.output_in_page ? in.below(hvcall::kPageSize) : in.take<std::uint64_t>() % (config.ram_bytes + 0x10000);
+    call.output =
+        call.output_in_page ? in.below(hvcall::kPageSize) : in.take<std::uint64_t>() % (config.ram_bytes + 0x10000);
     return call;
 }
 

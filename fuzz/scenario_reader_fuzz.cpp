@@ -4,8 +4,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "hvsim/conformance/scenario.hpp"
 #include "hostile_mutator.hpp"
+#include "hvsim/conformance/scenario.hpp"
 
 HVSIM_HOSTILE_CUSTOM_MUTATOR
 
@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } catch (const hvsim::conformance::LoadError& e) {
         const std::string what = e.what();
         if (!what.starts_with(kFile + ":") || what.size() <= kFile.size() + 2) {
-            std::fprintf(stderr, "scenario_reader: a rejection that does not name the file and the mistake: %s\n", e.what());
+            std::fprintf(stderr, "scenario_reader: a rejection that does not name the file and the mistake: %s\n",
+                         e.what());
             std::abort();
         }
     }

@@ -15,9 +15,8 @@ namespace {
 constexpr std::uint32_t kRW = map_flags::readable | map_flags::writable;
 
 // Maps appear twice: most state comes from maps.
-constexpr std::array kKinds = {OpKind::map,          OpKind::map,           OpKind::unmap,
-                               OpKind::guest_access, OpKind::access_states, OpKind::deposit,
-                               OpKind::access_tracking};
+constexpr std::array kKinds = {OpKind::map,           OpKind::map,     OpKind::unmap,          OpKind::guest_access,
+                               OpKind::access_states, OpKind::deposit, OpKind::access_tracking};
 
 std::vector<Op> decode_ops(Bytes& in) {
     std::vector<Op> ops;
@@ -66,7 +65,8 @@ ScheduleInput decode_schedule(Bytes& in) {
     return s;
 }
 
-ScheduleRun run_schedule(Machine& m, Backend& backend, const std::vector<Op>& ops, const GuestAccessSink& on_guest_access) {
+ScheduleRun run_schedule(Machine& m, Backend& backend, const std::vector<Op>& ops,
+                         const GuestAccessSink& on_guest_access) {
     HostPageSource pages(m);
     ScheduleRun out;
     std::uint64_t self = 0;
@@ -89,7 +89,8 @@ ScheduleRun run_schedule(Machine& m, Backend& backend, const std::vector<Op>& op
                                          .error);
                 break;
             case OpKind::unmap:
-                out.errnos.push_back(unmap_gpa_pages(backend, id, op.gfn, op.count, op.large ? kUnmapLargePage : 0).error);
+                out.errnos.push_back(
+                    unmap_gpa_pages(backend, id, op.gfn, op.count, op.large ? kUnmapLargePage : 0).error);
                 break;
             case OpKind::guest_access: {
                 const std::uint64_t marked = m.hypervisor().guest_access(id, op.gfn, op.count, op.large);
@@ -98,7 +99,8 @@ ScheduleRun run_schedule(Machine& m, Backend& backend, const std::vector<Op>& op
             }
             case OpKind::access_states: {
                 states.assign(op.count, 0);
-                const auto p = get_gpa_pages_access_states(backend, id, op.gfn, op.count, access_flags::clear_dirty, states);
+                const auto p =
+                    get_gpa_pages_access_states(backend, id, op.gfn, op.count, access_flags::clear_dirty, states);
                 out.errnos.push_back(p.error);
                 for (auto s : states) out.digest += static_cast<char>('0' + (s & 3));
                 break;
@@ -107,7 +109,8 @@ ScheduleRun run_schedule(Machine& m, Backend& backend, const std::vector<Op>& op
                 out.errnos.push_back(deposit_memory(backend, pages, id, static_cast<std::uint32_t>(op.count % 64)));
                 break;
             case OpKind::access_tracking:
-                out.errnos.push_back(set_partition_property(backend, id, property::gpa_page_access_tracking, op.count & 1));
+                out.errnos.push_back(
+                    set_partition_property(backend, id, property::gpa_page_access_tracking, op.count & 1));
                 break;
         }
         if (out.broken.empty()) out.broken = m.hypervisor().check_invariants();

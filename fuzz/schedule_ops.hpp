@@ -30,12 +30,12 @@ static_assert(kGuestRamFirstPfn + kMaxOps * kMaxGuestPagesPerOp <= kScheduleRamB
               "guest RAM for maps must stay below the deposit pages in the upper half of RAM");
 
 enum class OpKind : std::uint8_t {
-    map,             // map_gpa_pages, fresh guest RAM each time
-    unmap,           // unmap_gpa_pages
-    guest_access,    // the guest touches pages: a model event, not a hypercall
-    access_states,   // get_gpa_pages_access_states, clearing dirty bits
-    deposit,         // deposit_memory
-    access_tracking, // set_partition_property(gpa_page_access_tracking)
+    map,              // map_gpa_pages, fresh guest RAM each time
+    unmap,            // unmap_gpa_pages
+    guest_access,     // the guest touches pages: a model event, not a hypercall
+    access_states,    // get_gpa_pages_access_states, clearing dirty bits
+    deposit,          // deposit_memory
+    access_tracking,  // set_partition_property(gpa_page_access_tracking)
 };
 
 struct Op {
@@ -60,8 +60,8 @@ struct ScheduleRun {
     std::string broken;  // the first invariant report, if any
 };
 // Told of each guest access after it ran, with how many pages it marked (a trace records it).
-using GuestAccessSink =
-    std::function<void(std::uint64_t partition, std::uint64_t gfn, std::uint64_t count, bool write, std::uint64_t marked)>;
+using GuestAccessSink = std::function<void(std::uint64_t partition, std::uint64_t gfn, std::uint64_t count, bool write,
+                                           std::uint64_t marked)>;
 // Creates and initializes two partitions, then runs the ops through `backend`, which issues on `m`.
 [[nodiscard]] ScheduleRun run_schedule(Machine& m, hvcall::Backend& backend, const std::vector<Op>& ops,
                                        const GuestAccessSink& on_guest_access = {});

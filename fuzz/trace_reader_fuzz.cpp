@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "hvsim/traces/trace.hpp"
 #include "hostile_mutator.hpp"
+#include "hvsim/traces/trace.hpp"
 
 HVSIM_HOSTILE_CUSTOM_MUTATOR
 
@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } catch (const hvsim::traces::TraceError& e) {
         const std::string what = e.what();
         if (!what.starts_with(kName + ":") || what.size() <= kName.size() + 2) {
-            std::fprintf(stderr, "trace_reader: a rejection that does not name the trace and the mistake: %s\n", e.what());
+            std::fprintf(stderr, "trace_reader: a rejection that does not name the trace and the mistake: %s\n",
+                         e.what());
             std::abort();
         }
     }

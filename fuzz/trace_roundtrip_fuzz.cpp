@@ -2,12 +2,12 @@
 // records, in JSON Lines and in CBOR. Records are built from the bytes to be valid by the
 // format's rules (sizes from the catalogue, ids inside their blocks), so the reader must accept
 // every one of them.
+#include <unistd.h>
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "domains.hpp"
@@ -45,10 +45,18 @@ nlohmann::json object(Bytes& in) {
     for (std::uint32_t n = in.below(4); n > 0; --n) {
         const std::string key = text(in, 8);
         switch (in.below(4)) {
-            case 0: j[key] = in.take<std::uint64_t>(); break;
-            case 1: j[key] = (in.take<std::uint8_t>() & 1) != 0; break;
-            case 2: j[key] = text(in, 16); break;
-            default: j[key] = nlohmann::json::array({in.take<std::uint32_t>(), text(in, 4)}); break;
+            case 0:
+                j[key] = in.take<std::uint64_t>();
+                break;
+            case 1:
+                j[key] = (in.take<std::uint8_t>() & 1) != 0;
+                break;
+            case 2:
+                j[key] = text(in, 16);
+                break;
+            default:
+                j[key] = nlohmann::json::array({in.take<std::uint32_t>(), text(in, 4)});
+                break;
         }
     }
     return j;
@@ -75,7 +83,8 @@ Record model_record(Bytes& in) {
 
 // A catalogued call most of the time; otherwise any code (usually an uncatalogued one).
 std::uint16_t code(Bytes& in) {
-    if ((in.take<std::uint8_t>() & 3) != 0) return hvcall::kCalls[in.below(static_cast<std::uint32_t>(hvcall::kCalls.size()))].code;
+    if ((in.take<std::uint8_t>() & 3) != 0)
+        return hvcall::kCalls[in.below(static_cast<std::uint32_t>(hvcall::kCalls.size()))].code;
     return in.take<std::uint16_t>();
 }
 
@@ -147,7 +156,8 @@ void round_trip(const Header& h, const std::vector<Record>& records, Format f) {
     if (back.records.size() != records.size())
         fail(f, std::to_string(back.records.size()) + " records read, " + std::to_string(records.size()) + " written");
     for (std::size_t i = 0; i < records.size(); ++i)
-        if (!(back.records[i] == records[i])) fail(f, "record " + std::to_string(i) + " differs: wrote " + encode_jsonl(records[i]));
+        if (!(back.records[i] == records[i]))
+            fail(f, "record " + std::to_string(i) + " differs: wrote " + encode_jsonl(records[i]));
 }
 
 }  // namespace

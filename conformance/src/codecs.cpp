@@ -15,11 +15,11 @@ using nlohmann::json;
 namespace {
 
 constexpr std::uint64_t kPage = hvcall::kPageSize;
-constexpr std::uint64_t kMaxRamBytes = 1ull << 40;       // 1 TiB: an extent, but still a bound
-constexpr std::uint64_t kPfnLimit = 1ull << 40;         // 52-bit host physical addresses
+constexpr std::uint64_t kMaxRamBytes = 1ull << 40;  // 1 TiB: an extent, but still a bound
+constexpr std::uint64_t kPfnLimit = 1ull << 40;     // 52-bit host physical addresses
 constexpr std::uint64_t kMaxCpus = 64;
-constexpr std::uint64_t kMaxCost = 1u << 20;             // pages per object
-constexpr std::uint32_t kMinGuestAddressBits = 21;       // one 2 MiB page
+constexpr std::uint64_t kMaxCost = 1u << 20;        // pages per object
+constexpr std::uint32_t kMinGuestAddressBits = 21;  // one 2 MiB page
 constexpr std::uint32_t kMaxGuestAddressBits = 64;
 
 std::string join(const std::vector<std::string>& words) {
@@ -32,7 +32,8 @@ std::uint64_t parse_text(const std::string& s, const std::string& at, std::strin
     if (s == "self") return ~0ull;
     std::string digits = s;
     std::uint64_t scale = 1;
-    for (const auto& [suffix, mult] : {std::pair{"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30}, {"TiB", 1ull << 40}})
+    for (const auto& [suffix, mult] :
+         {std::pair{"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30}, {"TiB", 1ull << 40}})
         if (digits.size() > 3 && digits.ends_with(suffix)) {
             digits.resize(digits.size() - 3);
             scale = mult;
@@ -43,15 +44,16 @@ std::uint64_t parse_text(const std::string& s, const std::string& at, std::strin
         digits.erase(0, 2);
     }
     const auto bad = [&] {
-        throw CodecError(at, "'" + s + "' is not a number (expected decimal, \"0x...\" hex, a size like \"2MiB\"" +
-                                 (also.empty() ? std::string(" or \"self\")") : ", \"self\" or " + std::string(also) + ")"));
+        throw CodecError(
+            at, "'" + s + "' is not a number (expected decimal, \"0x...\" hex, a size like \"2MiB\"" +
+                    (also.empty() ? std::string(" or \"self\")") : ", \"self\" or " + std::string(also) + ")"));
     };
     if (digits.empty() || digits.size() > 20) bad();
     std::uint64_t v = 0;
     for (char c : digits) {
-        const int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+        const int d = std::isdigit(static_cast<unsigned char>(c))                    ? c - '0'
                       : (base == 16 && std::isxdigit(static_cast<unsigned char>(c))) ? std::tolower(c) - 'a' + 10
-                                                                                      : -1;
+                                                                                     : -1;
         if (d < 0 || d >= base) bad();
         if (v > (~0ull - static_cast<std::uint64_t>(d)) / static_cast<std::uint64_t>(base))
             throw CodecError(at, "'" + s + "' does not fit in 64 bits");
@@ -71,8 +73,9 @@ const json& read_list(const json& j, const std::string& at) {
 }
 
 void read_costs(const json& k, const std::string& at, Costs& c) {
-    check_object(k, at, {"create_partition", "initialize_partition", "vp", "vp_root", "vp_contiguous", "port", "logical_processor",
-                         "page_table"},
+    check_object(k, at,
+                 {"create_partition", "initialize_partition", "vp", "vp_root", "vp_contiguous", "port",
+                  "logical_processor", "page_table"},
                  "the costs");
     const auto cost = [&](const char* key, std::uint32_t& out) {
         if (k.contains(key)) out = read_u32(k.at(key), at + "/" + key, kMaxCost);
@@ -90,7 +93,8 @@ void read_costs(const json& k, const std::string& at, Costs& c) {
 // Above RAM, at least a page, within 52-bit physical addresses (so never wrapping past 2^64).
 std::vector<PfnRange> read_mmio(const json& list, const std::string& at, std::uint64_t ram_bytes) {
     if (!list.is_array())
-        throw CodecError(at, "expected a list of {\"first\", \"count\"} PFN ranges, got " + std::string(list.type_name()));
+        throw CodecError(at,
+                         "expected a list of {\"first\", \"count\"} PFN ranges, got " + std::string(list.type_name()));
     std::vector<PfnRange> out;
     for (std::size_t i = 0; i < list.size(); ++i) {
         const std::string p = at + "/" + std::to_string(i);
@@ -100,8 +104,9 @@ std::vector<PfnRange> read_mmio(const json& list, const std::string& at, std::ui
                          read_number(required_key(e, p, "count", "an MMIO range"), p + "/count")};
         if (r.count == 0) throw CodecError(p + "/count", "an MMIO range holds at least one page");
         if (r.count > kPfnLimit - r.first)
-            throw CodecError(p + "/count", "the range runs past PFN 2^40, the end of 52-bit physical addresses (at most " +
-                                               std::to_string(kPfnLimit - r.first) + " pages from this first)");
+            throw CodecError(p + "/count",
+                             "the range runs past PFN 2^40, the end of 52-bit physical addresses (at most " +
+                                 std::to_string(kPfnLimit - r.first) + " pages from this first)");
         if (r.first * kPage < ram_bytes) throw CodecError(p + "/first", "MMIO ranges must lie above RAM");
         out.push_back(r);
     }
@@ -116,11 +121,13 @@ std::string pointer_token(const std::string& key) {
     return out;
 }
 
-void check_object(const json& j, const std::string& at, const std::vector<std::string>& allowed, const std::string& what) {
+void check_object(const json& j, const std::string& at, const std::vector<std::string>& allowed,
+                  const std::string& what) {
     if (!j.is_object()) throw CodecError(at, "expected " + what + " (an object), got " + j.type_name());
     for (const auto& [key, value] : j.items())
         if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-            throw CodecError(at + "/" + pointer_token(key), "unknown key '" + key + "' in " + what + " (expected one of: " + join(allowed) + ")");
+            throw CodecError(at + "/" + pointer_token(key),
+                             "unknown key '" + key + "' in " + what + " (expected one of: " + join(allowed) + ")");
 }
 
 const json& required_key(const json& j, const std::string& at, const std::string& key, const std::string& what) {
@@ -138,8 +145,8 @@ std::uint64_t read_number(const json& j, const std::string& at, std::uint64_t ma
     } else if (j.is_string()) {
         v = parse_text(j.get<std::string>(), at, also);
     } else {
-        throw CodecError(at, "expected a number (decimal, \"0x...\" hex, \"2MiB\" or \"self\"), got " + std::string(j.type_name()) +
-                                 (j.is_number_float() ? " " + j.dump() : ""));
+        throw CodecError(at, "expected a number (decimal, \"0x...\" hex, \"2MiB\" or \"self\"), got " +
+                                 std::string(j.type_name()) + (j.is_number_float() ? " " + j.dump() : ""));
     }
     if (v > max) throw CodecError(at, "value " + std::to_string(v) + " exceeds " + std::to_string(max));
     return v;
@@ -161,7 +168,8 @@ hvcall::Status read_status(const json& j, const std::string& at) {
 }
 
 std::uint16_t read_call_code(const json& j, const std::string& at) {
-    if (j.is_string() && !std::isdigit(static_cast<unsigned char>(j.get<std::string>().empty() ? 'x' : j.get<std::string>()[0]))) {
+    if (j.is_string() &&
+        !std::isdigit(static_cast<unsigned char>(j.get<std::string>().empty() ? 'x' : j.get<std::string>()[0]))) {
         if (const auto* c = hvcall::find_call(j.get<std::string>())) return c->code;
         throw CodecError(at, "'" + j.get<std::string>() + "' is not a catalogued call (see 'hvsim calls'), nor a code");
     }
@@ -169,8 +177,18 @@ std::uint16_t read_call_code(const json& j, const std::string& at) {
 }
 
 MachineConfig read_machine(const json& j, const std::vector<std::string>& caller_keys) {
-    std::vector<std::string> keys = {"cpus", "ram_bytes", "mmio", "guest_address_bits", "root_partition_id", "costs",
-                                     "hypervisor_restarts_reps", "max_vps", "percpu_base", "poison", "strict", "reject_spec_only"};
+    std::vector<std::string> keys = {"cpus",
+                                     "ram_bytes",
+                                     "mmio",
+                                     "guest_address_bits",
+                                     "root_partition_id",
+                                     "costs",
+                                     "hypervisor_restarts_reps",
+                                     "max_vps",
+                                     "percpu_base",
+                                     "poison",
+                                     "strict",
+                                     "reject_spec_only"};
     keys.insert(keys.end(), caller_keys.begin(), caller_keys.end());
     check_object(j, "", keys, "the machine");
     MachineConfig c;
@@ -182,19 +200,23 @@ MachineConfig read_machine(const json& j, const std::vector<std::string>& caller
     if (c.cpus == 0) throw CodecError("/cpus", "at least one CPU");
     if (j.contains("percpu_base")) {
         c.percpu_base = read_number(j.at("percpu_base"), "/percpu_base", kMaxRamBytes);
-        if (c.percpu_base % kPage) throw CodecError("/percpu_base", "the per-CPU hypercall pages must be page aligned (a multiple of 4096)");
+        if (c.percpu_base % kPage)
+            throw CodecError("/percpu_base", "the per-CPU hypercall pages must be page aligned (a multiple of 4096)");
     }
     const std::uint64_t percpu_end = c.percpu_base + std::uint64_t{c.cpus} * 2 * kPage;
     if (percpu_end > c.ram_bytes) {
         if (j.contains("percpu_base"))
-            throw CodecError("/percpu_base", "the per-CPU hypercall pages (2 per CPU from percpu_base, up to " + std::to_string(percpu_end) +
-                                                 ") must lie in RAM (" + std::to_string(c.ram_bytes) + " bytes)");
-        throw CodecError("/ram_bytes", "RAM must hold the per-CPU hypercall pages (at least " + std::to_string(percpu_end) + " bytes)");
+            throw CodecError("/percpu_base", "the per-CPU hypercall pages (2 per CPU from percpu_base, up to " +
+                                                 std::to_string(percpu_end) + ") must lie in RAM (" +
+                                                 std::to_string(c.ram_bytes) + " bytes)");
+        throw CodecError("/ram_bytes", "RAM must hold the per-CPU hypercall pages (at least " +
+                                           std::to_string(percpu_end) + " bytes)");
     }
     if (j.contains("mmio")) c.mmio = read_mmio(j.at("mmio"), "/mmio", c.ram_bytes);
     if (j.contains("guest_address_bits")) {
         c.guest_address_bits = read_u32(j.at("guest_address_bits"), "/guest_address_bits", kMaxGuestAddressBits);
-        if (c.guest_address_bits < kMinGuestAddressBits) throw CodecError("/guest_address_bits", "at least 21 bits (one 2 MiB page)");
+        if (c.guest_address_bits < kMinGuestAddressBits)
+            throw CodecError("/guest_address_bits", "at least 21 bits (one 2 MiB page)");
     }
     if (j.contains("root_partition_id")) {
         c.root_partition_id = read_number(j.at("root_partition_id"), "/root_partition_id", ~0ull - 1);
@@ -202,7 +224,8 @@ MachineConfig read_machine(const json& j, const std::vector<std::string>& caller
     }
     if (j.contains("max_vps")) c.max_vps = read_u32(j.at("max_vps"), "/max_vps", 0xFFFFFFFFu);
     if (j.contains("poison")) c.poison = read_number(j.at("poison"), "/poison");
-    if (j.contains("hypervisor_restarts_reps")) c.hypervisor_restarts_reps = read_bool(j.at("hypervisor_restarts_reps"), "/hypervisor_restarts_reps");
+    if (j.contains("hypervisor_restarts_reps"))
+        c.hypervisor_restarts_reps = read_bool(j.at("hypervisor_restarts_reps"), "/hypervisor_restarts_reps");
     if (j.contains("strict")) c.strict = read_bool(j.at("strict"), "/strict");
     if (j.contains("reject_spec_only")) c.reject_spec_only = read_bool(j.at("reject_spec_only"), "/reject_spec_only");
     if (j.contains("costs")) read_costs(j.at("costs"), "/costs", c.costs);
@@ -245,9 +268,11 @@ FaultPlan read_fault_plan(const json& j) {
             check_object(e, at, {"call", "after"}, "a rep end");
             FaultPlan::RepEnd r;
             if (e.contains("call")) r.call = read_number(e.at("call"), at + "/call");
-            if (e.contains("after")) r.after_elements = read_u32(e.at("after"), at + "/after", hvcall::Control::kMaxRepCount);
+            if (e.contains("after"))
+                r.after_elements = read_u32(e.at("after"), at + "/after", hvcall::Control::kMaxRepCount);
             if (r.after_elements == 0)
-                throw CodecError(at + "/after", "at least one element runs before a time-slice end (expected 1 or more)");
+                throw CodecError(at + "/after",
+                                 "at least one element runs before a time-slice end (expected 1 or more)");
             p.rep_ends.push_back(r);
         }
     }
@@ -266,7 +291,8 @@ FaultPlan read_fault_plan(const json& j) {
             s.code = read_call_code(required_key(e, at, "code", "an injected status"), at + "/code");
             if (e.contains("nth")) s.nth = read_number(e.at("nth"), at + "/nth");
             s.status = read_status(required_key(e, at, "status", "an injected status"), at + "/status");
-            if (s.status == hvcall::Status::SUCCESS) throw CodecError(at + "/status", "an injected status must be an error, not SUCCESS");
+            if (s.status == hvcall::Status::SUCCESS)
+                throw CodecError(at + "/status", "an injected status must be an error, not SUCCESS");
             p.statuses.push_back(s);
         }
     }
@@ -274,7 +300,8 @@ FaultPlan read_fault_plan(const json& j) {
         const json& r = j.at("random_ends");
         check_object(r, "/random_ends", {"seed", "per_mille"}, "the random ends");
         if (r.contains("seed")) p.seed = read_number(r.at("seed"), "/random_ends/seed");
-        p.early_end_per_mille = read_u32(required_key(r, "/random_ends", "per_mille", "the random ends"), "/random_ends/per_mille", 1000);
+        p.early_end_per_mille =
+            read_u32(required_key(r, "/random_ends", "per_mille", "the random ends"), "/random_ends/per_mille", 1000);
     }
     return p;
 }
@@ -289,7 +316,8 @@ json write_fault_plan(const FaultPlan& p) {
     if (!p.failing_allocations.empty()) j["failing_allocations"] = p.failing_allocations;
     if (!p.statuses.empty()) {
         json a = json::array();
-        for (const auto& e : p.statuses) a.push_back({{"code", e.code}, {"nth", e.nth}, {"status", static_cast<unsigned>(e.status)}});
+        for (const auto& e : p.statuses)
+            a.push_back({{"code", e.code}, {"nth", e.nth}, {"status", static_cast<unsigned>(e.status)}});
         j["statuses"] = std::move(a);
     }
     if (p.early_end_per_mille != 0) j["random_ends"] = {{"seed", p.seed}, {"per_mille", p.early_end_per_mille}};

@@ -43,7 +43,8 @@ public:
     bool parse_error(std::size_t position, const std::string& /*token*/, const nlohmann::detail::exception& e) {
         if (error.empty()) {
             error = json_reason(e);
-            if (const auto at = error.find(": "); at != std::string::npos && error.find("parse error") != std::string::npos)
+            if (const auto at = error.find(": ");
+                at != std::string::npos && error.find("parse error") != std::string::npos)
                 error.erase(0, at + 2);
             // A number too large for a double is reported after its token: the caller finds the
             // token's start from the quoted text instead.
@@ -78,9 +79,12 @@ std::size_t nesting_position(std::string_view text, std::size_t max) {
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
         if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
         } else if (c == '"') {
             in_string = true;
         } else if (c == '[' || c == '{') {
@@ -105,7 +109,8 @@ Parsed parse_limited(std::string_view bytes, nlohmann::json::input_format_t form
     if (!ok) {
         p.error = sax.error.empty() ? "invalid input" : sax.error;
         p.byte = sax.byte;
-        if (format == json::input_format_t::json && p.error.starts_with("nesting")) p.byte = nesting_position(bytes, max_nesting);
+        if (format == json::input_format_t::json && p.error.starts_with("nesting"))
+            p.byte = nesting_position(bytes, max_nesting);
         p.value = json(json::value_t::discarded);
     }
     return p;
@@ -153,7 +158,11 @@ std::string one_line(std::string_view text) {
     while (i < text.size()) {
         const auto c = static_cast<unsigned char>(text[i]);
         // A whole UTF-8 sequence passes as it is; anything else byte by byte.
-        const std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        const std::size_t len = c < 0x80             ? 1
+                                : (c & 0xE0) == 0xC0 ? 2
+                                : (c & 0xF0) == 0xE0 ? 3
+                                : (c & 0xF8) == 0xF0 ? 4
+                                                     : 0;
         if (len > 1 && i + len <= text.size() && valid_utf8(text.substr(i, len))) {
             out.append(text.substr(i, len));
             i += len;

@@ -9,9 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hvsim/conformance/codecs.hpp"
-#include "hvcall/errno_names.hpp"
 #include "hvcall/catalogue.hpp"
+#include "hvcall/errno_names.hpp"
+#include "hvsim/conformance/codecs.hpp"
 #include "hvsim/conformance/json_reason.hpp"
 #include "hvsim/conformance/limited_input.hpp"
 #include "hvsim/conformance/scenario.hpp"
@@ -54,7 +54,8 @@ public:
         }
         std::set<std::string> names;
         for (const auto& s : out)
-            if (!names.insert(s.name).second) fail(s.pointer + "/name", "scenario name '" + s.name + "' is used twice in this file");
+            if (!names.insert(s.name).second)
+                fail(s.pointer + "/name", "scenario name '" + s.name + "' is used twice in this file");
         return out;
     }
 
@@ -73,7 +74,8 @@ private:
         }
     }
 
-    void object(const json& j, const std::string& ptr, const std::vector<std::string>& allowed, const char* what) const {
+    void object(const json& j, const std::string& ptr, const std::vector<std::string>& allowed,
+                const char* what) const {
         guard("", [&] { check_object(j, ptr, allowed, what); });
     }
     const json& required(const json& j, const std::string& ptr, const std::string& key, const char* what) const {
@@ -88,7 +90,8 @@ private:
             const std::string name = j.get<std::string>().substr(1);
             if (!captured_.contains(name))
                 fail(ptr, "'$" + name + "' is not captured by an earlier step (captured so far: " +
-                              (captured_.empty() ? std::string("none") : join({captured_.begin(), captured_.end()})) + ")");
+                              (captured_.empty() ? std::string("none") : join({captured_.begin(), captured_.end()})) +
+                              ")");
             return {0, name};
         }
         return {literal(j, ptr), ""};
@@ -103,7 +106,8 @@ private:
             for (std::uint64_t i = 0; i < count; ++i) out.push_back({from + i * step, ""});
             return out;
         }
-        if (!j.is_array()) fail(ptr, "expected a list of numbers or a range {\"from\", \"count\"}, got " + type_name(j));
+        if (!j.is_array())
+            fail(ptr, "expected a list of numbers or a range {\"from\", \"count\"}, got " + type_name(j));
         for (std::size_t i = 0; i < j.size(); ++i) out.push_back(value(j[i], ptr + "/" + std::to_string(i)));
         return out;
     }
@@ -120,7 +124,8 @@ private:
     int error(const json& j, const std::string& ptr) const {
         if (j.is_number_integer()) {
             const auto v = j.get<std::int64_t>();
-            if (v > 0 || v < -4095) fail(ptr, "errno " + j.dump() + " out of range (expected 0 or a negative errno such as -22)");
+            if (v > 0 || v < -4095)
+                fail(ptr, "errno " + j.dump() + " out of range (expected 0 or a negative errno such as -22)");
             return static_cast<int>(v);
         }
         if (j.is_string()) {
@@ -145,7 +150,8 @@ private:
         std::string digits;
         for (char c : s) {
             if (c == ' ' || c == ':' || c == '_') continue;
-            if (!std::isxdigit(static_cast<unsigned char>(c))) fail(ptr, std::string("'") + c + "' in hex bytes (expected pairs of hex digits)");
+            if (!std::isxdigit(static_cast<unsigned char>(c)))
+                fail(ptr, std::string("'") + c + "' in hex bytes (expected pairs of hex digits)");
             digits += c;
         }
         if (digits.size() % 2) fail(ptr, "odd number of hex digits (expected whole bytes)");
@@ -159,30 +165,38 @@ private:
         object(j, ptr, {"offset", "size", "value"}, "a field");
         FieldWrite f;
         f.pointer = ptr;
-        f.offset = static_cast<std::uint32_t>(literal(required(j, ptr, "offset", "a field"), ptr + "/offset", limit - 1));
+        f.offset =
+            static_cast<std::uint32_t>(literal(required(j, ptr, "offset", "a field"), ptr + "/offset", limit - 1));
         if (j.contains("size")) {
             f.size = static_cast<std::uint32_t>(literal(j["size"], ptr + "/size", 8));
-            if (f.size != 1 && f.size != 2 && f.size != 4 && f.size != 8) fail(ptr + "/size", "field size must be 1, 2, 4 or 8 bytes");
+            if (f.size != 1 && f.size != 2 && f.size != 4 && f.size != 8)
+                fail(ptr + "/size", "field size must be 1, 2, 4 or 8 bytes");
         }
-        if (f.offset + f.size > limit) fail(ptr, "field at offset " + std::to_string(f.offset) + " runs past " + std::to_string(limit) + " bytes");
+        if (f.offset + f.size > limit)
+            fail(ptr, "field at offset " + std::to_string(f.offset) + " runs past " + std::to_string(limit) + " bytes");
         f.value = value(required(j, ptr, "value", "a field"), ptr + "/value");
         if (f.value.ref.empty() && f.size < 8 && f.value.number >> (8 * f.size))
-            fail(ptr + "/value", "value " + std::to_string(f.value.number) + " does not fit " + std::to_string(f.size) + " bytes");
+            fail(ptr + "/value",
+                 "value " + std::to_string(f.value.number) + " does not fit " + std::to_string(f.size) + " bytes");
         return f;
     }
     std::vector<FieldWrite> fields(const json& j, const std::string& ptr) const {
-        if (!j.is_array()) fail(ptr, "expected a list of fields {\"offset\", \"size\", \"value\"}, got " + type_name(j));
+        if (!j.is_array())
+            fail(ptr, "expected a list of fields {\"offset\", \"size\", \"value\"}, got " + type_name(j));
         std::vector<FieldWrite> out;
-        for (std::size_t i = 0; i < j.size(); ++i) out.push_back(field(j[i], ptr + "/" + std::to_string(i), hvcall::kPageSize));
+        for (std::size_t i = 0; i < j.size(); ++i)
+            out.push_back(field(j[i], ptr + "/" + std::to_string(i), hvcall::kPageSize));
         return out;
     }
 
     // The machine's keys are the codec's (codecs.hpp), as in a trace; strict mode and the
     // spec-only mode are the scenario's own keys, since the matrix and "spec_only" decide them.
     MachineSpec machine(const json& j, const std::string& ptr) const {
-        for (const auto& [key, instead] : {std::pair{"strict", "\"strict\" (or the matrix)"}, {"reject_spec_only", "\"spec_only\": \"reject\""}})
+        for (const auto& [key, instead] :
+             {std::pair{"strict", "\"strict\" (or the matrix)"}, {"reject_spec_only", "\"spec_only\": \"reject\""}})
             if (j.is_object() && j.contains(key))
-                fail(ptr + "/" + key, std::string("a scenario's machine takes no '") + key + "': the scenario sets it with " + instead);
+                fail(ptr + "/" + key,
+                     std::string("a scenario's machine takes no '") + key + "': the scenario sets it with " + instead);
         MachineSpec m;
         m.config = guard(ptr, [&] { return read_machine(j, {"host_pages"}); });
         const auto& c = m.config;
@@ -191,7 +205,8 @@ private:
             object(j["host_pages"], p, {"first", "end"}, "the host page range");
             const auto first = literal(required(j["host_pages"], p, "first", "the host page range"), p + "/first");
             const auto end = literal(required(j["host_pages"], p, "end", "the host page range"), p + "/end");
-            if (first >= end || end > c.ram_bytes / hvcall::kPageSize) fail(p, "expected first < end <= the RAM's page count");
+            if (first >= end || end > c.ram_bytes / hvcall::kPageSize)
+                fail(p, "expected first < end <= the RAM's page count");
             m.host_pages = {first, end};
         }
         return m;
@@ -202,7 +217,9 @@ private:
     }
 
     Scenario scenario(const json& j, const std::string& ptr) {
-        object(j, ptr, {"name", "description", "requires", "machine", "strict", "spec_only", "faults", "matrix", "steps"}, "a scenario");
+        object(j, ptr,
+               {"name", "description", "requires", "machine", "strict", "spec_only", "faults", "matrix", "steps"},
+               "a scenario");
         Scenario s;
         s.file = file_;
         s.pointer = ptr;
@@ -211,7 +228,8 @@ private:
         if (j.contains("description")) s.description = text(j["description"], ptr + "/description", "a description");
         if (j.contains("requires")) {
             const auto& r = j["requires"];
-            if (!r.is_array()) fail(ptr + "/requires", "expected a list of backend features such as [\"model\"], got " + type_name(r));
+            if (!r.is_array())
+                fail(ptr + "/requires", "expected a list of backend features such as [\"model\"], got " + type_name(r));
             for (std::size_t i = 0; i < r.size(); ++i)
                 s.requires_features.push_back(text(r[i], ptr + "/requires/" + std::to_string(i), "a feature name"));
         }
@@ -219,7 +237,8 @@ private:
         if (j.contains("strict")) s.strict = boolean(j["strict"], ptr + "/strict");
         if (j.contains("spec_only")) {
             const std::string mode = text(j["spec_only"], ptr + "/spec_only", "\"reject\" or \"record\"");
-            if (mode != "reject" && mode != "record") fail(ptr + "/spec_only", "'" + mode + "' (expected \"reject\" or \"record\")");
+            if (mode != "reject" && mode != "record")
+                fail(ptr + "/spec_only", "'" + mode + "' (expected \"reject\" or \"record\")");
             s.reject_spec_only = mode == "reject";
         }
         if (j.contains("faults")) s.faults = faults(j["faults"], ptr + "/faults");
@@ -228,15 +247,19 @@ private:
             object(j["matrix"], p, {"strict", "form", "rep_start"}, "the matrix");
             if (j["matrix"].contains("strict")) s.matrix.strict = boolean(j["matrix"]["strict"], p + "/strict");
             if (j["matrix"].contains("form")) s.matrix.form = boolean(j["matrix"]["form"], p + "/form");
-            if (j["matrix"].contains("rep_start")) s.matrix.rep_start = boolean(j["matrix"]["rep_start"], p + "/rep_start");
+            if (j["matrix"].contains("rep_start"))
+                s.matrix.rep_start = boolean(j["matrix"]["rep_start"], p + "/rep_start");
         }
         const json& steps = required(j, ptr, "steps", "a scenario");
-        if (!steps.is_array() || steps.empty()) fail(ptr + "/steps", "expected a non-empty list of steps, got " + (steps.is_array() ? std::string("an empty list") : type_name(steps)));
+        if (!steps.is_array() || steps.empty())
+            fail(ptr + "/steps", "expected a non-empty list of steps, got " +
+                                     (steps.is_array() ? std::string("an empty list") : type_name(steps)));
         captured_.clear();
         for (std::size_t i = 0; i < steps.size(); ++i) {
             s.steps.push_back(step(steps[i], ptr + "/steps/" + std::to_string(i)));
             if (s.steps.back().faults && !s.faults.empty())
-                fail(ptr + "/steps/" + std::to_string(i) + "/faults", "a step's fault plan cannot be combined with the scenario's (give one or the other)");
+                fail(ptr + "/steps/" + std::to_string(i) + "/faults",
+                     "a step's fault plan cannot be combined with the scenario's (give one or the other)");
         }
         return s;
     }
@@ -263,8 +286,10 @@ private:
             st.body = typed(j, ptr);
             st.expect = expect_typed(j, ptr, *std::get<TypedStep>(st.body).call);
         } else if (j.contains("raw")) {
-            object(j, ptr, with({"raw", "control", "fast", "rep_count", "rep_start", "varhead", "nested", "control_bits", "input",
-                                 "elements", "input_hex", "input_offset", "output_offset", "input_gpa", "output_gpa", "output_size"}),
+            object(j, ptr,
+                   with({"raw", "control", "fast", "rep_count", "rep_start", "varhead", "nested", "control_bits",
+                         "input", "elements", "input_hex", "input_offset", "output_offset", "input_gpa", "output_gpa",
+                         "output_size"}),
                    "a raw step");
             st.body = raw(j, ptr);
             st.expect = expect_raw(j, ptr);
@@ -327,8 +352,10 @@ private:
             const std::string p = ptr + "/args/" + std::string(a.name);
             if (!args.contains(a.name)) {
                 if (!a.fallback) fail(ptr + "/args", name + " needs the argument '" + std::string(a.name) + "'");
-                if (a.type != ArgType::list) t.args[std::string(a.name)] = {Value{*a.fallback, ""}};
-                else t.args[std::string(a.name)] = {};
+                if (a.type != ArgType::list)
+                    t.args[std::string(a.name)] = {Value{*a.fallback, ""}};
+                else
+                    t.args[std::string(a.name)] = {};
                 continue;
             }
             if (a.type == ArgType::list) {
@@ -350,15 +377,22 @@ private:
         const auto* info = hvcall::find_call(r.code);
         if (j.contains("control")) r.control = literal(j["control"], ptr + "/control");
         if (j.contains("fast")) r.fast = boolean(j["fast"], ptr + "/fast");
-        if (j.contains("rep_count")) r.rep_count = static_cast<std::uint32_t>(literal(j["rep_count"], ptr + "/rep_count", hvcall::Control::kMaxRepCount));
-        if (j.contains("rep_start")) r.rep_start = static_cast<std::uint32_t>(literal(j["rep_start"], ptr + "/rep_start", hvcall::Control::kMaxRepStart));
-        if (j.contains("varhead")) r.varhead = static_cast<std::uint32_t>(literal(j["varhead"], ptr + "/varhead", hvcall::Control::kMaxVarheadQwords));
+        if (j.contains("rep_count"))
+            r.rep_count =
+                static_cast<std::uint32_t>(literal(j["rep_count"], ptr + "/rep_count", hvcall::Control::kMaxRepCount));
+        if (j.contains("rep_start"))
+            r.rep_start =
+                static_cast<std::uint32_t>(literal(j["rep_start"], ptr + "/rep_start", hvcall::Control::kMaxRepStart));
+        if (j.contains("varhead"))
+            r.varhead =
+                static_cast<std::uint32_t>(literal(j["varhead"], ptr + "/varhead", hvcall::Control::kMaxVarheadQwords));
         if (j.contains("nested")) r.nested = boolean(j["nested"], ptr + "/nested");
         if (j.contains("control_bits")) r.control_bits = literal(j["control_bits"], ptr + "/control_bits");
         if (j.contains("input")) r.fields = fields(j["input"], ptr + "/input");
         if (j.contains("elements")) {
             if (info == nullptr || !info->is_rep() || info->rep_input_size == 0 || info->rep_input_size > 8)
-                fail(ptr + "/elements", "\"elements\" needs a rep call with elements of at most 8 bytes (use \"input\" fields otherwise)");
+                fail(ptr + "/elements",
+                     "\"elements\" needs a rep call with elements of at most 8 bytes (use \"input\" fields otherwise)");
             r.elements = values(j["elements"], ptr + "/elements");
             if (!r.rep_count) {
                 if (r.elements.empty() || r.elements.size() > hvcall::Control::kMaxRepCount)
@@ -367,19 +401,27 @@ private:
             }
         }
         if (j.contains("input_hex")) {
-            if (!r.fields.empty() || !r.elements.empty()) fail(ptr + "/input_hex", "give the input as hex or as fields/elements, not both");
+            if (!r.fields.empty() || !r.elements.empty())
+                fail(ptr + "/input_hex", "give the input as hex or as fields/elements, not both");
             r.input_hex = hex(j["input_hex"], ptr + "/input_hex");
         }
-        if (j.contains("input_offset")) r.input_offset = static_cast<std::uint32_t>(literal(j["input_offset"], ptr + "/input_offset", hvcall::kPageSize - 1));
-        if (j.contains("output_offset")) r.output_offset = static_cast<std::uint32_t>(literal(j["output_offset"], ptr + "/output_offset", hvcall::kPageSize - 1));
+        if (j.contains("input_offset"))
+            r.input_offset =
+                static_cast<std::uint32_t>(literal(j["input_offset"], ptr + "/input_offset", hvcall::kPageSize - 1));
+        if (j.contains("output_offset"))
+            r.output_offset =
+                static_cast<std::uint32_t>(literal(j["output_offset"], ptr + "/output_offset", hvcall::kPageSize - 1));
         if (j.contains("input_gpa")) r.input_gpa = value(j["input_gpa"], ptr + "/input_gpa");
         if (j.contains("output_gpa")) r.output_gpa = value(j["output_gpa"], ptr + "/output_gpa");
-        if (j.contains("output_size")) r.output_size = static_cast<std::uint32_t>(literal(j["output_size"], ptr + "/output_size", hvcall::kPageSize));
+        if (j.contains("output_size"))
+            r.output_size =
+                static_cast<std::uint32_t>(literal(j["output_size"], ptr + "/output_size", hvcall::kPageSize));
         if (r.control && (r.fast || r.rep_count || r.rep_start || r.varhead || r.nested || r.control_bits))
-            fail(ptr + "/control", "\"control\" gives the whole word; drop the field keys (fast, rep_count, ...) or the word");
+            fail(ptr + "/control",
+                 "\"control\" gives the whole word; drop the field keys (fast, rep_count, ...) or the word");
         if (!r.rep_count) r.rep_count = info != nullptr && info->is_rep() ? 1u : 0u;
-        if (r.rep_start && *r.rep_start > 0 && !r.control && *r.rep_count == 0 && info != nullptr && info->is_rep())
-            {}  // a rep start with no reps is a deliberate control-word error
+        if (r.rep_start && *r.rep_start > 0 && !r.control && *r.rep_count == 0 && info != nullptr && info->is_rep()) {
+        }  // a rep start with no reps is a deliberate control-word error
         return r;
     }
 
@@ -392,7 +434,9 @@ private:
         common_expect(x, p, e);
         if (x.contains("reps")) e.reps = value(x["reps"], p + "/reps");
         if (x.contains("output")) {
-            if (!x["output"].is_array()) fail(p + "/output", "expected a list of fields {\"offset\", \"size\", \"value\"}, got " + type_name(x["output"]));
+            if (!x["output"].is_array())
+                fail(p + "/output",
+                     "expected a list of fields {\"offset\", \"size\", \"value\"}, got " + type_name(x["output"]));
             for (std::size_t i = 0; i < x["output"].size(); ++i)
                 e.output.push_back(field(x["output"][i], p + "/output/" + std::to_string(i), hvcall::kPageSize));
         }
@@ -417,9 +461,11 @@ private:
         if (x.contains("hypercalls")) e.hypercalls = literal(x["hypercalls"], p + "/hypercalls");
         if (x.contains("outputs")) {
             std::vector<std::string> names(call.outputs.begin(), call.outputs.end());
-            object(x["outputs"], p + "/outputs", names, (std::string("the outputs of ") + std::string(call.name)).c_str());
+            object(x["outputs"], p + "/outputs", names,
+                   (std::string("the outputs of ") + std::string(call.name)).c_str());
             for (const auto& [k, v] : x["outputs"].items())
-                e.outputs[k] = v.is_array() || v.is_object() ? values(v, p + "/outputs/" + k) : std::vector<Value>{value(v, p + "/outputs/" + k)};
+                e.outputs[k] = v.is_array() || v.is_object() ? values(v, p + "/outputs/" + k)
+                                                             : std::vector<Value>{value(v, p + "/outputs/" + k)};
         }
         return e;
     }
@@ -428,14 +474,17 @@ private:
         if (x.contains("status")) e.status = status(x["status"], p + "/status");
         if (x.contains("errno")) e.error = error(x["errno"], p + "/errno");
         if (x.contains("rule")) {
-            if (x["rule"].is_null()) e.no_rule = true;
-            else e.rule = rule(x["rule"], p + "/rule");
+            if (x["rule"].is_null())
+                e.no_rule = true;
+            else
+                e.rule = rule(x["rule"], p + "/rule");
         }
         if (x.contains("violations")) {
             const auto& v = x["violations"];
             if (!v.is_array()) fail(p + "/violations", "expected a list of rule ids, got " + type_name(v));
             e.violations.emplace();
-            for (std::size_t i = 0; i < v.size(); ++i) e.violations->push_back(rule(v[i], p + "/violations/" + std::to_string(i)));
+            for (std::size_t i = 0; i < v.size(); ++i)
+                e.violations->push_back(rule(v[i], p + "/violations/" + std::to_string(i)));
         }
     }
 
@@ -443,15 +492,18 @@ private:
         if (!j.is_object() || j.empty()) fail(ptr, "expected an object {\"name\": what}, e.g. {\"pid\": \"id\"}");
         for (const auto& [name, what] : j.items()) {
             const std::string p = ptr + "/" + pointer_token(name);
-            if (!valid_capture_name(name)) fail(p, "capture name '" + name + "' (expected lower-case letters, digits and _)");
+            if (!valid_capture_name(name))
+                fail(p, "capture name '" + name + "' (expected lower-case letters, digits and _)");
             if (const auto* t = std::get_if<TypedStep>(&st.body)) {
                 const std::string out = text(what, p, "an output name");
-                if (std::find(t->call->outputs.begin(), t->call->outputs.end(), out) == t->call->outputs.end() || out == "states")
+                if (std::find(t->call->outputs.begin(), t->call->outputs.end(), out) == t->call->outputs.end() ||
+                    out == "states")
                     fail(p, std::string(t->call->name) + " has no scalar output '" + out + "' to capture");
                 st.captures.emplace_back(name, out);
             } else if (std::holds_alternative<RawStep>(st.body)) {
                 if (what.is_string()) {
-                    if (what.get<std::string>() != "reps") fail(p, "a raw step captures \"reps\" or an output field {\"offset\", \"size\"}");
+                    if (what.get<std::string>() != "reps")
+                        fail(p, "a raw step captures \"reps\" or an output field {\"offset\", \"size\"}");
                     st.captures.emplace_back(name, std::string("reps"));
                 } else {
                     json f = what;
@@ -493,26 +545,35 @@ private:
         } else if (j.contains("property")) {
             c.what = "property", keys = {"partition", "property"}, numbers = {"value"};
         } else if (j.contains("pfn")) {
-            c.what = "pfn", keys = {"pfn"}, numbers = {"owner_partition", "map_count", "host_access", "exclusive_to"}, words = {"owner"};
+            c.what = "pfn", keys = {"pfn"}, numbers = {"owner_partition", "map_count", "host_access", "exclusive_to"},
+            words = {"owner"};
         } else if (j.contains("partition")) {
             c.what = "partition", keys = {"partition"},
-            numbers = {"pool_pages", "pool_used", "gpa_pages", "gpa_extents", "creation_flags", "isolation"}, words = {"state"};
+            numbers = {"pool_pages", "pool_used", "gpa_pages", "gpa_extents", "creation_flags", "isolation"},
+            words = {"state"};
         } else {
-            fail(ptr, "an assertion names one of \"partition\", \"gfn\" (with partition), \"pfn\", \"property\" (with partition), "
-                      "\"partitions\" or \"invariants\"");
+            fail(
+                ptr,
+                "an assertion names one of \"partition\", \"gfn\" (with partition), \"pfn\", \"property\" (with partition), "
+                "\"partitions\" or \"invariants\"");
         }
         std::vector<std::string> allowed = keys;
         allowed.insert(allowed.end(), numbers.begin(), numbers.end());
         allowed.insert(allowed.end(), words.begin(), words.end());
-        const char* exists_key = c.what == "gpa" ? "mapped" : c.what == "partition" ? "exists" : c.what == "gpa" ? "" : nullptr;
+        const char* exists_key = c.what == "gpa"         ? "mapped"
+                                 : c.what == "partition" ? "exists"
+                                 : c.what == "gpa"       ? ""
+                                                         : nullptr;
         if (c.what == "gpa") allowed.insert(allowed.end(), {"mapped", "large"});
         if (c.what == "partition") allowed.push_back("exists");
         object(j, ptr, allowed, ("a " + c.what + " assertion").c_str());
-        for (const auto& k : keys) c.keys[k] = value(required(j, ptr, k, ("a " + c.what + " assertion").c_str()), ptr + "/" + k);
+        for (const auto& k : keys)
+            c.keys[k] = value(required(j, ptr, k, ("a " + c.what + " assertion").c_str()), ptr + "/" + k);
         for (const auto& k : numbers)
             if (j.contains(k)) c.numbers[k] = value(j[k], ptr + "/" + k);
         if (exists_key != nullptr && j.contains(exists_key)) c.exists = boolean(j[exists_key], ptr + "/" + exists_key);
-        if (c.what == "gpa" && j.contains("large")) c.numbers["large"] = {boolean(j["large"], ptr + "/large") ? 1u : 0u, ""};
+        if (c.what == "gpa" && j.contains("large"))
+            c.numbers["large"] = {boolean(j["large"], ptr + "/large") ? 1u : 0u, ""};
         const std::map<std::string, std::vector<std::string>> enums = {
             {"state", {"uninitialized", "active", "finalized", "deleted"}},
             {"kind", {"ram", "mmio", "no_access"}},
@@ -521,13 +582,17 @@ private:
             if (!j.contains(k)) continue;
             const std::string w = text(j[k], ptr + "/" + k, "a name");
             const auto& ok = enums.at(k);
-            if (std::find(ok.begin(), ok.end(), w) == ok.end()) fail(ptr + "/" + k, "'" + w + "' (expected one of: " + join(ok) + ")");
+            if (std::find(ok.begin(), ok.end(), w) == ok.end())
+                fail(ptr + "/" + k, "'" + w + "' (expected one of: " + join(ok) + ")");
             c.words[k] = w;
         }
-        if (c.keys.empty() && c.numbers.empty() && c.words.empty() && !c.exists) fail(ptr, "the assertion checks nothing");
+        if (c.keys.empty() && c.numbers.empty() && c.words.empty() && !c.exists)
+            fail(ptr, "the assertion checks nothing");
         if (c.what != "partitions" && c.numbers.empty() && c.words.empty() && !c.exists)
             fail(ptr, "the " + c.what + " assertion names its subject but checks nothing (expected one of: " +
-                          join(std::vector<std::string>(allowed.begin() + static_cast<std::ptrdiff_t>(keys.size()), allowed.end())) + ")");
+                          join(std::vector<std::string>(allowed.begin() + static_cast<std::ptrdiff_t>(keys.size()),
+                                                        allowed.end())) +
+                          ")");
         return c;
     }
 
@@ -540,8 +605,10 @@ std::string position(const std::string& text, std::size_t byte) {
     std::size_t line = 1, col = 1;
     const std::size_t end = std::min(byte == 0 ? 0 : byte - 1, text.size());
     for (std::size_t i = 0; i < end; ++i) {
-        if (text[i] == '\n') ++line, col = 1;
-        else ++col;
+        if (text[i] == '\n')
+            ++line, col = 1;
+        else
+            ++col;
     }
     return std::to_string(line) + ":" + std::to_string(col);
 }

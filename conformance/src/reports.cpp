@@ -12,7 +12,8 @@ namespace {
 
 std::string percent(std::size_t n, std::size_t of) {
     char buf[16];
-    std::snprintf(buf, sizeof buf, "%.1f%%", of == 0 ? 100.0 : 100.0 * static_cast<double>(n) / static_cast<double>(of));
+    std::snprintf(buf, sizeof buf, "%.1f%%",
+                  of == 0 ? 100.0 : 100.0 * static_cast<double>(n) / static_cast<double>(of));
     return buf;
 }
 
@@ -40,7 +41,6 @@ RuleState state(const Report& report, std::size_t r) {
     return report.coverage.covered(r) ? RuleState::covered : RuleState::uncovered;
 }
 
-
 // Per rule, in catalogue order: the runs that recorded it as a violation, and the scenarios.
 struct ViolationRow {
     std::size_t rule = 0;
@@ -60,7 +60,8 @@ std::vector<ViolationRow> violation_rows(const Report& report) {
             ++row.runs;
             row.unexpected += unexpected.contains(rule);
             const std::string where = r.scenario->file + ": " + r.scenario->name;
-            if (std::find(row.scenarios.begin(), row.scenarios.end(), where) == row.scenarios.end()) row.scenarios.push_back(where);
+            if (std::find(row.scenarios.begin(), row.scenarios.end(), where) == row.scenarios.end())
+                row.scenarios.push_back(where);
         }
     }
     std::vector<ViolationRow> out;
@@ -79,11 +80,13 @@ std::string violations_line(const Report& report) {
         runs += !r.violations.empty();
         for (const auto& v : r.violations) unexpected += !v.expected;
     }
-    return std::to_string(n) + " spec-only violation" + (n == 1 ? "" : "s") + " recorded (the call went on) in " + std::to_string(runs) +
-           " run" + (runs == 1 ? "" : "s") + ", " + (unexpected == 0 ? std::string("all expected") : std::to_string(unexpected) + " not expected");
+    return std::to_string(n) + " spec-only violation" + (n == 1 ? "" : "s") + " recorded (the call went on) in " +
+           std::to_string(runs) + " run" + (runs == 1 ? "" : "s") + ", " +
+           (unexpected == 0 ? std::string("all expected") : std::to_string(unexpected) + " not expected");
 }
 std::string violation_text(const RecordedViolation& v) {
-    return "step " + std::to_string(v.step) + ": " + (v.expected ? "violation (expected): " : "violation (NOT expected): ") + v.detail;
+    return "step " + std::to_string(v.step) + ": " +
+           (v.expected ? "violation (expected): " : "violation (NOT expected): ") + v.detail;
 }
 std::string scenarios_text(const ViolationRow& row, std::size_t most) {
     std::string s;
@@ -93,7 +96,8 @@ std::string scenarios_text(const ViolationRow& row, std::size_t most) {
 }
 
 std::string failure_text(const StepFailure& f) {
-    std::string s = "step " + std::to_string(f.index) + " (" + f.label + ", at " + f.pointer + ")" + (f.note.empty() ? "" : ": " + f.note) + "\n";
+    std::string s = "step " + std::to_string(f.index) + " (" + f.label + ", at " + f.pointer + ")" +
+                    (f.note.empty() ? "" : ": " + f.note) + "\n";
     for (const auto& m : f.mismatches) s += "  " + m + "\n";
     for (const auto& d : f.diagnostics) s += "  model " + d + "\n";
     if (f.diagnostics.empty()) s += "  model: no rejection, no violation\n";
@@ -106,13 +110,23 @@ std::string xml_escape(std::string_view s) {
     std::string out;
     for (char c : s) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
             default:
-                if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') out += ' ';
-                else out += c;
+                if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t')
+                    out += ' ';
+                else
+                    out += c;
         }
     }
     return out;
@@ -131,18 +145,19 @@ void print_summary(std::ostream& out, const Report& report, const std::string& t
         out << "FAIL " << r.scenario->file << ": " << run_name(r) << "\n" << failure_text(*r.failure);
     }
     for (const auto& r : report.runs)
-        if (r.outcome == RunVerdict::skip) out << "SKIP " << r.scenario->file << ": " << r.scenario->name << ": " << r.skip_reason << "\n";
+        if (r.outcome == RunVerdict::skip)
+            out << "SKIP " << r.scenario->file << ": " << r.scenario->name << ": " << r.skip_reason << "\n";
     if (const auto rows = violation_rows(report); !rows.empty()) {
         out << violations_line(report) << ":\n";
         for (const auto& row : rows)
             out << "  " << kRules[row.rule].id << ": " << row.runs << " run" << (row.runs == 1 ? "" : "s")
-                << (row.unexpected ? " (" + std::to_string(row.unexpected) + " not expected)" : std::string()) << ", in "
-                << scenarios_text(row, 2) << "\n";
+                << (row.unexpected ? " (" + std::to_string(row.unexpected) + " not expected)" : std::string())
+                << ", in " << scenarios_text(row, 2) << "\n";
     }
     const std::size_t covered = report.coverage.covered_count();
-    out << title << ": " << report.runs.size() << " runs of " << report.scenarios << " scenarios in " << report.files << " files: "
-        << report.count(RunVerdict::pass) << " passed, " << report.count(RunVerdict::fail) << " failed, " << report.count(RunVerdict::skip)
-        << " skipped\n";
+    out << title << ": " << report.runs.size() << " runs of " << report.scenarios << " scenarios in " << report.files
+        << " files: " << report.count(RunVerdict::pass) << " passed, " << report.count(RunVerdict::fail) << " failed, "
+        << report.count(RunVerdict::skip) << " skipped\n";
     out << "rule coverage: " << covered << "/" << kRuleCount << " catalogued rules exercised and expected ("
         << percent(covered, kRuleCount) << ")\n";
     const auto missing = uncovered_rules(report);
@@ -160,8 +175,9 @@ void write_junit(std::ostream& out, const Report& report, const std::string& sui
     double total = 0;
     for (const auto& r : report.runs) total += r.seconds;
     out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    out << "<testsuites name=\"" << xml_escape(suite_name) << "\" tests=\"" << report.runs.size() << "\" failures=\"" << report.count(RunVerdict::fail)
-        << "\" skipped=\"" << report.count(RunVerdict::skip) << "\" time=\"" << total << "\">\n";
+    out << "<testsuites name=\"" << xml_escape(suite_name) << "\" tests=\"" << report.runs.size() << "\" failures=\""
+        << report.count(RunVerdict::fail) << "\" skipped=\"" << report.count(RunVerdict::skip) << "\" time=\"" << total
+        << "\">\n";
     for (const auto& file : files) {
         std::size_t tests = 0, failures = 0, skipped = 0;
         double time = 0;
@@ -172,11 +188,12 @@ void write_junit(std::ostream& out, const Report& report, const std::string& sui
             skipped += r.outcome == RunVerdict::skip;
             time += r.seconds;
         }
-        out << "  <testsuite name=\"" << xml_escape(file) << "\" tests=\"" << tests << "\" failures=\"" << failures << "\" errors=\"0\" skipped=\""
-            << skipped << "\" time=\"" << time << "\">\n";
+        out << "  <testsuite name=\"" << xml_escape(file) << "\" tests=\"" << tests << "\" failures=\"" << failures
+            << "\" errors=\"0\" skipped=\"" << skipped << "\" time=\"" << time << "\">\n";
         for (const auto& r : report.runs) {
             if (r.scenario->file != file) continue;
-            out << "    <testcase classname=\"" << xml_escape(file) << "\" name=\"" << xml_escape(run_name(r)) << "\" time=\"" << r.seconds << "\"";
+            out << "    <testcase classname=\"" << xml_escape(file) << "\" name=\"" << xml_escape(run_name(r))
+                << "\" time=\"" << r.seconds << "\"";
             if (r.outcome == RunVerdict::pass && r.violations.empty()) {
                 out << "/>\n";
                 continue;
@@ -186,7 +203,8 @@ void write_junit(std::ostream& out, const Report& report, const std::string& sui
                 out << "      <skipped message=\"" << xml_escape(r.skip_reason) << "\"/>\n";
             } else if (r.failure) {
                 const auto& f = *r.failure;
-                out << "      <failure message=\"" << xml_escape("step " + std::to_string(f.index) + " (" + f.label + "): " + f.mismatches.front())
+                out << "      <failure message=\""
+                    << xml_escape("step " + std::to_string(f.index) + " (" + f.label + "): " + f.mismatches.front())
                     << "\" type=\"mismatch\">" << xml_escape(failure_text(f)) << "</failure>\n";
             }
             if (!r.violations.empty()) {
@@ -205,8 +223,9 @@ void write_markdown(std::ostream& out, const Report& report, const std::string& 
     const auto cols = columns(report);
     const std::size_t covered = report.coverage.covered_count();
     out << "# " << title << "\n\n";
-    out << "- runs: " << report.runs.size() << " (" << report.count(RunVerdict::pass) << " passed, " << report.count(RunVerdict::fail)
-        << " failed, " << report.count(RunVerdict::skip) << " skipped) of " << report.scenarios << " scenarios in " << report.files << " files\n";
+    out << "- runs: " << report.runs.size() << " (" << report.count(RunVerdict::pass) << " passed, "
+        << report.count(RunVerdict::fail) << " failed, " << report.count(RunVerdict::skip) << " skipped) of "
+        << report.scenarios << " scenarios in " << report.files << " files\n";
     out << "- rule coverage: " << covered << "/" << kRuleCount << " (" << percent(covered, kRuleCount) << ")\n";
     out << "- " << violations_line(report) << "\n\n";
     out << "Cells: `pass` the rule fired where a passing step expected it, `FAIL` a step expecting it failed, "
@@ -218,13 +237,20 @@ void write_markdown(std::ostream& out, const Report& report, const std::string& 
     out << "\n";
     for (std::size_t r = 0; r < kRuleCount; ++r) {
         const auto st = state(report, r);
-        out << "| `" << kRules[r].id << "` | " << hvcall::status_name(kRules[r].status) << " | " << to_string(kRules[r].strength) << " | "
-            << (st == RuleState::covered ? "covered" : st == RuleState::failed ? "**FAIL**" : "**uncovered**") << " |";
+        out << "| `" << kRules[r].id << "` | " << hvcall::status_name(kRules[r].status) << " | "
+            << to_string(kRules[r].strength) << " | "
+            << (st == RuleState::covered  ? "covered"
+                : st == RuleState::failed ? "**FAIL**"
+                                          : "**uncovered**")
+            << " |";
         for (const auto& c : cols) {
             const auto it = report.coverage.cells[r].find(c);
-            if (it == report.coverage.cells[r].end()) out << "  |";
-            else if (it->second.fail) out << " FAIL " << it->second.fail << " |";
-            else out << " pass " << it->second.pass << " |";
+            if (it == report.coverage.cells[r].end())
+                out << "  |";
+            else if (it->second.fail)
+                out << " FAIL " << it->second.fail << " |";
+            else
+                out << " pass " << it->second.pass << " |";
         }
         out << "\n";
     }
@@ -233,13 +259,16 @@ void write_markdown(std::ostream& out, const Report& report, const std::string& 
             << "Rules the spec states without a status, broken while the call went on (as hardware most likely lets it); "
                "a step that does not expect one fails.\n\n| rule | runs | not expected | scenarios |\n|---|---|---|---|\n";
         for (const auto& row : rows)
-            out << "| `" << kRules[row.rule].id << "` | " << row.runs << " | " << (row.unexpected ? "**" + std::to_string(row.unexpected) + "**" : "0")
-                << " | " << scenarios_text(row, 4) << " |\n";
+            out << "| `" << kRules[row.rule].id << "` | " << row.runs << " | "
+                << (row.unexpected ? "**" + std::to_string(row.unexpected) + "**" : "0") << " | "
+                << scenarios_text(row, 4) << " |\n";
     }
     if (report.count(RunVerdict::fail)) {
         out << "\n## Failures\n\n";
         for (const auto& r : report.runs)
-            if (r.outcome == RunVerdict::fail) out << "- `" << r.scenario->file << "`: " << run_name(r) << "\n\n```\n" << failure_text(*r.failure) << "```\n";
+            if (r.outcome == RunVerdict::fail)
+                out << "- `" << r.scenario->file << "`: " << run_name(r) << "\n\n```\n"
+                    << failure_text(*r.failure) << "```\n";
     }
 }
 
@@ -251,7 +280,8 @@ void write_html(std::ostream& out, const Report& report, const std::string& titl
         for (std::size_t r = 0; r < kRuleCount; ++r) n += state(report, r) == RuleState::failed;
         return n;
     }();
-    out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << xml_escape(title) << "</title>\n<style>\n"
+    out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << xml_escape(title)
+        << "</title>\n<style>\n"
         << "body{font-family:system-ui,sans-serif;margin:24px;color:#1d2329}\n"
         << "h1{font-size:22px;margin:0 0 8px}.sum{display:flex;gap:12px;margin:12px 0 18px}\n"
         << ".box{padding:10px 14px;border-radius:6px;background:#f1f3f5;font-size:14px}.box b{display:block;font-size:22px}\n"
@@ -265,20 +295,26 @@ void write_html(std::ostream& out, const Report& report, const std::string& titl
         << ".legend span{display:inline-block;padding:1px 8px;margin-right:8px;border-radius:3px}\n"
         << "</style></head><body>\n<h1>" << xml_escape(title) << "</h1>\n<div class=\"sum\">\n";
     auto box = [&](const std::string& label, const std::string& value, bool good) {
-        out << "<div class=\"box " << (good ? "ok" : "bad") << "\"><b>" << xml_escape(value) << "</b>" << xml_escape(label) << "</div>\n";
+        out << "<div class=\"box " << (good ? "ok" : "bad") << "\"><b>" << xml_escape(value) << "</b>"
+            << xml_escape(label) << "</div>\n";
     };
-    box("runs passed", std::to_string(report.count(RunVerdict::pass)) + "/" + std::to_string(report.runs.size()), report.count(RunVerdict::fail) == 0);
+    box("runs passed", std::to_string(report.count(RunVerdict::pass)) + "/" + std::to_string(report.runs.size()),
+        report.count(RunVerdict::fail) == 0);
     box("runs failed", std::to_string(report.count(RunVerdict::fail)), report.count(RunVerdict::fail) == 0);
     box("skipped", std::to_string(report.count(RunVerdict::skip)), true);
-    box("rules covered", std::to_string(covered) + "/" + std::to_string(kRuleCount) + " (" + percent(covered, kRuleCount) + ")",
+    box("rules covered",
+        std::to_string(covered) + "/" + std::to_string(kRuleCount) + " (" + percent(covered, kRuleCount) + ")",
         covered == kRuleCount && failed_rules == 0);
     const auto rows = violation_rows(report);
     std::size_t violation_runs = 0, unexpected_runs = 0;
     for (const auto& r : report.runs) {
         violation_runs += !r.violations.empty();
-        unexpected_runs += std::any_of(r.violations.begin(), r.violations.end(), [](const RecordedViolation& v) { return !v.expected; });
+        unexpected_runs += std::any_of(r.violations.begin(), r.violations.end(),
+                                       [](const RecordedViolation& v) { return !v.expected; });
     }
-    box("runs recorded spec-only violations", std::to_string(violation_runs) + (unexpected_runs ? " (" + std::to_string(unexpected_runs) + " not expected)" : ""),
+    box("runs recorded spec-only violations",
+        std::to_string(violation_runs) +
+            (unexpected_runs ? " (" + std::to_string(unexpected_runs) + " not expected)" : ""),
         unexpected_runs == 0);
     out << "</div>\n<p class=\"legend\"><span style=\"background:#c9efd3\">n</span>passing steps that expected the rule and saw it fire with this call"
         << "<span style=\"background:#f9c6c0\">n</span>failing steps that expected it"
@@ -289,14 +325,18 @@ void write_html(std::ostream& out, const Report& report, const std::string& titl
     for (std::size_t r = 0; r < kRuleCount; ++r) {
         const auto st = state(report, r);
         const char* st_name = st == RuleState::covered ? "covered" : st == RuleState::failed ? "failed" : "uncovered";
-        out << "<tr><td class=\"rule\" title=\"" << xml_escape(std::string(kRules[r].statement)) << "\">" << xml_escape(std::string(kRules[r].id))
-            << "</td><td class=\"left\">" << hvcall::status_name(kRules[r].status) << "</td><td>" << to_string(kRules[r].strength)
+        out << "<tr><td class=\"rule\" title=\"" << xml_escape(std::string(kRules[r].statement)) << "\">"
+            << xml_escape(std::string(kRules[r].id)) << "</td><td class=\"left\">"
+            << hvcall::status_name(kRules[r].status) << "</td><td>" << to_string(kRules[r].strength)
             << "</td><td class=\"st-" << st_name << "\">" << st_name << "</td>";
         for (const auto& c : cols) {
             const auto it = report.coverage.cells[r].find(c);
-            if (it == report.coverage.cells[r].end()) out << "<td></td>";
-            else if (it->second.fail) out << "<td class=\"fail\" title=\"" << xml_escape(c) << "\">" << it->second.fail << "</td>";
-            else out << "<td class=\"pass\" title=\"" << xml_escape(c) << "\">" << it->second.pass << "</td>";
+            if (it == report.coverage.cells[r].end())
+                out << "<td></td>";
+            else if (it->second.fail)
+                out << "<td class=\"fail\" title=\"" << xml_escape(c) << "\">" << it->second.fail << "</td>";
+            else
+                out << "<td class=\"pass\" title=\"" << xml_escape(c) << "\">" << it->second.pass << "</td>";
         }
         out << "</tr>\n";
     }
@@ -306,16 +346,17 @@ void write_html(std::ostream& out, const Report& report, const std::string& titl
             << ". Rules the spec states without a status, broken while the call went on (as hardware most likely lets it); "
                "a step that does not expect one fails.</p>\n<table>\n<tr><th>rule</th><th>runs</th><th>not expected</th><th>scenarios</th></tr>\n";
         for (const auto& row : rows)
-            out << "<tr><td class=\"rule\">" << xml_escape(std::string(kRules[row.rule].id)) << "</td><td>" << row.runs << "</td><td"
-                << (row.unexpected ? " class=\"fail\"" : "") << ">" << row.unexpected << "</td><td class=\"left\">"
-                << xml_escape(scenarios_text(row, 4)) << "</td></tr>\n";
+            out << "<tr><td class=\"rule\">" << xml_escape(std::string(kRules[row.rule].id)) << "</td><td>" << row.runs
+                << "</td><td" << (row.unexpected ? " class=\"fail\"" : "") << ">" << row.unexpected
+                << "</td><td class=\"left\">" << xml_escape(scenarios_text(row, 4)) << "</td></tr>\n";
         out << "</table>\n";
     }
     if (report.count(RunVerdict::fail)) {
         out << "<h2>Failures</h2>\n";
         for (const auto& r : report.runs)
             if (r.outcome == RunVerdict::fail)
-                out << "<p><b>" << xml_escape(r.scenario->file) << "</b>: " << xml_escape(run_name(r)) << "</p><pre>" << xml_escape(failure_text(*r.failure)) << "</pre>\n";
+                out << "<p><b>" << xml_escape(r.scenario->file) << "</b>: " << xml_escape(run_name(r)) << "</p><pre>"
+                    << xml_escape(failure_text(*r.failure)) << "</pre>\n";
     }
     out << "</body></html>\n";
 }

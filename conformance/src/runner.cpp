@@ -5,13 +5,13 @@
 #include <cstdio>
 #include <cstring>
 
-#include "hvcall/errno_names.hpp"
 #include "hvcall/errno.hpp"
+#include "hvcall/errno_names.hpp"
+#include "hvsim/conformance/typed_calls.hpp"
 #include "hvsim/diagnostic.hpp"
 #include "hvsim/host_pages.hpp"
 #include "hvsim/hypervisor.hpp"
 #include "hvsim/machine.hpp"
-#include "hvsim/conformance/typed_calls.hpp"
 
 namespace hvsim::conformance {
 
@@ -128,8 +128,9 @@ bool shiftable(const RawStep& r) {
 struct Verdict {
     std::vector<std::string> mismatches;
     void expect_eq(const std::string& what, std::uint64_t want, std::uint64_t got) {
-        if (want != got) mismatches.push_back(what + ": expected " + std::to_string(want) + " (" + hex(want) + "), got " +
-                                              std::to_string(got) + " (" + hex(got) + ")");
+        if (want != got)
+            mismatches.push_back(what + ": expected " + std::to_string(want) + " (" + hex(want) + "), got " +
+                                 std::to_string(got) + " (" + hex(got) + ")");
     }
 };
 
@@ -144,7 +145,12 @@ std::string rules_text(std::vector<RuleId> rules) {
 class ScenarioRun {
 public:
     ScenarioRun(const Scenario& s, const Variant& v, Coverage& coverage, RunObserver* observer)
-        : s_(s), v_(v), coverage_(coverage), m_(config(), to_plan(s.faults, 0)), pages_(make_pages()), sim_(m_),
+        : s_(s),
+          v_(v),
+          coverage_(coverage),
+          m_(config(), to_plan(s.faults, 0)),
+          pages_(make_pages()),
+          sim_(m_),
           observer_(observer),
           backend_(m_, observer ? observer->run_started(s, v, m_.config(), to_plan(s.faults, 0), sim_) : sim_) {}
 
@@ -187,7 +193,8 @@ private:
                     return v.step == index && v.rule == d.rule;
                 });
                 if (seen) continue;
-                const bool listed = expected && std::find(expected->begin(), expected->end(), d.rule) != expected->end();
+                const bool listed =
+                    expected && std::find(expected->begin(), expected->end(), d.rule) != expected->end();
                 violations_.push_back({index, d.rule, describe(d), listed});
             }
     }
@@ -208,14 +215,16 @@ private:
         if (observer_) observer_->fault_plan_set(plan);
     }
     HostPageSource make_pages() {
-        if (s_.machine.host_pages) return HostPageSource(m_, s_.machine.host_pages->first, s_.machine.host_pages->second);
+        if (s_.machine.host_pages)
+            return HostPageSource(m_, s_.machine.host_pages->first, s_.machine.host_pages->second);
         return HostPageSource(m_);
     }
 
     std::uint64_t resolve(const Value& v) const {
         if (v.ref.empty()) return v.number;
         const auto it = vars_.find(v.ref);
-        if (it == vars_.end()) throw std::runtime_error("'$" + v.ref + "' was not captured (its step did not produce it)");
+        if (it == vars_.end())
+            throw std::runtime_error("'$" + v.ref + "' was not captured (its step did not produce it)");
         return it->second;
     }
 
@@ -244,7 +253,8 @@ private:
                     const std::uint64_t value = resolve(f.value);
                     std::memcpy(header.data() + f.offset, &value, f.size);
                 }
-            if (r.input_hex && !header.empty() && !r.input_hex->empty()) std::memcpy(header.data(), r.input_hex->data(), std::min(header.size(), r.input_hex->size()));
+            if (r.input_hex && !header.empty() && !r.input_hex->empty())
+                std::memcpy(header.data(), r.input_hex->data(), std::min(header.size(), r.input_hex->size()));
             if (!rebase(r.code, header, k)) k = 0;
         }
         Control control;
@@ -252,8 +262,12 @@ private:
             control = Control::from_raw(*r.control);
         } else {
             const bool fast = r.fast ? *r.fast : (allows_both_forms(r) && v_.fast.value_or(false));
-            const auto made = Control::make({.code = r.code, .fast = fast, .varhead_qwords = r.varhead, .nested = r.nested,
-                                             .rep_count = r.rep_count.value_or(0) + k, .rep_start = r.rep_start.value_or(0) + k});
+            const auto made = Control::make({.code = r.code,
+                                             .fast = fast,
+                                             .varhead_qwords = r.varhead,
+                                             .nested = r.nested,
+                                             .rep_count = r.rep_count.value_or(0) + k,
+                                             .rep_start = r.rep_start.value_or(0) + k});
             if (!made) throw std::runtime_error("the control fields do not fit their bit fields");
             control = Control::from_raw(made->raw() | r.control_bits);
         }
@@ -262,18 +276,22 @@ private:
         // elements (before rep start) are filled with a pattern the model must not read.
         const std::size_t hdr = info ? info->input_header_size + std::size_t{control.varhead_qwords()} * 8 : 0;
         const std::size_t elem = info ? info->rep_input_size : 0;
-        const std::size_t in_size = info ? std::min<std::size_t>(info->input_size(control.varhead_qwords(), control.rep_count()), kMaxBlock) : 0;
+        const std::size_t in_size =
+            info ? std::min<std::size_t>(info->input_size(control.varhead_qwords(), control.rep_count()), kMaxBlock)
+                 : 0;
         std::vector<std::byte> in(in_size);
         auto place = [&](std::size_t off) { return off >= hdr ? off + k * elem : off; };
         auto put = [&](std::size_t off, std::uint64_t value, std::size_t size) {
-            if (off + size > kMaxBlock) throw std::runtime_error("input field at " + std::to_string(off) + " beyond the block");
+            if (off + size > kMaxBlock)
+                throw std::runtime_error("input field at " + std::to_string(off) + " beyond the block");
             if (in.size() < off + size) in.resize(off + size);
             std::memcpy(in.data() + off, &value, size);
         };
         std::fill(in.begin() + static_cast<std::ptrdiff_t>(std::min(hdr, in.size())),
                   in.begin() + static_cast<std::ptrdiff_t>(std::min(hdr + k * elem, in.size())), kSkippedElementFill);
         for (const auto& f : r.fields) put(place(f.offset), resolve(f.value), f.size);
-        for (std::size_t i = 0; i < r.elements.size(); ++i) put(hdr + (k + i) * elem, resolve(r.elements[i]), std::min<std::size_t>(elem, 8));
+        for (std::size_t i = 0; i < r.elements.size(); ++i)
+            put(hdr + (k + i) * elem, resolve(r.elements[i]), std::min<std::size_t>(elem, 8));
         if (r.input_hex)
             for (std::size_t i = 0; i < r.input_hex->size(); ++i)
                 put(place(i), static_cast<std::uint64_t>((*r.input_hex)[i]), 1);
@@ -282,21 +300,25 @@ private:
         const std::size_t out_fixed = info ? info->output_size : 0;
         const std::size_t out_elem = info ? info->rep_output_size : 0;
         const std::size_t out_n = std::min<std::size_t>(
-            r.output_size ? *r.output_size + k * out_elem : (info ? info->output_bytes(control.rep_count()) : 0), kMaxBlock);
+            r.output_size ? *r.output_size + k * out_elem : (info ? info->output_bytes(control.rep_count()) : 0),
+            kMaxBlock);
         std::vector<std::byte> out(out_n);
         HypercallResult result;
         if (control.fast()) {
             hvcall::XmmRegisters regs{};
-            if (!in.empty()) std::memcpy(regs.data(), in.data(), std::min<std::size_t>(in.size(), hvcall::kFastXmmBytes));
+            if (!in.empty())
+                std::memcpy(regs.data(), in.data(), std::min<std::size_t>(in.size(), hvcall::kFastXmmBytes));
             if (in.size() > hvcall::kFastRegsBytes || (info && info->allows_xmm()))
                 result = backend_.hypercall_fast_xmm(control, regs);
             else
                 result = backend_.hypercall_fast(control, regs[0], regs[1]);
             const std::size_t at = (in_size + 15) & ~std::size_t{15};
-            if (out_n != 0 && at + out_n <= hvcall::kFastXmmBytes) std::memcpy(out.data(), reinterpret_cast<const std::byte*>(regs.data()) + at, out_n);
+            if (out_n != 0 && at + out_n <= hvcall::kFastXmmBytes)
+                std::memcpy(out.data(), reinterpret_cast<const std::byte*>(regs.data()) + at, out_n);
         } else {
             const std::uint64_t in_gpa = r.input_gpa ? resolve(*r.input_gpa) : m_.input_page_gpa(0) + r.input_offset;
-            const std::uint64_t out_gpa = r.output_gpa ? resolve(*r.output_gpa) : m_.output_page_gpa(0) + r.output_offset;
+            const std::uint64_t out_gpa =
+                r.output_gpa ? resolve(*r.output_gpa) : m_.output_page_gpa(0) + r.output_offset;
             (void)backend_.input_page();  // poisons the page first in strict mode
             if (in_gpa == m_.input_page_gpa(0) && out_gpa == m_.output_page_gpa(0)) {  // an ordinary call
                 if (!in.empty() && m_.memory().in_ram(in_gpa, in.size())) m_.memory().write(in_gpa, in);
@@ -311,16 +333,20 @@ private:
         // Expectations.
         const Expect& e = st.expect;
         Status want = Status::SUCCESS;
-        if (e.status) want = *e.status;
-        else if (e.rule) want = rule_info(*e.rule).status;
+        if (e.status)
+            want = *e.status;
+        else if (e.rule)
+            want = rule_info(*e.rule).status;
         if (result.status() != want)
             v.mismatches.push_back("status: expected " + status_text(want) + ", got " + status_text(result.status()));
         if (e.error && hvcall::to_errno(result) != *e.error)
-            v.mismatches.push_back("errno: expected " + errno_text(*e.error) + ", got " + errno_text(hvcall::to_errno(result)));
+            v.mismatches.push_back("errno: expected " + errno_text(*e.error) + ", got " +
+                                   errno_text(hvcall::to_errno(result)));
         if (e.reps) v.expect_eq("reps completed", resolve(*e.reps) + k, result.reps_completed());
         const std::string got_rule = issued.diagnostic ? std::string(issued.diagnostic->info().id) : "none";
         if (e.rule && (!issued.diagnostic || issued.diagnostic->rule != *e.rule))
-            v.mismatches.push_back("rule: expected " + std::string(rule_info(*e.rule).id) + ", got " + got_rule + mode_hint(*e.rule));
+            v.mismatches.push_back("rule: expected " + std::string(rule_info(*e.rule).id) + ", got " + got_rule +
+                                   mode_hint(*e.rule));
         if (!e.rule && (e.no_rule || want == Status::SUCCESS) && issued.diagnostic)
             v.mismatches.push_back("rule: expected no rejection, got " + got_rule);
         check_violations(e, v);
@@ -328,16 +354,22 @@ private:
         for (const auto& f : e.output) {
             const std::size_t off = place_out(f.offset);
             std::uint64_t got = 0;
-            if (off + f.size <= out.size() && f.size != 0) std::memcpy(&got, out.data() + off, f.size);
-            else v.mismatches.push_back("output field at " + std::to_string(f.offset) + ": beyond the " + std::to_string(out.size()) + " output bytes");
-            v.expect_eq("output field at " + std::to_string(f.offset) + " (" + std::to_string(f.size) + " bytes)", resolve(f.value), got);
+            if (off + f.size <= out.size() && f.size != 0)
+                std::memcpy(&got, out.data() + off, f.size);
+            else
+                v.mismatches.push_back("output field at " + std::to_string(f.offset) + ": beyond the " +
+                                       std::to_string(out.size()) + " output bytes");
+            v.expect_eq("output field at " + std::to_string(f.offset) + " (" + std::to_string(f.size) + " bytes)",
+                        resolve(f.value), got);
         }
         if (e.output_hex) {
             for (std::size_t i = 0; i < e.output_hex->size(); ++i) {
                 const std::size_t off = place_out(i);
                 if (off >= out.size() || out[off] != (*e.output_hex)[i]) {
-                    v.mismatches.push_back("output byte " + std::to_string(i) + ": expected " + hex(static_cast<unsigned>((*e.output_hex)[i]), 2) +
-                                           ", got " + (off < out.size() ? hex(static_cast<unsigned>(out[off]), 2) : std::string("nothing")));
+                    v.mismatches.push_back(
+                        "output byte " + std::to_string(i) + ": expected " +
+                        hex(static_cast<unsigned>((*e.output_hex)[i]), 2) + ", got " +
+                        (off < out.size() ? hex(static_cast<unsigned>(out[off]), 2) : std::string("nothing")));
                     break;
                 }
             }
@@ -378,8 +410,11 @@ private:
     std::string mode_hint(RuleId r) const {
         const std::string id(rule_info(r).id);
         if (rule_info(r).strength == Strength::Enforced) return "";
-        if (s_.reject_spec_only) return " (" + id + " is spec-only and this scenario says \"spec_only\": \"reject\": it rejects, never records)";
-        return " (" + id + " is spec-only: by default it is recorded as a violation and the call proceeds; expect it in "
+        if (s_.reject_spec_only)
+            return " (" + id +
+                   " is spec-only and this scenario says \"spec_only\": \"reject\": it rejects, never records)";
+        return " (" + id +
+               " is spec-only: by default it is recorded as a violation and the call proceeds; expect it in "
                "\"violations\", or say \"spec_only\": \"reject\")";
     }
 
@@ -403,38 +438,44 @@ private:
         for (const auto& [name, want] : e.outputs) {
             const auto& got = output(name);
             if (got.size() != want.size()) {
-                v.mismatches.push_back("output " + name + ": expected " + std::to_string(want.size()) + " value(s), got " + std::to_string(got.size()));
+                v.mismatches.push_back("output " + name + ": expected " + std::to_string(want.size()) +
+                                       " value(s), got " + std::to_string(got.size()));
                 continue;
             }
             for (std::size_t i = 0; i < want.size(); ++i)
-                v.expect_eq("output " + name + (want.size() > 1 ? "[" + std::to_string(i) + "]" : ""), resolve(want[i]), got[i]);
+                v.expect_eq("output " + name + (want.size() > 1 ? "[" + std::to_string(i) + "]" : ""), resolve(want[i]),
+                            got[i]);
         }
         if (e.hypercalls) v.expect_eq("hypercalls issued", *e.hypercalls, backend_.log.size());
         if (e.status) {
-            if (backend_.log.empty()) v.mismatches.push_back("status: expected " + status_text(*e.status) + ", but no hypercall was issued");
+            if (backend_.log.empty())
+                v.mismatches.push_back("status: expected " + status_text(*e.status) + ", but no hypercall was issued");
             else if (backend_.log.back().result.status() != *e.status)
                 v.mismatches.push_back("status of the last hypercall: expected " + status_text(*e.status) + ", got " +
                                        status_text(backend_.log.back().result.status()));
         }
         if (e.rule) {
-            const bool fired = std::any_of(backend_.log.begin(), backend_.log.end(),
-                                           [&](const LoggedCall& i) { return i.diagnostic && i.diagnostic->rule == *e.rule; });
+            const bool fired = std::any_of(backend_.log.begin(), backend_.log.end(), [&](const LoggedCall& i) {
+                return i.diagnostic && i.diagnostic->rule == *e.rule;
+            });
             if (!fired) {
                 std::vector<RuleId> seen;
                 for (const auto& i : backend_.log)
                     if (i.diagnostic) seen.push_back(i.diagnostic->rule);
-                v.mismatches.push_back("rule: expected a rejection by " + std::string(rule_info(*e.rule).id) + ", got " + rules_text(seen) +
-                                       mode_hint(*e.rule));
+                v.mismatches.push_back("rule: expected a rejection by " + std::string(rule_info(*e.rule).id) +
+                                       ", got " + rules_text(seen) + mode_hint(*e.rule));
             }
         }
         if (e.no_rule)
             for (const auto& i : backend_.log)
-                if (i.diagnostic) v.mismatches.push_back("rule: expected no rejection, got " + std::string(i.diagnostic->info().id));
+                if (i.diagnostic)
+                    v.mismatches.push_back("rule: expected no rejection, got " + std::string(i.diagnostic->info().id));
         check_violations(e, v);
         if (v.mismatches.empty())
             for (const auto& [name, what] : st.captures) {
                 const auto& got = output(std::get<std::string>(what));
-                if (got.empty()) throw std::runtime_error("capture '" + name + "': no output '" + std::get<std::string>(what) + "'");
+                if (got.empty())
+                    throw std::runtime_error("capture '" + name + "': no output '" + std::get<std::string>(what) + "'");
                 vars_[name] = got[0];
             }
         const auto* c = hvcall::find_call(t.call->name);
@@ -446,7 +487,8 @@ private:
         const Hypervisor& hv = m_.hypervisor();
         auto key = [&](const char* k) { return resolve(c.keys.at(k)); };
         auto num = [&](const char* k, std::uint64_t got, const std::string& what) {
-            if (const auto it = c.numbers.find(k); it != c.numbers.end()) v.expect_eq(what + " " + k, resolve(it->second), got);
+            if (const auto it = c.numbers.find(k); it != c.numbers.end())
+                v.expect_eq(what + " " + k, resolve(it->second), got);
         };
         auto word = [&](const char* k, const std::string& got, const std::string& what) {
             if (const auto it = c.words.find(k); it != c.words.end() && it->second != got)
@@ -464,7 +506,8 @@ private:
             const std::string what = "partition " + hex(id);
             const auto p = hv.partition(id);
             if (c.exists && *c.exists != p.has_value())
-                v.mismatches.push_back(what + ": expected it to " + (*c.exists ? "exist" : "not exist") + ", it " + (p ? "does" : "does not"));
+                v.mismatches.push_back(what + ": expected it to " + (*c.exists ? "exist" : "not exist") + ", it " +
+                                       (p ? "does" : "does not"));
             word("state", p ? to_string(p->state) : "deleted", what);
             if (!p) {
                 if (!c.numbers.empty()) v.mismatches.push_back(what + ": does not exist");
@@ -481,7 +524,8 @@ private:
             const std::string what = "partition " + hex(id) + " gfn " + hex(gfn);
             const auto g = hv.gpa_mapping(id, gfn);
             if (c.exists && *c.exists != g.has_value())
-                v.mismatches.push_back(what + ": expected " + (*c.exists ? "mapped" : "unmapped") + ", it is " + (g ? "mapped" : "unmapped"));
+                v.mismatches.push_back(what + ": expected " + (*c.exists ? "mapped" : "unmapped") + ", it is " +
+                                       (g ? "mapped" : "unmapped"));
             num("access_state", hv.page_access_state(id, gfn), what);
             if (!g) {
                 if (!c.words.empty() || c.numbers.size() > c.numbers.count("access_state"))
@@ -507,8 +551,11 @@ private:
             const std::uint64_t id = key("partition");
             const auto code = static_cast<std::uint32_t>(key("property"));
             const auto value = hv.partition_property(id, code);
-            if (!value) v.mismatches.push_back("property " + hex(code, 8) + " of partition " + hex(id) + ": no such property or partition");
-            else num("value", *value, "property " + hex(code, 8));
+            if (!value)
+                v.mismatches.push_back("property " + hex(code, 8) + " of partition " + hex(id) +
+                                       ": no such property or partition");
+            else
+                num("value", *value, "property " + hex(code, 8));
         }
     }
 
@@ -520,7 +567,8 @@ private:
             bool fired = false;
             for (const auto& i : backend_.log) {
                 const bool hit = (i.diagnostic && i.diagnostic->rule == r) ||
-                                 std::any_of(i.violations.begin(), i.violations.end(), [&](const Diagnostic& d) { return d.rule == r; });
+                                 std::any_of(i.violations.begin(), i.violations.end(),
+                                             [&](const Diagnostic& d) { return d.rule == r; });
                 if (!hit) continue;
                 fired = true;
                 auto& cell = coverage_.cells[static_cast<std::size_t>(r)][column(i.control.code())];
@@ -566,10 +614,14 @@ std::vector<Variant> matrix(const Scenario& s) {
             form = form || allows_both_forms(*r);
             rep = rep || shiftable(*r);
         }
-    std::vector<bool> stricts = s.strict ? std::vector<bool>{*s.strict} : s.matrix.strict ? std::vector<bool>{false, true} : std::vector<bool>{false};
-    std::vector<std::optional<bool>> forms = form && s.matrix.form ? std::vector<std::optional<bool>>{false, true} : std::vector<std::optional<bool>>{std::nullopt};
-    std::vector<std::optional<std::uint32_t>> starts = rep && s.matrix.rep_start ? std::vector<std::optional<std::uint32_t>>{0u, kMatrixRepStart}
-                                                                                  : std::vector<std::optional<std::uint32_t>>{std::nullopt};
+    std::vector<bool> stricts = s.strict          ? std::vector<bool>{*s.strict}
+                                : s.matrix.strict ? std::vector<bool>{false, true}
+                                                  : std::vector<bool>{false};
+    std::vector<std::optional<bool>> forms = form && s.matrix.form ? std::vector<std::optional<bool>>{false, true}
+                                                                   : std::vector<std::optional<bool>>{std::nullopt};
+    std::vector<std::optional<std::uint32_t>> starts =
+        rep && s.matrix.rep_start ? std::vector<std::optional<std::uint32_t>>{0u, kMatrixRepStart}
+                                  : std::vector<std::optional<std::uint32_t>>{std::nullopt};
     std::vector<Variant> out;
     for (const auto& f : forms)
         for (const auto& r : starts)
@@ -578,7 +630,8 @@ std::vector<Variant> matrix(const Scenario& s) {
 }
 
 std::size_t Report::count(RunVerdict o) const {
-    return static_cast<std::size_t>(std::count_if(runs.begin(), runs.end(), [&](const RunResult& r) { return r.outcome == o; }));
+    return static_cast<std::size_t>(
+        std::count_if(runs.begin(), runs.end(), [&](const RunResult& r) { return r.outcome == o; }));
 }
 
 Report run_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& options) {

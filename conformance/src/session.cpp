@@ -42,11 +42,14 @@ int run_session(const std::vector<Scenario>& scenarios, const SessionOptions& op
         };
     const Report report = run_scenarios(scenarios, run);
     print_summary(std::cout, report, options.title);
-    if (!options.junit.empty()) write_file(options.junit, [&](std::ostream& o) { write_junit(o, report, options.title); });
+    if (!options.junit.empty())
+        write_file(options.junit, [&](std::ostream& o) { write_junit(o, report, options.title); });
     for (const auto& path : options.reports)
         write_file(path, [&](std::ostream& o) {
-            if (ends_with(path, ".md")) write_markdown(o, report, options.title);
-            else write_html(o, report, options.title);
+            if (ends_with(path, ".md"))
+                write_markdown(o, report, options.title);
+            else
+                write_html(o, report, options.title);
         });
     if (report.count(RunVerdict::fail) != 0) return 1;
     if (options.require_full_coverage && report.coverage.covered_count() != kRuleCount) return 1;

@@ -93,7 +93,8 @@ TEST_CASE("a machine round-trips every field", "[codecs]") {
 }
 
 TEST_CASE("numbers as both formats write them: JSON numbers, hex, sizes, self", "[codecs]") {
-    const auto m = conf::read_machine(json::parse(R"({"ram_bytes": "2GiB", "percpu_base": "0x200000", "poison": "self", "cpus": "4"})"));
+    const auto m = conf::read_machine(
+        json::parse(R"({"ram_bytes": "2GiB", "percpu_base": "0x200000", "poison": "self", "cpus": "4"})"));
     CHECK(m.ram_bytes == 2ull << 30);
     CHECK(m.percpu_base == 0x200000);
     CHECK(m.poison == ~0ull);
@@ -111,7 +112,8 @@ TEST_CASE("a machine refuses each bad value, naming its field", "[codecs]") {
         {R"({"cpus": 1.5})", "/cpus", "expected a number"},
         {R"({"ram_bytes": 4097})", "/ram_bytes", "whole number of 4 KiB pages"},
         {R"({"ram_bytes": "2TiB"})", "/ram_bytes", "exceeds 1099511627776"},
-        {R"({"ram_bytes": "64KiB"})", "/ram_bytes", "RAM must hold the per-CPU hypercall pages (at least 1064960 bytes)"},
+        {R"({"ram_bytes": "64KiB"})", "/ram_bytes",
+         "RAM must hold the per-CPU hypercall pages (at least 1064960 bytes)"},
         {R"({"ram_bytes": 0})", "/ram_bytes", "RAM must hold the per-CPU hypercall pages"},
         {R"({"percpu_base": 4095})", "/percpu_base", "page aligned"},
         {R"({"percpu_base": "1GiB"})", "/percpu_base", "must lie in RAM"},
@@ -124,7 +126,8 @@ TEST_CASE("a machine refuses each bad value, naming its field", "[codecs]") {
         {R"({"mmio": [{"first": 1099511627775, "count": 2}]})", "/mmio/0/count", "runs past PFN 2^40"},
         {R"({"mmio": [{"first": 18446744073709551615, "count": 2}]})", "/mmio/0/first", "exceeds 1099511627775"},
         {R"({"mmio": [{"first": 262144}]})", "/mmio/0", "lacks the required key 'count'"},
-        {R"({"mmio": [{"first": 262144, "count": 1, "last": 2}]})", "/mmio/0/last", "unknown key 'last' in an MMIO range"},
+        {R"({"mmio": [{"first": 262144, "count": 1, "last": 2}]})", "/mmio/0/last",
+         "unknown key 'last' in an MMIO range"},
         {R"({"guest_address_bits": 5})", "/guest_address_bits", "at least 21 bits"},
         {R"({"guest_address_bits": 20})", "/guest_address_bits", "at least 21 bits"},
         {R"({"guest_address_bits": 65})", "/guest_address_bits", "value 65 exceeds 64"},
@@ -237,17 +240,20 @@ TEST_CASE("a fault plan refuses each bad value, naming its field", "[codecs]") {
         {R"({"failing_allocations": [0, "x"]})", "/failing_allocations/1", "is not a number"},
         {R"({"statuses": [{"status": "OPERATION_FAILED"}]})", "/statuses/0", "lacks the required key 'code'"},
         {R"({"statuses": [{"code": 70}]})", "/statuses/0", "lacks the required key 'status'"},
-        {R"({"statuses": [{"call": 70, "status": 1}]})", "/statuses/0/call", "unknown key 'call' in an injected status"},
+        {R"({"statuses": [{"call": 70, "status": 1}]})", "/statuses/0/call",
+         "unknown key 'call' in an injected status"},
         {R"({"statuses": [{"code": 70, "status": 0}]})", "/statuses/0/status", "must be an error, not SUCCESS"},
         {R"({"statuses": [{"code": 70, "status": "SUCCESS"}]})", "/statuses/0/status", "must be an error, not SUCCESS"},
         {R"({"statuses": [{"code": 70, "status": "BOGUS"}]})", "/statuses/0/status", "unknown status 'BOGUS'"},
         {R"({"statuses": [{"code": 70, "status": 65536}]})", "/statuses/0/status", "exceeds 65535"},
-        {R"({"statuses": [{"code": "get_partition_idd", "status": 1}]})", "/statuses/0/code", "is not a catalogued call"},
+        {R"({"statuses": [{"code": "get_partition_idd", "status": 1}]})", "/statuses/0/code",
+         "is not a catalogued call"},
         {R"({"statuses": [{"code": 65536, "status": 1}]})", "/statuses/0/code", "exceeds 65535"},
         {R"({"statuses": [{"code": 70, "nth": -1, "status": 1}]})", "/statuses/0/nth", "negative number"},
         {R"({"random_ends": {"seed": 1}})", "/random_ends", "lacks the required key 'per_mille'"},
         {R"({"random_ends": {"per_mille": 1001}})", "/random_ends/per_mille", "exceeds 1000"},
-        {R"({"random_ends": {"per_mille": 1, "rate": 2}})", "/random_ends/rate", "unknown key 'rate' in the random ends"},
+        {R"({"random_ends": {"per_mille": 1, "rate": 2}})", "/random_ends/rate",
+         "unknown key 'rate' in the random ends"},
         {R"({"random_ends": 5})", "/random_ends", "expected the random ends (an object)"},
     };
     for (const auto& r : cases) check_refused(r, conf::read_fault_plan);

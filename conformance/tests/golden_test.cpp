@@ -83,10 +83,14 @@ bool parse_hex16(std::string_view token, std::uint32_t& out) {
     std::uint32_t v = 0;
     for (const char c : digits) {
         std::uint32_t d = 0;
-        if (c >= '0' && c <= '9') d = static_cast<std::uint32_t>(c - '0');
-        else if (c >= 'a' && c <= 'f') d = static_cast<std::uint32_t>(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') d = static_cast<std::uint32_t>(c - 'A' + 10);
-        else return false;
+        if (c >= '0' && c <= '9')
+            d = static_cast<std::uint32_t>(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            d = static_cast<std::uint32_t>(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            d = static_cast<std::uint32_t>(c - 'A' + 10);
+        else
+            return false;
         v = v * 16u + d;
     }
     out = v;
@@ -107,7 +111,8 @@ ParsedGolden parse_golden(std::string_view text) {
         const std::size_t hash = raw.find('#');
         const std::string_view body = trim(raw.substr(0, hash));
         if (body.empty()) continue;  // blank or comment-only line
-        const std::string_view source = hash == std::string_view::npos ? std::string_view{} : trim(raw.substr(hash + 1));
+        const std::string_view source =
+            hash == std::string_view::npos ? std::string_view{} : trim(raw.substr(hash + 1));
 
         const auto bad = [&](std::string_view why) {
             result.problems.push_back(line_prefix(line_no) + "malformed: " + std::string(why) + ", got '" +
@@ -146,8 +151,8 @@ ParsedGolden parse_golden(std::string_view text) {
         }
         const std::string key = std::string(tokens[0]) + " " + std::string(tokens[1]);
         if (const auto it = first_seen.find(key); it != first_seen.end()) {
-            result.problems.push_back(line_prefix(line_no) + std::string(tokens[1]) + " is listed twice (first at line " +
-                                      std::to_string(it->second) + ")");
+            result.problems.push_back(line_prefix(line_no) + std::string(tokens[1]) +
+                                      " is listed twice (first at line " + std::to_string(it->second) + ")");
             continue;
         }
         first_seen.emplace(key, line_no);
@@ -229,8 +234,10 @@ std::size_t edit_line(std::string& text, std::string_view start, std::string_vie
         const std::size_t nl = text.find('\n', pos);
         const std::size_t end = nl == std::string::npos ? text.size() : nl;
         if (std::string_view(text).substr(pos, end - pos).starts_with(start)) {
-            if (replacement.empty()) text.erase(pos, (nl == std::string::npos ? end : nl + 1) - pos);
-            else text.replace(pos, end - pos, replacement);
+            if (replacement.empty())
+                text.erase(pos, (nl == std::string::npos ? end : nl + 1) - pos);
+            else
+                text.replace(pos, end - pos, replacement);
             return line_no;
         }
         pos = end + 1;
@@ -283,7 +290,8 @@ TEST_CASE("golden check reports exactly the one wrong value it is fed", "[golden
         const std::vector<std::string> problems = check_golden(text);
         report(problems);
         REQUIRE(problems.size() == 1);
-        CHECK(problems[0] == "line " + std::to_string(line) + ": HVCALL_GET_PARTITION_ID: golden 0x0047, catalogue 0x0046");
+        CHECK(problems[0] ==
+              "line " + std::to_string(line) + ": HVCALL_GET_PARTITION_ID: golden 0x0047, catalogue 0x0046");
     }
     SECTION("names unknown to the catalogue") {
         const std::string text =
@@ -323,9 +331,12 @@ TEST_CASE("golden check rejects malformed lines by line number", "[golden]") {
         REQUIRE(problems.size() == 1);
         return problems[0];
     };
-    const auto starts = [](const std::string& s, std::string_view prefix) { return std::string_view(s).starts_with(prefix); };
+    const auto starts = [](const std::string& s, std::string_view prefix) {
+        return std::string_view(s).starts_with(prefix);
+    };
 
-    CHECK(starts(only_problem("# header\n\nhypercall HVCALL_GET_PARTITION_ID  # missing value\n"), "line 3: malformed: "));
+    CHECK(starts(only_problem("# header\n\nhypercall HVCALL_GET_PARTITION_ID  # missing value\n"),
+                 "line 3: malformed: "));
     CHECK(starts(only_problem("hypercall HVCALL_GET_PARTITION_ID 0x0046 extra  # test\n"), "line 1: malformed: "));
     CHECK(starts(only_problem("call HVCALL_GET_PARTITION_ID 0x0046  # test\n"), "line 1: malformed: unknown kind"));
     CHECK(starts(only_problem("hypercall GET_PARTITION_ID 0x0046  # test\n"), "line 1: malformed: name must be"));
@@ -334,7 +345,9 @@ TEST_CASE("golden check rejects malformed lines by line number", "[golden]") {
     CHECK(starts(only_problem("hypercall HVCALL_GET_PARTITION_ID 0x00046  # too wide\n"), "line 1: malformed: value"));
     CHECK(starts(only_problem("hypercall HVCALL_GET_PARTITION_ID 0x00g6  # not hex\n"), "line 1: malformed: value"));
     CHECK(starts(only_problem("hypercall HVCALL_GET_PARTITION_ID 0x0046\n"), "line 1: malformed: no source cited"));
-    CHECK(starts(only_problem("hypercall HVCALL_GET_PARTITION_ID 0x0046  #   \n"), "line 1: malformed: no source cited"));
-    CHECK(only_problem("hypercall HVCALL_GET_PARTITION_ID 0x0046  # a\r\nhypercall HVCALL_GET_PARTITION_ID 0x0046  # b\r\n") ==
+    CHECK(
+        starts(only_problem("hypercall HVCALL_GET_PARTITION_ID 0x0046  #   \n"), "line 1: malformed: no source cited"));
+    CHECK(only_problem(
+              "hypercall HVCALL_GET_PARTITION_ID 0x0046  # a\r\nhypercall HVCALL_GET_PARTITION_ID 0x0046  # b\r\n") ==
           "line 2: HVCALL_GET_PARTITION_ID is listed twice (first at line 1)");
 }

@@ -8,11 +8,11 @@
 #include <set>
 #include <sstream>
 
-#include "hvsim/hypervisor.hpp"
 #include "hvsim/conformance/reports.hpp"
 #include "hvsim/conformance/runner.hpp"
 #include "hvsim/conformance/suite.hpp"
 #include "hvsim/conformance/typed_calls.hpp"
+#include "hvsim/hypervisor.hpp"
 
 namespace conf = hvsim::conformance;
 
@@ -71,7 +71,8 @@ TEST_CASE("the built-in suite passes and exercises every catalogued rule", "[run
     const auto exempt = allowed("rule");
     for (std::size_t r = 0; r < hvsim::kRuleCount; ++r) {
         const std::string id(hvsim::kRules[r].id);
-        INFO(id << (exempt.contains(id) ? " is covered now: drop it from not_yet_covered.txt" : " is exercised by no scenario"));
+        INFO(id << (exempt.contains(id) ? " is covered now: drop it from not_yet_covered.txt"
+                                        : " is exercised by no scenario"));
         CHECK(report.coverage.covered(r) != exempt.contains(id));
     }
     for (const auto& id : exempt) {
@@ -85,7 +86,8 @@ TEST_CASE("the matrix: strict always, form and rep start where a raw step leaves
         {"raw": "initialize_partition", "input": [{"offset": 0, "value": 1}]},
         {"raw": "deposit_memory", "elements": [1]}]})");
     CHECK(conf::matrix(s.at(0)).size() == 8);
-    const auto pinned = conf::load_scenarios("p.json", R"({"name": "p", "strict": true, "steps": [{"raw": "get_partition_id"}]})");
+    const auto pinned =
+        conf::load_scenarios("p.json", R"({"name": "p", "strict": true, "steps": [{"raw": "get_partition_id"}]})");
     REQUIRE(conf::matrix(pinned.at(0)).size() == 1);
     CHECK(conf::matrix(pinned.at(0))[0].strict);
 }
@@ -119,7 +121,8 @@ TEST_CASE("spec-only rules record by default: a step fails on a violation it doe
     CHECK(wrong_mode.outcome == conf::RunVerdict::fail);
     REQUIRE(wrong_mode.failure);
     bool hinted = false;
-    for (const auto& m : wrong_mode.failure->mismatches) hinted = hinted || m.find("say \"spec_only\": \"reject\"") != std::string::npos;
+    for (const auto& m : wrong_mode.failure->mismatches)
+        hinted = hinted || m.find("say \"spec_only\": \"reject\"") != std::string::npos;
     CHECK(hinted);
 
     const auto& rejected = report.runs[3];
@@ -131,15 +134,19 @@ TEST_CASE("spec-only rules record by default: a step fails on a violation it doe
     conf::write_junit(junit, report, "t");
     conf::write_markdown(markdown, report, "t");
     conf::write_html(html, report, "t");
-    CHECK(summary.str().find("3 spec-only violations recorded (the call went on) in 3 runs, 2 not expected:\n"
-                             "  control.nested: 3 runs (2 not expected), in v.json: expected; v.json: not expected; +1 more\n") !=
+    CHECK(summary.str().find(
+              "3 spec-only violations recorded (the call went on) in 3 runs, 2 not expected:\n"
+              "  control.nested: 3 runs (2 not expected), in v.json: expected; v.json: not expected; +1 more\n") !=
           std::string::npos);
     CHECK(junit.str().find("<testcase classname=\"v.json\" name=\"expected [not strict]\"") != std::string::npos);
     CHECK(junit.str().find("<system-out>step 0: violation (expected): control.nested: ") != std::string::npos);
     CHECK(junit.str().find("<system-out>step 0: violation (NOT expected): control.nested: ") != std::string::npos);
-    CHECK(markdown.str().find("- 3 spec-only violations recorded (the call went on) in 3 runs, 2 not expected\n") != std::string::npos);
-    CHECK(markdown.str().find("| `control.nested` | 3 | **2** | v.json: expected; v.json: not expected; v.json: rule in the wrong mode |") !=
+    CHECK(markdown.str().find("- 3 spec-only violations recorded (the call went on) in 3 runs, 2 not expected\n") !=
           std::string::npos);
+    CHECK(
+        markdown.str().find(
+            "| `control.nested` | 3 | **2** | v.json: expected; v.json: not expected; v.json: rule in the wrong mode |") !=
+        std::string::npos);
     CHECK(html.str().find("<h2>Spec-only violations recorded</h2>") != std::string::npos);
     CHECK(html.str().find("<b>3 (2 not expected)</b>runs recorded spec-only violations") != std::string::npos);
 }

@@ -130,7 +130,8 @@ KeyTable parse_key_table(std::string_view text) {
         const std::vector<std::string_view> cells = split(line, '|');  // "", key, repo, path, commit, what, ""
         const std::string where = std::string(kSourcesMd) + ":" + std::to_string(i + 1) + ": ";
         if (cells.size() < 7) {
-            table.problems.push_back(where + "a key row needs five cells (key, repository, path, commit, what it names)");
+            table.problems.push_back(where +
+                                     "a key row needs five cells (key, repository, path, commit, what it names)");
             continue;
         }
         SourceRow row{{}, std::string(trim(cells[2])), std::string(trim(cells[3])), std::string(trim(cells[4])), i + 1};
@@ -248,7 +249,8 @@ std::vector<std::string> check_bracketed_header(std::string_view file, std::stri
             for (const std::string_view item : split(rest.substr(open + 1, close - open - 1), ',')) {
                 const std::string_view t = trim(item);
                 const std::string_view key = t.substr(0, t.find_first_of(" \t"));
-                if (!keys.has(key)) problems.push_back(where + "key '" + std::string(key) + "' is not in docs/sources.md");
+                if (!keys.has(key))
+                    problems.push_back(where + "key '" + std::string(key) + "' is not in docs/sources.md");
             }
             rest.remove_prefix(close + 1);
         }
@@ -269,8 +271,10 @@ const SourceRow* row_for_citation(const KeyTable& keys, std::string_view repo, s
     }
     const std::string quoted_path = "`" + std::string(path) + "`";
     for (const SourceRow& row : keys.rows) {
-        if (row.repositories.find(repo) == std::string::npos || row.paths.find(quoted_path) == std::string::npos) continue;
-        for (std::size_t at = row.commits.find(commit); at != std::string::npos; at = row.commits.find(commit, at + 1)) {
+        if (row.repositories.find(repo) == std::string::npos || row.paths.find(quoted_path) == std::string::npos)
+            continue;
+        for (std::size_t at = row.commits.find(commit); at != std::string::npos;
+             at = row.commits.find(commit, at + 1)) {
             std::size_t end = at;
             while (end < row.commits.size() && is_hex(row.commits[end])) ++end;
             const bool starts_a_hash = at == 0 || !is_hex(row.commits[at - 1]);
@@ -286,18 +290,20 @@ std::vector<std::string> check_golden(std::string_view text, const KeyTable& key
     for (std::size_t i = 0; i < lines.size(); ++i) {
         const std::size_t hash = lines[i].find('#');
         const std::string_view body = trim(lines[i].substr(0, hash));
-        if (body.empty()) continue;  // blank or comment-only line
+        if (body.empty()) continue;                                   // blank or comment-only line
         const std::vector<std::string_view> fields = split_ws(body);  // kind, name, value
         const std::string entry = std::string(fields[0]) + (fields.size() > 1 ? " " + std::string(fields[1]) : "");
         const std::string where = std::string(kGolden) + ":" + std::to_string(i + 1) + ": " + entry + ": ";
-        const std::string_view comment = hash == std::string_view::npos ? std::string_view{} : trim(lines[i].substr(hash + 1));
+        const std::string_view comment =
+            hash == std::string_view::npos ? std::string_view{} : trim(lines[i].substr(hash + 1));
 
         const std::vector<std::string_view> words = split_ws(comment);
         if (words.size() >= 3 && words[2].starts_with('@')) {
             const SourceRow* row = row_for_citation(keys, words[0], words[1], words[2].substr(1));
             if (row == nullptr) {
                 problems.push_back(where + "'" + std::string(words[0]) + " " + std::string(words[1]) + " " +
-                                   std::string(words[2]) + "' matches no row of docs/sources.md (repository, path and commit)");
+                                   std::string(words[2]) +
+                                   "' matches no row of docs/sources.md (repository, path and commit)");
                 continue;
             }
             const std::string_view last = words.back();
@@ -411,7 +417,8 @@ TEST_CASE("sources: the checks catch what they should", "[sources]") {
         }
     }
     SECTION("source strings: an unknown key, a clause without a key, an empty clause") {
-        const std::vector<std::string> problems = check_source("f:1: row: ", "TLFS x; TLFS/KVM y; the rest; ; /z", keys);
+        const std::vector<std::string> problems =
+            check_source("f:1: row: ", "TLFS x; TLFS/KVM y; the rest; ; /z", keys);
         report(problems);
         REQUIRE(problems.size() == 5);
         CHECK(problems[0] == "f:1: row: key 'KVM' (clause 2 'TLFS/KVM y') is not in docs/sources.md");
@@ -443,9 +450,11 @@ TEST_CASE("sources: the checks catch what they should", "[sources]") {
         CHECK(problems[0].starts_with("conformance/golden/linux-abi.txt:5: hypercall HVCALL_D: "));
         CHECK(problems[0].ends_with("matches no row of docs/sources.md (repository, path and commit)"));
         CHECK(problems[1].starts_with("conformance/golden/linux-abi.txt:6: hypercall HVCALL_E: 'gregkh/linux "));
-        CHECK(problems[2] == "conformance/golden/linux-abi.txt:7: hypercall HVCALL_F: '(TLFS)' is not the key of the row "
-                             "it cites (GDKMINI, docs/sources.md line 3)");
-        CHECK(problems[3] == "conformance/golden/linux-abi.txt:8: status HV_STATUS_G: key 'LIST' (clause 1 'LIST patch') is "
-                             "not in docs/sources.md");
+        CHECK(problems[2] ==
+              "conformance/golden/linux-abi.txt:7: hypercall HVCALL_F: '(TLFS)' is not the key of the row "
+              "it cites (GDKMINI, docs/sources.md line 3)");
+        CHECK(problems[3] ==
+              "conformance/golden/linux-abi.txt:8: status HV_STATUS_G: key 'LIST' (clause 1 'LIST patch') is "
+              "not in docs/sources.md");
     }
 }

@@ -68,7 +68,8 @@ TEST_CASE("builders refuse values that would spill into reserved bits", "[contro
 }
 
 TEST_CASE("with_rep_start keeps every other field", "[control]") {
-    const auto c = Control::make({.code = 0x50, .fast = true, .varhead_qwords = 3, .nested = true, .rep_count = 200}).value();
+    const auto c =
+        Control::make({.code = 0x50, .fast = true, .varhead_qwords = 3, .nested = true, .rep_count = 200}).value();
     const auto d = c.with_rep_start(199).value();
     CHECK(d.raw() == (c.raw() | (199ull << 48)));
 }

@@ -17,12 +17,11 @@ struct Row {
     int err;
 };
 constexpr Row kUpstream[] = {
-    {0x0000, 0},       {0x0002, -EINVAL}, {0x0003, -EINVAL}, {0x0004, -EIO},    {0x0005, -EINVAL},
-    {0x0006, -EIO},    {0x0007, -EIO},    {0x0008, -EIO},    {0x0009, -EIO},    {0x000A, -EIO},
-    {0x000B, -ENOMEM}, {0x000D, -EINVAL}, {0x000E, -EINVAL}, {0x0010, -EIO},    {0x0011, -EINVAL},
-    {0x0012, -EINVAL}, {0x0013, -EIO},    {0x0014, -EIO},    {0x0015, -EIO},    {0x001D, -EIO},
-    {0x0020, -EIO},    {0x0041, -EINVAL}, {0x0050, -EINVAL}, {0x0071, -EIO},    {0x0073, -ENOMEM},
-    {0x0075, -ENOMEM}, {0x0078, -EIO},    {0x0079, -EIO},    {0x0083, -ENOMEM}, {0x0086, -EIO},
+    {0x0000, 0},       {0x0002, -EINVAL}, {0x0003, -EINVAL}, {0x0004, -EIO},    {0x0005, -EINVAL}, {0x0006, -EIO},
+    {0x0007, -EIO},    {0x0008, -EIO},    {0x0009, -EIO},    {0x000A, -EIO},    {0x000B, -ENOMEM}, {0x000D, -EINVAL},
+    {0x000E, -EINVAL}, {0x0010, -EIO},    {0x0011, -EINVAL}, {0x0012, -EINVAL}, {0x0013, -EIO},    {0x0014, -EIO},
+    {0x0015, -EIO},    {0x001D, -EIO},    {0x0020, -EIO},    {0x0041, -EINVAL}, {0x0050, -EINVAL}, {0x0071, -EIO},
+    {0x0073, -ENOMEM}, {0x0075, -ENOMEM}, {0x0078, -EIO},    {0x0079, -EIO},    {0x0083, -ENOMEM}, {0x0086, -EIO},
 };
 
 TEST_CASE("status maps to errno as hv_result_to_errno does", "[errno]") {
@@ -30,7 +29,7 @@ TEST_CASE("status maps to errno as hv_result_to_errno does", "[errno]") {
         INFO("status 0x" << std::hex << row.status);
         CHECK(errno_of(static_cast<Status>(row.status)) == row.err);
     }
-    CHECK(errno_of(Status::SUCCESS, 12) == 0);  // reps completed do not matter
+    CHECK(errno_of(Status::SUCCESS, 12) == 0);             // reps completed do not matter
     CHECK(errno_of(static_cast<Status>(0x1234)) == -EIO);  // a code the table does not list
 }
 

@@ -13,8 +13,8 @@ bool CallJournal::breach(const Diagnostic& d, bool reject_spec_only) noexcept {
         last = d;
         return true;
     }
-    const bool seen = std::any_of(violations.begin(), violations.end(),
-                                  [&](const Diagnostic& v) { return v.rule == d.rule; });
+    const bool seen =
+        std::any_of(violations.begin(), violations.end(), [&](const Diagnostic& v) { return v.rule == d.rule; });
     if (!seen) violations.push_back(d);  // within the capacity reserved for every rule
     return false;
 }

@@ -32,7 +32,8 @@ std::string describe_detail(const Diagnostic& d) {
                 d.rule == RuleId::control_fast_not_allowed)
                 return "control word " + hex(d.value) + ", " + bit_list(d.bits) + " set";
             if (d.rule == RuleId::fault_injected_status)
-                return "status " + hex(d.value) + " (" + std::string(hvcall::status_name(d.status)) + ") from the fault plan";
+                return "status " + hex(d.value) + " (" + std::string(hvcall::status_name(d.status)) +
+                       ") from the fault plan";
             if (d.rule == RuleId::fast_input_too_large || d.rule == RuleId::fast_output_too_large ||
                 d.rule == RuleId::fast_xmm_not_allowed)
                 return std::to_string(d.value) + " bytes";
@@ -43,9 +44,10 @@ std::string describe_detail(const Diagnostic& d) {
                    (d.bits != 0 ? ", offending bits " + hex(d.bits) : std::string{});
         case Site::input_gpa:
         case Site::output_gpa:
-            return std::string(d.site == Site::input_gpa ? "input" : "output") + " block at GPA " + hex(d.value) + ", " +
-                   std::to_string(d.size) + " bytes";
-        case Site::none: break;
+            return std::string(d.site == Site::input_gpa ? "input" : "output") + " block at GPA " + hex(d.value) +
+                   ", " + std::to_string(d.size) + " bytes";
+        case Site::none:
+            break;
     }
     return {};
 }

@@ -75,10 +75,14 @@ static_assert(fields_follow_their_blocks(), "fields.def: every HV_FIELD must fol
 std::uint32_t Block::catalogue_size() const noexcept {
     const hvcall::CallInfo& info = hvcall::info(call);
     switch (role) {
-        case Role::input: return info.input_header_size;
-        case Role::output: return info.output_size;
-        case Role::rep_input: return info.rep_input_size;
-        case Role::rep_output: return info.rep_output_size;
+        case Role::input:
+            return info.input_header_size;
+        case Role::output:
+            return info.output_size;
+        case Role::rep_input:
+            return info.rep_input_size;
+        case Role::rep_output:
+            return info.rep_output_size;
     }
     return 0;
 }
@@ -87,10 +91,14 @@ std::span<const Block> blocks() noexcept { return kBlocks; }
 
 std::string_view role_name(Role role) noexcept {
     switch (role) {
-        case Role::input: return "input";
-        case Role::output: return "output";
-        case Role::rep_input: return "rep input element";
-        case Role::rep_output: return "rep output element";
+        case Role::input:
+            return "input";
+        case Role::output:
+            return "output";
+        case Role::rep_input:
+            return "rep input element";
+        case Role::rep_output:
+            return "rep output element";
     }
     return "?";
 }

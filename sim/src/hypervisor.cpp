@@ -12,11 +12,11 @@ using hvcall::Kind;
 
 constexpr std::array<Handler, hvcall::kCalls.size()> make_builtin_handlers() {
     std::array<Handler, hvcall::kCalls.size()> table{};
-#define HV_SIMPLE(name)                                                                          \
-    static_assert(hvcall::info(CallId::name).kind == Kind::Simple, #name " is a rep call");      \
+#define HV_SIMPLE(name)                                                                     \
+    static_assert(hvcall::info(CallId::name).kind == Kind::Simple, #name " is a rep call"); \
     table[static_cast<std::size_t>(CallId::name)].simple = &calls::name;
-#define HV_REP(name)                                                                             \
-    static_assert(hvcall::info(CallId::name).kind == Kind::Rep, #name " is a simple call");      \
+#define HV_REP(name)                                                                        \
+    static_assert(hvcall::info(CallId::name).kind == Kind::Rep, #name " is a simple call"); \
     table[static_cast<std::size_t>(CallId::name)].element = &calls::name##_element;
 #define HV_REP_BATCH(name) \
     HV_REP(name)           \

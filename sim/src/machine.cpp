@@ -31,8 +31,7 @@ constexpr std::uint32_t round_up_16(std::uint32_t n) { return (n + 15u) & ~15u; 
 
 }  // namespace
 
-Machine::Machine(MachineConfig config, FaultPlan plan)
-    : config_(config), memory_(config.ram_bytes), hv_(config) {
+Machine::Machine(MachineConfig config, FaultPlan plan) : config_(config), memory_(config.ram_bytes), hv_(config) {
     journal_.faults = FaultState(std::move(plan));
     if (config_.cpus == 0) precondition_failed("at least one CPU");
     if (config_.percpu_base % kPageSize != 0) precondition_failed("per-CPU pages are page aligned");
@@ -209,7 +208,8 @@ HypercallResult Machine::run(const CallInfo& call, const Handler& handler, Contr
         const Outcome o = handler.element(ctx, i);
         if (!o.is_ok()) return HypercallResult::make(o.status(), i);
         if (i + 1 < reps && journal_.faults.active()) {
-            if (journal_.faults.end_rep_early(calls_, i + 1 - start)) return HypercallResult::make(Status::SUCCESS, i + 1);
+            if (journal_.faults.end_rep_early(calls_, i + 1 - start))
+                return HypercallResult::make(Status::SUCCESS, i + 1);
         } else if (handler.batch != nullptr && i + 1 < reps) {
             // The first element ran alone (it checks the header); the bulk form takes what it can.
             i += handler.batch(ctx, i + 1, reps - i - 1);
@@ -224,8 +224,8 @@ HypercallResult Machine::reject(EnforcedRule rule, Site site, std::uint64_t valu
     return r ? *r : HypercallResult::make(rule_info(rule.rule()).status);  // enforced: r always holds
 }
 
-std::optional<HypercallResult> Machine::violation(RuleId rule, Site site, std::uint64_t value,
-                                                  std::uint64_t bits, std::uint32_t size) noexcept {
+std::optional<HypercallResult> Machine::violation(RuleId rule, Site site, std::uint64_t value, std::uint64_t bits,
+                                                  std::uint32_t size) noexcept {
     Diagnostic d{rule, rule_info(rule).status, site};
     d.value = value;
     d.bits = bits;

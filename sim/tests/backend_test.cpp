@@ -47,17 +47,18 @@ TEST_CASE("the XMM fast form takes input from registers and returns output in th
     CHECK(r.reps_completed() == 2);
     CHECK(regs[4] == 0x1000);  // element 0 starts at byte 32 (qword 4)
     CHECK(regs[6] == 0x1001);
-    CHECK(regs[0] == 0);       // input registers untouched
+    CHECK(regs[0] == 0);  // input registers untouched
 }
 
 TEST_CASE("register fast calls pass 16 bytes of input", "[backend]") {
     Machine m;
     // Capture what the handler reads: a stub that rejects unless it sees the values.
-    m.hypervisor().set_handler(hvcall::CallId::delete_vp, {.simple = [](CallContext& ctx) -> Outcome {
-        if (ctx.input().size() == 16 && ctx.in<std::uint64_t>(0) == 0xAA && ctx.in<std::uint64_t>(8) == 0xBB)
-            return Outcome::ok();
-        return ctx.reject(RuleId::fault_allocation_failed);
-    }});
+    m.hypervisor().set_handler(
+        hvcall::CallId::delete_vp, {.simple = [](CallContext& ctx) -> Outcome {
+            if (ctx.input().size() == 16 && ctx.in<std::uint64_t>(0) == 0xAA && ctx.in<std::uint64_t>(8) == 0xBB)
+                return Outcome::ok();
+            return ctx.reject(RuleId::fault_allocation_failed);
+        }});
     SimBackend backend(m);
     CHECK(backend.hypercall_fast(Control::fast_simple(0x4F), 0xAA, 0xBB).ok());
     CHECK_FALSE(backend.hypercall_fast(Control::fast_simple(0x4F), 0xAA, 0xBC).ok());

@@ -40,8 +40,10 @@ TEST_CASE("the table agrees with hvcall's ABI structs", "[fields]") {
     CHECK(f::withdraw_memory_in::proximity_flags.offset ==
           offsetof(hvcall::InputWithdrawMemory, proximity_domain_info) + offsetof(hvcall::ProximityDomainInfo, flags));
     CHECK(f::create_partition_in::padding.offset == offsetof(hvcall::InputCreatePartition, padding));
-    CHECK(f::create_partition_in::isolation_properties.offset == offsetof(hvcall::InputCreatePartition, isolation_properties));
+    CHECK(f::create_partition_in::isolation_properties.offset ==
+          offsetof(hvcall::InputCreatePartition, isolation_properties));
     CHECK(f::add_logical_processor_in::proximity_flags.offset ==
-          offsetof(hvcall::InputAddLogicalProcessor, proximity_domain_info) + offsetof(hvcall::ProximityDomainInfo, flags));
+          offsetof(hvcall::InputAddLogicalProcessor, proximity_domain_info) +
+              offsetof(hvcall::ProximityDomainInfo, flags));
     CHECK(f::notify_partition_event_in::input.offset == offsetof(hvcall::InputNotifyPartitionEvent, input));
 }

@@ -68,14 +68,16 @@ TEST_CASE("table pages come from the pool: INSUFFICIENT_MEMORY with reps complet
     const auto pfns = md.take_pages(600);
     auto r = md.map(id, 0, std::vector<std::uint64_t>(pfns.begin(), pfns.begin() + 509));
     REQUIRE(r.ok());
-    r = md.raw(CallId::map_gpa_pages, md.map_input(id, 509, kRW, std::vector<std::uint64_t>(pfns.begin() + 509, pfns.end())), 91);
+    r = md.raw(CallId::map_gpa_pages,
+               md.map_input(id, 509, kRW, std::vector<std::uint64_t>(pfns.begin() + 509, pfns.end())), 91);
     CHECK(r.status() == Status::INSUFFICIENT_MEMORY);
     CHECK(r.reps_completed() == 3);  // GFNs 509..511 share block 0; GFN 512 needs a new table page
     CHECK(md.hv().gpa_mapping(id, 511).has_value());
     CHECK_FALSE(md.hv().gpa_mapping(id, 512).has_value());
     md.check();
     md.deposit(id, 1);
-    r = md.raw(CallId::map_gpa_pages, md.map_input(id, 509, kRW, std::vector<std::uint64_t>(pfns.begin() + 509, pfns.end())), 91, 3);
+    r = md.raw(CallId::map_gpa_pages,
+               md.map_input(id, 509, kRW, std::vector<std::uint64_t>(pfns.begin() + 509, pfns.end())), 91, 3);
     CHECK(r.ok());
     CHECK(md.hv().gpa_extents(id).size() == 1);
     md.check();
@@ -89,7 +91,7 @@ TEST_CASE("2 MiB mappings: head PFNs, 512 pages each, unmapped with LARGE_PAGE",
     CHECK(md.hv().gpa_mapping(id, 0x400) == GpaMapping{a, kRW | kMapLarge, GpaKind::ram, true});
     CHECK(md.hv().gpa_mapping(id, 0x400 + 511)->pfn == a + 511);
     CHECK(md.hv().gpa_mapping(id, 0x600)->pfn == b);
-    CHECK(md.hv().gpa_extents(id).size() == 1);  // b follows a: one run
+    CHECK(md.hv().gpa_extents(id).size() == 1);      // b follows a: one run
     CHECK(md.hv().partition(id)->pool_used == 201);  // one 1 GiB-level table page
     md.check();
 
@@ -147,7 +149,8 @@ TEST_CASE("a terabyte of 2 MiB pages is a handful of entries", "[memory][extent]
     while (done < total) {
         const auto n = static_cast<std::uint32_t>(std::min<std::uint64_t>(509, total - done));
         for (std::uint32_t i = 0; i < n; ++i) heads[i] = head + (done + i) * 512;
-        const auto r = md.map(id, done * 512, std::vector<std::uint64_t>(heads.begin(), heads.begin() + n), kRW | kMapLarge);
+        const auto r =
+            md.map(id, done * 512, std::vector<std::uint64_t>(heads.begin(), heads.begin() + n), kRW | kMapLarge);
         REQUIRE(r.ok());
         done += n;
     }
@@ -165,7 +168,9 @@ TEST_CASE("access states: report then set/clear, per page, unmapped pages read 0
     CHECK(md.hv().guest_access(id, 5, 1, false) == 1);
     CHECK(md.hv().guest_access(id, 100, 1, true) == 0);  // unmapped
     auto query = [&](std::uint64_t flags, std::uint32_t count = 10) {
-        REQUIRE(md.raw(CallId::get_gpa_pages_access_states, Bytes{}.at(0, id).at(8, flags).at(16, std::uint64_t{0}), count).ok());
+        REQUIRE(
+            md.raw(CallId::get_gpa_pages_access_states, Bytes{}.at(0, id).at(8, flags).at(16, std::uint64_t{0}), count)
+                .ok());
         std::vector<std::uint8_t> out;
         for (std::uint32_t i = 0; i < count; ++i) out.push_back(md.out_byte(i));
         return out;
@@ -216,7 +221,8 @@ TEST_CASE("a time-slice end after every element gives the same state as one pass
         };
         resume(CallId::map_gpa_pages, md.map_input(id, 500, kRW, pfns), 300);
         md.hv().guest_access(id, 510, 40, true);
-        resume(CallId::get_gpa_pages_access_states, Bytes{}.at(0, id).at(8, std::uint64_t{0x4}).at(16, std::uint64_t{505}), 30);
+        resume(CallId::get_gpa_pages_access_states,
+               Bytes{}.at(0, id).at(8, std::uint64_t{0x4}).at(16, std::uint64_t{505}), 30);
         resume(CallId::unmap_gpa_pages, Bytes{}.at(0, id).at(8, std::uint64_t{600}), 50);
         md.check();
         return md.hv().digest();
@@ -237,12 +243,13 @@ TEST_CASE("the bulk form of map gives the element handler's results, rejections 
         REQUIRE(md.fast(CallId::initialize_partition, id).ok());
         std::vector<std::uint64_t> results;
         auto pfns = md.take_pages(1500);
-        pfns[300] = pfns[299];                             // an alias: breaks the run, still valid
+        pfns[300] = pfns[299];                                   // an alias: breaks the run, still valid
         pfns[400] = md.m.input_page_gpa(0) / hvcall::kPageSize;  // in use: rejected
         for (std::uint64_t gfn : {0x1F0ull, 0x3FF0ull}) {
             for (std::size_t at = 0; at < pfns.size(); at += 500) {
-                const std::vector<std::uint64_t> chunk(pfns.begin() + static_cast<std::ptrdiff_t>(at),
-                                                       pfns.begin() + static_cast<std::ptrdiff_t>(std::min(at + 500, pfns.size())));
+                const std::vector<std::uint64_t> chunk(
+                    pfns.begin() + static_cast<std::ptrdiff_t>(at),
+                    pfns.begin() + static_cast<std::ptrdiff_t>(std::min(at + 500, pfns.size())));
                 const auto r = md.raw(CallId::map_gpa_pages, md.map_input(id, gfn + at, kRW, chunk),
                                       static_cast<std::uint32_t>(chunk.size()));
                 results.push_back(r.raw());

@@ -16,9 +16,8 @@ constexpr std::uint16_t kRegisters = 0, kInterceptMessage = 1;
 // include/hyperv/hvhdk.h with the 8 reserved bytes after rflags (patch "mshv: add a missing
 // padding field"): written out here, not taken from the model's layout.
 constexpr std::pair<std::uint32_t, std::size_t> kFields[] = {
-    {0x00020000, 8},   {0x00020002, 24},  {0x00020008, 72},  {0x0002000F, 128}, {0x00020010, 136},
-    {0x00020011, 144}, {0x00040000, 352}, {0x00040002, 360}, {0x00040003, 368}, {0x00040004, 376},
-    {0x00080001, 384},
+    {0x00020000, 8},   {0x00020002, 24},  {0x00020008, 72},  {0x0002000F, 128}, {0x00020010, 136}, {0x00020011, 144},
+    {0x00040000, 352}, {0x00040002, 360}, {0x00040003, 368}, {0x00040004, 376}, {0x00080001, 384},
 };
 constexpr std::uint32_t kRax = 0x00020000, kR8 = 0x00020008, kRip = 0x00020010, kCr3 = 0x00040002, kEfer = 0x00080001;
 

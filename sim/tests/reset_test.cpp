@@ -99,9 +99,9 @@ TEST_CASE("check_invariants sees every change made after its last answer", "[inv
 
     // A handler's change counts too: a stub that forgets the root's pool during a call.
     m.hypervisor().set_handler(hvcall::CallId::get_partition_id, {.simple = [](CallContext& ctx) -> Outcome {
-        ctx.state().root().pool.clear();
-        return Outcome::ok();
-    }});
+                                   ctx.state().root().pool.clear();
+                                   return Outcome::ok();
+                               }});
     std::uint64_t self = 0;
     SimBackend b(m);
     REQUIRE(hvcall::get_partition_id(b, self) == 0);

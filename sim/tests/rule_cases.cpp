@@ -51,8 +51,7 @@ Control with_bits(Control c, std::uint64_t bits) { return Control::from_raw(c.ra
 // A control word of the variant's shape that breaks nothing: simple when rep start is 0,
 // else a rep call with reps beyond the start.
 Control clean_word(const CaseForm& v) {
-    if (v.rep_start == 0)
-        return word(code_of(v.fast ? CallId::initialize_partition : CallId::get_partition_id));
+    if (v.rep_start == 0) return word(code_of(v.fast ? CallId::initialize_partition : CallId::get_partition_id));
     return word(code_of(v.fast ? CallId::flush_virtual_address_list : CallId::map_gpa_pages), v.rep_start + 2,
                 v.rep_start);
 }
@@ -65,10 +64,11 @@ std::vector<RuleCase> build() {
         cases.push_back({rule, how, recorded, std::move(f)});
     };
 
-    add(RuleId::control_reserved_bits, "a reserved control bit (27, or 47 for rep calls) set", [](const CaseForm& v) -> Opt {
-        auto m = fresh(v);
-        return issue(m, v, with_bits(clean_word(v), v.rep_start ? 1ull << 47 : 1ull << 27));
-    });
+    add(RuleId::control_reserved_bits, "a reserved control bit (27, or 47 for rep calls) set",
+        [](const CaseForm& v) -> Opt {
+            auto m = fresh(v);
+            return issue(m, v, with_bits(clean_word(v), v.rep_start ? 1ull << 47 : 1ull << 27));
+        });
     add(RuleId::control_nested, "bit 31 (Is Nested) set", [](const CaseForm& v) -> Opt {
         auto m = fresh(v);
         return issue(m, v, with_bits(clean_word(v), Control::kNestedBit));
@@ -79,17 +79,19 @@ std::vector<RuleCase> build() {
     });
     add(RuleId::call_unimplemented, "a catalogued call without a handler", [](const CaseForm& v) -> Opt {
         auto m = fresh(v);
-        const auto id = v.rep_start ? unimplemented(hvcall::Kind::Rep, hvcall::Fast::None)
-                                    : unimplemented(hvcall::Kind::Simple, v.fast ? hvcall::Fast::Regs : hvcall::Fast::None);
+        const auto id = v.rep_start
+                            ? unimplemented(hvcall::Kind::Rep, hvcall::Fast::None)
+                            : unimplemented(hvcall::Kind::Simple, v.fast ? hvcall::Fast::Regs : hvcall::Fast::None);
         if (!id) return std::nullopt;
         if (v.rep_start) return issue(m, v, word(code_of(*id), v.rep_start + 1, v.rep_start));
         return issue(m, v, word(code_of(*id)));
     });
-    add(RuleId::control_simple_rep_count, "rep count 1 on a simple call (wins over a rep start)", [](const CaseForm& v) -> Opt {
-        auto m = fresh(v);
-        const auto id = v.fast ? CallId::initialize_partition : CallId::get_partition_id;
-        return issue(m, v, word(code_of(id), 1, v.rep_start));
-    });
+    add(RuleId::control_simple_rep_count, "rep count 1 on a simple call (wins over a rep start)",
+        [](const CaseForm& v) -> Opt {
+            auto m = fresh(v);
+            const auto id = v.fast ? CallId::initialize_partition : CallId::get_partition_id;
+            return issue(m, v, word(code_of(id), 1, v.rep_start));
+        });
     add(RuleId::control_simple_rep_start, "rep start on a simple call with rep count 0", [](const CaseForm& v) -> Opt {
         if (v.rep_start == 0) return std::nullopt;
         auto m = fresh(v);
@@ -107,20 +109,23 @@ std::vector<RuleCase> build() {
         const auto id = v.fast ? CallId::flush_virtual_address_list : CallId::map_gpa_pages;
         return issue(m, v, word(code_of(id), v.rep_start, v.rep_start));
     });
-    add(RuleId::control_varhead_not_allowed, "variable header size 1 on a fixed-header call", [](const CaseForm& v) -> Opt {
-        auto m = fresh(v);
-        if (v.rep_start == 0)
-            return issue(m, v, word(code_of(v.fast ? CallId::initialize_partition : CallId::get_partition_id), 0, 0, 1));
-        const auto id = v.fast ? CallId::set_vp_registers : CallId::map_gpa_pages;
-        return issue(m, v, word(code_of(id), v.rep_start + 1, v.rep_start, 1));
-    });
+    add(RuleId::control_varhead_not_allowed, "variable header size 1 on a fixed-header call",
+        [](const CaseForm& v) -> Opt {
+            auto m = fresh(v);
+            if (v.rep_start == 0)
+                return issue(m, v,
+                             word(code_of(v.fast ? CallId::initialize_partition : CallId::get_partition_id), 0, 0, 1));
+            const auto id = v.fast ? CallId::set_vp_registers : CallId::map_gpa_pages;
+            return issue(m, v, word(code_of(id), v.rep_start + 1, v.rep_start, 1));
+        });
     add(RuleId::control_fast_not_allowed, "the fast bit on a memory-only call", [](const CaseForm& v) -> Opt {
         if (!v.fast) return std::nullopt;
         auto m = fresh(v);
         if (v.rep_start == 0) return issue(m, v, word(code_of(CallId::get_partition_id)));
         return issue(m, v, word(code_of(CallId::map_gpa_pages), v.rep_start + 1, v.rep_start));
     });
-    add(RuleId::fast_xmm_not_allowed, "fast input beyond 16 bytes on a call without an XMM form (spec-only, recorded)",
+    add(
+        RuleId::fast_xmm_not_allowed, "fast input beyond 16 bytes on a call without an XMM form (spec-only, recorded)",
         [](const CaseForm& v) -> Opt {
             if (!v.fast) return std::nullopt;
             auto m = fresh(v, /*reject_spec_only=*/false);
@@ -132,14 +137,17 @@ std::vector<RuleCase> build() {
         auto m = fresh(v);
         return issue(m, v, word(code_of(CallId::flush_virtual_address_list), 12, v.rep_start));
     });
-    add(RuleId::fast_output_too_large, "7 registers: 112 output bytes after 48 input bytes", [](const CaseForm& v) -> Opt {
-        if (!v.fast) return std::nullopt;
-        auto m = fresh(v);
-        return issue(m, v, word(code_of(CallId::get_vp_registers), 7, v.rep_start));
-    });
+    add(RuleId::fast_output_too_large, "7 registers: 112 output bytes after 48 input bytes",
+        [](const CaseForm& v) -> Opt {
+            if (!v.fast) return std::nullopt;
+            auto m = fresh(v);
+            return issue(m, v, word(code_of(CallId::get_vp_registers), 7, v.rep_start));
+        });
 
     // Memory-form parameter blocks: a rep call with input (map) or output (get registers).
-    auto map_word = [](const CaseForm& v) { return word(code_of(CallId::map_gpa_pages), v.rep_start + 1, v.rep_start); };
+    auto map_word = [](const CaseForm& v) {
+        return word(code_of(CallId::map_gpa_pages), v.rep_start + 1, v.rep_start);
+    };
     auto regs_word = [](const CaseForm& v, std::uint32_t extra = 1) {
         return word(code_of(CallId::get_vp_registers), v.rep_start + extra, v.rep_start);
     };
@@ -148,11 +156,12 @@ std::vector<RuleCase> build() {
         auto m = fresh(v);
         return issue(m, v, map_word(v), kIn + 4);
     });
-    add(RuleId::gpa_input_crosses_page, "input block starting 24 bytes before a page end", [=](const CaseForm& v) -> Opt {
-        if (v.fast) return std::nullopt;
-        auto m = fresh(v);
-        return issue(m, v, map_word(v), kIn + hvcall::kPageSize - 24);
-    });
+    add(RuleId::gpa_input_crosses_page, "input block starting 24 bytes before a page end",
+        [=](const CaseForm& v) -> Opt {
+            if (v.fast) return std::nullopt;
+            auto m = fresh(v);
+            return issue(m, v, map_word(v), kIn + hvcall::kPageSize - 24);
+        });
     add(RuleId::gpa_input_outside_ram, "input GPA at the end of RAM", [=](const CaseForm& v) -> Opt {
         if (v.fast) return std::nullopt;
         auto m = fresh(v);
@@ -163,29 +172,32 @@ std::vector<RuleCase> build() {
         auto m = fresh(v);
         return issue(m, v, regs_word(v), kIn, kOut + 4);
     });
-    add(RuleId::gpa_output_crosses_page, "output block starting 16 bytes before a page end", [=](const CaseForm& v) -> Opt {
-        if (v.fast) return std::nullopt;
-        auto m = fresh(v);
-        return issue(m, v, regs_word(v, 2), kIn, kOut + hvcall::kPageSize - 16);
-    });
+    add(RuleId::gpa_output_crosses_page, "output block starting 16 bytes before a page end",
+        [=](const CaseForm& v) -> Opt {
+            if (v.fast) return std::nullopt;
+            auto m = fresh(v);
+            return issue(m, v, regs_word(v, 2), kIn, kOut + hvcall::kPageSize - 16);
+        });
     add(RuleId::gpa_output_outside_ram, "output GPA at the end of RAM", [=](const CaseForm& v) -> Opt {
         if (v.fast) return std::nullopt;
         auto m = fresh(v);
         return issue(m, v, regs_word(v), kIn, kRam);
     });
-    add(RuleId::gpa_input_output_overlap, "output block 8 bytes after the input block's start", [=](const CaseForm& v) -> Opt {
-        if (v.fast) return std::nullopt;
-        auto m = fresh(v);
-        return issue(m, v, regs_word(v), kIn, kIn + 8);
-    });
+    add(RuleId::gpa_input_output_overlap, "output block 8 bytes after the input block's start",
+        [=](const CaseForm& v) -> Opt {
+            if (v.fast) return std::nullopt;
+            auto m = fresh(v);
+            return issue(m, v, regs_word(v), kIn, kIn + 8);
+        });
 
-    add(RuleId::fault_injected_status, "the plan injects OPERATION_FAILED on the first call of the code", [](const CaseForm& v) -> Opt {
-        const Control c = clean_word(v);
-        FaultPlan plan;
-        plan.statuses.push_back({c.code(), 0, Status::OPERATION_FAILED});
-        auto m = fresh(v, true, plan);
-        return issue(m, v, c);
-    });
+    add(RuleId::fault_injected_status, "the plan injects OPERATION_FAILED on the first call of the code",
+        [](const CaseForm& v) -> Opt {
+            const Control c = clean_word(v);
+            FaultPlan plan;
+            plan.statuses.push_back({c.code(), 0, Status::OPERATION_FAILED});
+            auto m = fresh(v, true, plan);
+            return issue(m, v, c);
+        });
     add(RuleId::fault_allocation_failed, "the plan fails the first allocation", [](const CaseForm& v) -> Opt {
         if (v.fast || v.rep_start) return std::nullopt;
         FaultPlan plan;

@@ -41,7 +41,8 @@ struct RuleCase {
 const std::vector<RuleCase>& rule_cases();
 
 // Families contribute their cases from their own files (rule_cases_<family>.cpp).
-using AddCase = std::function<void(RuleId, std::string_view, std::function<std::optional<CaseAnswer>(const CaseForm&)>)>;
+using AddCase =
+    std::function<void(RuleId, std::string_view, std::function<std::optional<CaseAnswer>(const CaseForm&)>)>;
 void add_partition_cases(const AddCase& add);
 void add_memory_cases(const AddCase& add);
 void add_vp_cases(const AddCase& add);

@@ -41,10 +41,11 @@ Opt unmap_case(const CaseForm& v, Setup&& setup) {
 
 template <class Setup>
 Opt access_case(const CaseForm& v, Setup&& setup) {
-    return rep_case(v, CallId::get_gpa_pages_access_states, 24, 0, [&](Model& md, std::uint64_t id, Bytes& in, auto& pfns) {
-        in.at(0, id).at(8, std::uint64_t{0}).at(16, std::uint64_t{0});
-        setup(md, id, in, pfns);
-    });
+    return rep_case(v, CallId::get_gpa_pages_access_states, 24, 0,
+                    [&](Model& md, std::uint64_t id, Bytes& in, auto& pfns) {
+                        in.at(0, id).at(8, std::uint64_t{0}).at(16, std::uint64_t{0});
+                        setup(md, id, in, pfns);
+                    });
 }
 
 // Release (make exclusive) of pages mapped into the partition, unless `setup` says otherwise.
@@ -156,21 +157,25 @@ void add_memory_cases(const AddCase& add) {
         return host_case(v, CallId::release_sparse_spa_page_host_access,
                          [](Model&, std::uint64_t, Bytes& in, P&) { in.at(4, std::uint32_t{2}); });
     });
-    add(RuleId::host_access_partition_without_exclusive, "acquire (MAKE_SHARED) with a partition id", [](const CaseForm& v) {
-        return host_case(v, CallId::acquire_sparse_spa_page_host_access,
-                         [](Model&, std::uint64_t, Bytes& in, P&) { in.at(0, std::uint32_t{3}).at(4, std::uint32_t{2}); });
-    });
-    add(RuleId::host_access_pfn_not_ram, "acquire a PFN beyond RAM", [](const CaseForm& v) {
-        return host_case(v, CallId::acquire_sparse_spa_page_host_access, [&](Model&, std::uint64_t, Bytes& in, P& pfns) {
-            in.at(0, std::uint32_t{3}).at(4, std::uint32_t{2}).at(8, std::uint64_t{0});
-            pfns[v.rep_start] = kRam / hvcall::kPageSize;
+    add(RuleId::host_access_partition_without_exclusive, "acquire (MAKE_SHARED) with a partition id",
+        [](const CaseForm& v) {
+            return host_case(v, CallId::acquire_sparse_spa_page_host_access, [](Model&, std::uint64_t, Bytes& in, P&) {
+                in.at(0, std::uint32_t{3}).at(4, std::uint32_t{2});
+            });
         });
+    add(RuleId::host_access_pfn_not_ram, "acquire a PFN beyond RAM", [](const CaseForm& v) {
+        return host_case(v, CallId::acquire_sparse_spa_page_host_access,
+                         [&](Model&, std::uint64_t, Bytes& in, P& pfns) {
+                             in.at(0, std::uint32_t{3}).at(4, std::uint32_t{2}).at(8, std::uint64_t{0});
+                             pfns[v.rep_start] = kRam / hvcall::kPageSize;
+                         });
     });
     add(RuleId::host_access_pfn_unaligned, "LARGE_PAGE acquire of a PFN not 2 MiB aligned", [](const CaseForm& v) {
-        return host_case(v, CallId::acquire_sparse_spa_page_host_access, [&](Model&, std::uint64_t, Bytes& in, P& pfns) {
-            in.at(0, std::uint32_t{3}).at(4, std::uint32_t{2 | 4}).at(8, std::uint64_t{0});
-            pfns[v.rep_start] = 0x2001;
-        });
+        return host_case(v, CallId::acquire_sparse_spa_page_host_access,
+                         [&](Model&, std::uint64_t, Bytes& in, P& pfns) {
+                             in.at(0, std::uint32_t{3}).at(4, std::uint32_t{2 | 4}).at(8, std::uint64_t{0});
+                             pfns[v.rep_start] = 0x2001;
+                         });
     });
     add(RuleId::host_access_pfn_not_mapped, "make exclusive a page the partition does not map", [](const CaseForm& v) {
         return host_case(v, CallId::release_sparse_spa_page_host_access,

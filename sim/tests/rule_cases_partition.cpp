@@ -59,23 +59,18 @@ void add_partition_cases(const AddCase& add) {
         return capture(md.m, md.create_raw());
     });
 
-    add(RuleId::create_partition_flags_reserved, "creation flag bit 2 set", [](const CaseForm& v) {
-        return create_with(v, 0, kSuperPages | 0x4);
-    });
-    add(RuleId::create_partition_proximity_reserved, "proximity flags bit 1 set", [](const CaseForm& v) {
-        return create_with(v, 12, std::uint32_t{0x2});
-    });
-    add(RuleId::create_partition_padding_nonzero, "padding byte 20 non-zero", [](const CaseForm& v) {
-        return create_with(v, 20, std::uint32_t{1});
-    });
+    add(RuleId::create_partition_flags_reserved, "creation flag bit 2 set",
+        [](const CaseForm& v) { return create_with(v, 0, kSuperPages | 0x4); });
+    add(RuleId::create_partition_proximity_reserved, "proximity flags bit 1 set",
+        [](const CaseForm& v) { return create_with(v, 12, std::uint32_t{0x2}); });
+    add(RuleId::create_partition_padding_nonzero, "padding byte 20 non-zero",
+        [](const CaseForm& v) { return create_with(v, 20, std::uint32_t{1}); });
     add(RuleId::create_partition_features_reserved, "disabled-feature bank 1 bit 22 set (reserved in HDK-2B)",
         [](const CaseForm& v) { return create_with(v, 32, 1ull << 22); });
-    add(RuleId::create_partition_isolation_invalid, "isolation type 1 (VBS)", [](const CaseForm& v) {
-        return create_with(v, 48, std::uint64_t{1});
-    });
-    add(RuleId::create_partition_isolation_reserved, "isolation bit 7 (rsvd_z) set", [](const CaseForm& v) {
-        return create_with(v, 48, std::uint64_t{1} << 7);
-    });
+    add(RuleId::create_partition_isolation_invalid, "isolation type 1 (VBS)",
+        [](const CaseForm& v) { return create_with(v, 48, std::uint64_t{1}); });
+    add(RuleId::create_partition_isolation_reserved, "isolation bit 7 (rsvd_z) set",
+        [](const CaseForm& v) { return create_with(v, 48, std::uint64_t{1} << 7); });
 
     add(RuleId::initialize_partition_not_uninitialized, "initialize twice", [](const CaseForm& v) -> Opt {
         if (fast_or_memory(v)) return std::nullopt;
@@ -92,50 +87,60 @@ void add_partition_cases(const AddCase& add) {
         Model md(v.strict);
         return issue_id(md, v, CallId::delete_partition, md.active());
     });
-    add(RuleId::delete_partition_pool_not_empty, "delete a finalized partition without withdrawing", [](const CaseForm& v) -> Opt {
-        if (fast_or_memory(v)) return std::nullopt;
-        Model md(v.strict);
-        const auto id = md.active();
-        REQUIRE(md.fast(CallId::finalize_partition, id).ok());
-        return issue_id(md, v, CallId::delete_partition, id);
-    });
+    add(RuleId::delete_partition_pool_not_empty, "delete a finalized partition without withdrawing",
+        [](const CaseForm& v) -> Opt {
+            if (fast_or_memory(v)) return std::nullopt;
+            Model md(v.strict);
+            const auto id = md.active();
+            REQUIRE(md.fast(CallId::finalize_partition, id).ok());
+            return issue_id(md, v, CallId::delete_partition, id);
+        });
 
     add(RuleId::partition_property_unknown, "get property code 0x12345", [](const CaseForm& v) -> Opt {
         if (simple_only(v)) return std::nullopt;
         Model md(v.strict);
-        return capture(md.m, md.raw(CallId::get_partition_property, Bytes{}.at(0, md.create()).at(8, std::uint32_t{0x12345})));
+        return capture(
+            md.m, md.raw(CallId::get_partition_property, Bytes{}.at(0, md.create()).at(8, std::uint32_t{0x12345})));
     });
-    add(RuleId::partition_property_padding_nonzero, "set property with padding byte 12 non-zero", [](const CaseForm& v) -> Opt {
-        if (simple_only(v)) return std::nullopt;
-        Model md(v.strict);
-        return capture(md.m, md.raw(CallId::set_partition_property,
-                                    Bytes{}.at(0, md.create()).at(8, std::uint32_t{0x00050005}).at(12, std::uint32_t{1})));
-    });
+    add(RuleId::partition_property_padding_nonzero, "set property with padding byte 12 non-zero",
+        [](const CaseForm& v) -> Opt {
+            if (simple_only(v)) return std::nullopt;
+            Model md(v.strict);
+            return capture(
+                md.m, md.raw(CallId::set_partition_property,
+                             Bytes{}.at(0, md.create()).at(8, std::uint32_t{0x00050005}).at(12, std::uint32_t{1})));
+        });
     add(RuleId::partition_property_finalized, "get a property of a finalized partition", [](const CaseForm& v) -> Opt {
         if (simple_only(v)) return std::nullopt;
         Model md(v.strict);
         const auto id = md.active();
         REQUIRE(md.fast(CallId::finalize_partition, id).ok());
-        return capture(md.m, md.raw(CallId::get_partition_property, Bytes{}.at(0, id).at(8, std::uint32_t{0x00050005})));
+        return capture(md.m,
+                       md.raw(CallId::get_partition_property, Bytes{}.at(0, id).at(8, std::uint32_t{0x00050005})));
     });
     add(RuleId::set_partition_property_read_only, "set the clock frequency", [](const CaseForm& v) -> Opt {
         if (simple_only(v)) return std::nullopt;
         Model md(v.strict);
-        return capture(md.m, md.raw(CallId::set_partition_property,
-                                    Bytes{}.at(0, md.create()).at(8, std::uint32_t{0x00060009}).at(16, std::uint64_t{1})));
+        return capture(md.m,
+                       md.raw(CallId::set_partition_property,
+                              Bytes{}.at(0, md.create()).at(8, std::uint32_t{0x00060009}).at(16, std::uint64_t{1})));
     });
-    add(RuleId::set_partition_property_initialized, "set the privilege flags after initialize", [](const CaseForm& v) -> Opt {
-        if (simple_only(v)) return std::nullopt;
-        Model md(v.strict);
-        return capture(md.m, md.raw(CallId::set_partition_property,
-                                    Bytes{}.at(0, md.active()).at(8, std::uint32_t{0x00010000}).at(16, std::uint64_t{0})));
-    });
-    add(RuleId::set_partition_property_out_of_range, "access tracking (a boolean) set to 2", [](const CaseForm& v) -> Opt {
-        if (simple_only(v)) return std::nullopt;
-        Model md(v.strict);
-        return capture(md.m, md.raw(CallId::set_partition_property,
-                                    Bytes{}.at(0, md.create()).at(8, std::uint32_t{0x00050005}).at(16, std::uint64_t{2})));
-    });
+    add(RuleId::set_partition_property_initialized, "set the privilege flags after initialize",
+        [](const CaseForm& v) -> Opt {
+            if (simple_only(v)) return std::nullopt;
+            Model md(v.strict);
+            return capture(
+                md.m, md.raw(CallId::set_partition_property,
+                             Bytes{}.at(0, md.active()).at(8, std::uint32_t{0x00010000}).at(16, std::uint64_t{0})));
+        });
+    add(RuleId::set_partition_property_out_of_range, "access tracking (a boolean) set to 2",
+        [](const CaseForm& v) -> Opt {
+            if (simple_only(v)) return std::nullopt;
+            Model md(v.strict);
+            return capture(
+                md.m, md.raw(CallId::set_partition_property,
+                             Bytes{}.at(0, md.create()).at(8, std::uint32_t{0x00050005}).at(16, std::uint64_t{2})));
+        });
 
     auto deposit_case = [](const CaseForm& v, auto&& setup) -> Opt {
         if (v.fast) return std::nullopt;

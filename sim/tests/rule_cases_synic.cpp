@@ -55,7 +55,8 @@ Bytes post(std::uint64_t id, std::uint32_t type, std::uint8_t size) {
 
 void add_synic_cases(const AddCase& add) {
     add(RuleId::assert_interrupt_type_invalid, "interrupt type 0xA (MAXIMUM)", [](const CaseForm& v) {
-        return simple_call(v, CallId::assert_virtual_interrupt, [](Model&, std::uint64_t id) { return interrupt(id, 0xA, 0, 0x30); });
+        return simple_call(v, CallId::assert_virtual_interrupt,
+                           [](Model&, std::uint64_t id) { return interrupt(id, 0xA, 0, 0x30); });
     });
     add(RuleId::assert_interrupt_control_reserved, "control bit 34", [](const CaseForm& v) {
         return simple_call(v, CallId::assert_virtual_interrupt,
@@ -66,34 +67,43 @@ void add_synic_cases(const AddCase& add) {
                            [](Model&, std::uint64_t id) { return interrupt(id, 0, 0, 0x30).at(29, std::uint8_t{1}); });
     });
     add(RuleId::assert_interrupt_vector_invalid, "fixed interrupt with vector 5", [](const CaseForm& v) {
-        return simple_call(v, CallId::assert_virtual_interrupt, [](Model&, std::uint64_t id) { return interrupt(id, 0, 0, 5); });
+        return simple_call(v, CallId::assert_virtual_interrupt,
+                           [](Model&, std::uint64_t id) { return interrupt(id, 0, 0, 5); });
     });
     add(RuleId::assert_interrupt_destination_unknown, "physical destination 7 with VPs 0 and 1", [](const CaseForm& v) {
-        return simple_call(v, CallId::assert_virtual_interrupt, [](Model&, std::uint64_t id) { return interrupt(id, 0, 7, 0x30); });
+        return simple_call(v, CallId::assert_virtual_interrupt,
+                           [](Model&, std::uint64_t id) { return interrupt(id, 0, 7, 0x30); });
     });
 
     add(RuleId::install_intercept_type_invalid, "intercept type 4 (RESERVED0)", [](const CaseForm& v) {
-        return simple_call(v, CallId::install_intercept, [](Model&, std::uint64_t id) { return Bytes{}.at(0, id).at(8, 1u).at(12, 4u); });
+        return simple_call(v, CallId::install_intercept,
+                           [](Model&, std::uint64_t id) { return Bytes{}.at(0, id).at(8, 1u).at(12, 4u); });
     });
     add(RuleId::install_intercept_access_reserved, "access type bit 3", [](const CaseForm& v) {
-        return simple_call(v, CallId::install_intercept, [](Model&, std::uint64_t id) { return Bytes{}.at(0, id).at(8, 8u); });
+        return simple_call(v, CallId::install_intercept,
+                           [](Model&, std::uint64_t id) { return Bytes{}.at(0, id).at(8, 8u); });
     });
     add(RuleId::install_intercept_parameter_reserved, "I/O port parameter above 16 bits", [](const CaseForm& v) {
-        return simple_call(v, CallId::install_intercept,
-                           [](Model&, std::uint64_t id) { return Bytes{}.at(0, id).at(8, 1u).at(16, std::uint64_t{0x10000}); });
+        return simple_call(v, CallId::install_intercept, [](Model&, std::uint64_t id) {
+            return Bytes{}.at(0, id).at(8, 1u).at(16, std::uint64_t{0x10000});
+        });
     });
     add(RuleId::register_intercept_result_type_invalid, "result for an I/O port intercept", [](const CaseForm& v) {
-        return simple_call(v, CallId::register_intercept_result, [](Model&, std::uint64_t id) { return Bytes{}.at(0, id).at(12, 0u); });
-    });
-    add(RuleId::register_intercept_result_reserved_nonzero, "CPUID result with padding non-zero", [](const CaseForm& v) {
         return simple_call(v, CallId::register_intercept_result,
-                           [](Model&, std::uint64_t id) { return Bytes{}.at(0, id).at(12, 2u).at(26, std::uint16_t{1}); });
+                           [](Model&, std::uint64_t id) { return Bytes{}.at(0, id).at(12, 0u); });
     });
+    add(RuleId::register_intercept_result_reserved_nonzero, "CPUID result with padding non-zero",
+        [](const CaseForm& v) {
+            return simple_call(v, CallId::register_intercept_result, [](Model&, std::uint64_t id) {
+                return Bytes{}.at(0, id).at(12, 2u).at(26, std::uint16_t{1});
+            });
+        });
 
     add(RuleId::synic_sint_invalid, "notify ring empty for SINT 16", [](const CaseForm& v) -> Opt {
         if (fast_or_memory(v)) return std::nullopt;
         Model md(v.strict);
-        return capture(md.m, v.fast ? md.fast(CallId::notify_port_ring_empty, 16) : md.raw(CallId::notify_port_ring_empty, Bytes{}.at(0, 16u)));
+        return capture(md.m, v.fast ? md.fast(CallId::notify_port_ring_empty, 16)
+                                    : md.raw(CallId::notify_port_ring_empty, Bytes{}.at(0, 16u)));
     });
     add(RuleId::port_reserved_nonzero, "notify ring empty with the reserved word set", [](const CaseForm& v) -> Opt {
         if (fast_or_memory(v)) return std::nullopt;
@@ -120,7 +130,9 @@ void add_synic_cases(const AddCase& add) {
         });
     });
     add(RuleId::port_unknown, "delete port 9, never created", [](const CaseForm& v) {
-        return fast16_call(v, CallId::delete_port, [](Model&, std::uint64_t) { return std::pair{kSelf, std::uint64_t{9}}; });
+        return fast16_call(v, CallId::delete_port, [](Model&, std::uint64_t) {
+            return std::pair{kSelf, std::uint64_t{9}};
+        });
     });
     add(RuleId::connect_port_exists, "connect connection 7 twice", [](const CaseForm& v) {
         return simple_call(v, CallId::connect_port, [](Model& md, std::uint64_t id) {
@@ -130,14 +142,17 @@ void add_synic_cases(const AddCase& add) {
         });
     });
     add(RuleId::connection_unknown, "disconnect connection 9, never connected", [](const CaseForm& v) {
-        return fast16_call(v, CallId::disconnect_port, [](Model&, std::uint64_t id) { return std::pair{id, std::uint64_t{9}}; });
+        return fast16_call(v, CallId::disconnect_port, [](Model&, std::uint64_t id) {
+            return std::pair{id, std::uint64_t{9}};
+        });
     });
     add(RuleId::signal_event_flag_out_of_range, "signal flag 2048", [](const CaseForm& v) {
         return simple_call(v, CallId::signal_event_direct,
                            [](Model&, std::uint64_t id) { return Bytes{}.at(0, id).at(14, std::uint16_t{2048}); });
     });
     add(RuleId::post_message_reserved_nonzero, "padding byte 13 non-zero", [](const CaseForm& v) {
-        return simple_call(v, CallId::post_message_direct, [](Model&, std::uint64_t id) { return post(id, 1, 8).at(13, std::uint8_t{1}); });
+        return simple_call(v, CallId::post_message_direct,
+                           [](Model&, std::uint64_t id) { return post(id, 1, 8).at(13, std::uint8_t{1}); });
     });
     add(RuleId::post_message_payload_too_large, "payload size 241", [](const CaseForm& v) {
         return simple_call(v, CallId::post_message_direct, [](Model&, std::uint64_t id) { return post(id, 1, 241); });
@@ -156,10 +171,12 @@ void add_synic_cases(const AddCase& add) {
         return simple_call(v, CallId::map_stats_page, [](Model&, std::uint64_t) { return Bytes{}.at(0, 3u); });
     });
     add(RuleId::stats_page_reserved_nonzero, "hypervisor stats with padding non-zero", [](const CaseForm& v) {
-        return simple_call(v, CallId::map_stats_page, [](Model&, std::uint64_t) { return Bytes{}.at(0, 1u).at(4, 1u); });
+        return simple_call(v, CallId::map_stats_page,
+                           [](Model&, std::uint64_t) { return Bytes{}.at(0, 1u).at(4, 1u); });
     });
     add(RuleId::stats_page_lp_invalid, "LP stats of LP 99", [](const CaseForm& v) {
-        return simple_call(v, CallId::map_stats_page, [](Model&, std::uint64_t) { return Bytes{}.at(0, 2u).at(8, 99u); });
+        return simple_call(v, CallId::map_stats_page,
+                           [](Model&, std::uint64_t) { return Bytes{}.at(0, 2u).at(8, 99u); });
     });
     add(RuleId::unmap_stats_page_not_mapped, "unmap hypervisor stats never mapped", [](const CaseForm& v) {
         return simple_call(v, CallId::unmap_stats_page, [](Model&, std::uint64_t) { return Bytes{}.at(0, 1u); });

@@ -80,18 +80,16 @@ void add_system_cases(const AddCase& add) {
     add(RuleId::system_property_reserved_nonzero, "set the sleep state with bytes 4-7 non-zero", [](const CaseForm& v) {
         return call(v, CallId::set_system_property, [](Model&) { return sleep_state(5).at(4, 1u); });
     });
-    add(RuleId::sleep_state_invalid, "register sleep state 7", [](const CaseForm& v) {
-        return call(v, CallId::set_system_property, [](Model&) { return sleep_state(7); });
-    });
+    add(RuleId::sleep_state_invalid, "register sleep state 7",
+        [](const CaseForm& v) { return call(v, CallId::set_system_property, [](Model&) { return sleep_state(7); }); });
     add(RuleId::sleep_state_locked, "register S5 after LOCK", [](const CaseForm& v) {
         return call(v, CallId::set_system_property, [](Model& md) {
             REQUIRE(md.raw(CallId::set_system_property, sleep_state(6)).ok());
             return sleep_state(5);
         });
     });
-    add(RuleId::sleep_state_not_registered, "enter S5 with nothing registered", [](const CaseForm& v) {
-        return call(v, CallId::enter_sleep_state, [](Model&) { return Bytes{}.at(0, 5u); });
-    });
+    add(RuleId::sleep_state_not_registered, "enter S5 with nothing registered",
+        [](const CaseForm& v) { return call(v, CallId::enter_sleep_state, [](Model&) { return Bytes{}.at(0, 5u); }); });
     add(RuleId::partition_event_invalid, "crash-dump event with action 9", [](const CaseForm& v) {
         return call(v, CallId::notify_partition_event, [](Model&) { return Bytes{}.at(0, 2u).at(4, 9u); });
     });
@@ -100,8 +98,9 @@ void add_system_cases(const AddCase& add) {
                     [](Model&) { return Bytes{}.at(0, kSelf).at(8, 0x00090007u).at(16, std::uint64_t{1}); });
     });
     add(RuleId::map_stats_page2_location_invalid, "stats page 2 at a per-CPU page", [](const CaseForm& v) {
-        return call(v, CallId::map_stats_page2,
-                    [](Model&) { return Bytes{}.at(0, 1u).at(24, std::uint64_t{0x100000 / 4096}  /* MachineConfig::percpu_base */); });
+        return call(v, CallId::map_stats_page2, [](Model&) {
+            return Bytes{}.at(0, 1u).at(24, std::uint64_t{0x100000 / 4096} /* MachineConfig::percpu_base */);
+        });
     });
     add(RuleId::device_interrupt_descriptor_invalid, "device interrupt with vector count 0", [](const CaseForm& v) {
         return call(v, CallId::map_device_interrupt, [](Model&) { return device_interrupt().at(48, 0u); });
@@ -110,21 +109,26 @@ void add_system_cases(const AddCase& add) {
         return call(v, CallId::map_device_interrupt, [](Model&) { return device_interrupt().at(60, 4u); });
     });
     add(RuleId::device_interrupt_target_invalid, "device interrupt for a CPU the machine lacks", [](const CaseForm& v) {
-        return call(v, CallId::map_device_interrupt, [](Model&) { return device_interrupt().at(64, std::uint64_t{1} << 40); });
+        return call(v, CallId::map_device_interrupt,
+                    [](Model&) { return device_interrupt().at(64, std::uint64_t{1} << 40); });
     });
     add(RuleId::device_interrupt_not_mapped, "unmap an entry map never handed out", [](const CaseForm& v) {
-        return call(v, CallId::unmap_device_interrupt,
-                    [](Model&) { return Bytes{}.at(0, kSelf).at(8, std::uint64_t{0x1000}).at(16, 1u).at(24, std::uint64_t{0xFEE00000}); });
+        return call(v, CallId::unmap_device_interrupt, [](Model&) {
+            return Bytes{}.at(0, kSelf).at(8, std::uint64_t{0x1000}).at(16, 1u).at(24, std::uint64_t{0xFEE00000});
+        });
     });
-    add(RuleId::pool_no_contiguous_run, "a two-page contiguous VP with two scattered pages deposited", [](const CaseForm& v) {
-        return create_vp_with(v, {2, 0, true}, {0, 2}, {});
-    });
-    add(RuleId::pool_root_exhausted, "a VP that also takes a root page, with the root's pool spent", [](const CaseForm& v) {
-        return create_vp_with(v, {1, 1, false}, {0}, {});
-    });
-    add(RuleId::pool_root_no_contiguous_run, "two contiguous root pages, with two scattered ones in the root", [](const CaseForm& v) {
-        return create_vp_with(v, {0, 2, true}, {}, {1, 3});  // not next to the root page create took
-    });
+    add(RuleId::pool_no_contiguous_run, "a two-page contiguous VP with two scattered pages deposited",
+        [](const CaseForm& v) {
+            return create_vp_with(v, {2, 0, true}, {0, 2}, {});
+        });
+    add(RuleId::pool_root_exhausted, "a VP that also takes a root page, with the root's pool spent",
+        [](const CaseForm& v) {
+            return create_vp_with(v, {1, 1, false}, {0}, {});
+        });
+    add(RuleId::pool_root_no_contiguous_run, "two contiguous root pages, with two scattered ones in the root",
+        [](const CaseForm& v) {
+            return create_vp_with(v, {0, 2, true}, {}, {1, 3});  // not next to the root page create took
+        });
     add(RuleId::dispatch_vp_flags_reserved, "dispatch with flag bit 7", [](const CaseForm& v) {
         return call(v, CallId::dispatch_vp, [](Model& md) {
             const auto id = md.with_vps(1);

@@ -52,40 +52,50 @@ void add_vp_cases(const AddCase& add) {
         if (fast_or_memory(v)) return std::nullopt;
         Model md(v.strict);
         const auto id = md.with_vps(1);
-        return capture(md.m, v.fast ? md.fast(CallId::delete_vp, id, 9) : md.raw(CallId::delete_vp, Bytes{}.at(0, id).at(8, 9u)));
+        return capture(
+            md.m, v.fast ? md.fast(CallId::delete_vp, id, 9) : md.raw(CallId::delete_vp, Bytes{}.at(0, id).at(8, 9u)));
     });
     add(RuleId::vtl_reserved_bits, "get registers with input VTL bit 5 set", [](const CaseForm& v) {
-        return rep_call(v, CallId::get_vp_registers, [](std::uint64_t id) { return get_regs_header(id).at(12, std::uint8_t{0x20}); },
-                        name_at(kRip));
+        return rep_call(
+            v, CallId::get_vp_registers,
+            [](std::uint64_t id) { return get_regs_header(id).at(12, std::uint8_t{0x20}); }, name_at(kRip));
     });
     add(RuleId::vtl_not_supported, "get registers of VTL 1", [](const CaseForm& v) {
-        return rep_call(v, CallId::get_vp_registers, [](std::uint64_t id) { return get_regs_header(id).at(12, std::uint8_t{0x11}); },
-                        name_at(kRip));
+        return rep_call(
+            v, CallId::get_vp_registers,
+            [](std::uint64_t id) { return get_regs_header(id).at(12, std::uint8_t{0x11}); }, name_at(kRip));
     });
     auto create = [](const CaseForm& v, std::size_t offset, auto value, std::uint32_t index = 5) {
-        return simple_call(v, CallId::create_vp, [=](Model&, std::uint64_t id) { return Bytes{}.at(0, id).at(8, index).at(offset, value); });
+        return simple_call(v, CallId::create_vp,
+                           [=](Model&, std::uint64_t id) { return Bytes{}.at(0, id).at(8, index).at(offset, value); });
     };
-    add(RuleId::create_vp_index_out_of_range, "create VP 256", [=](const CaseForm& v) { return create(v, 8, 256u, 256); });
+    add(RuleId::create_vp_index_out_of_range, "create VP 256",
+        [=](const CaseForm& v) { return create(v, 8, 256u, 256); });
     add(RuleId::create_vp_exists, "create VP 0 twice", [=](const CaseForm& v) { return create(v, 8, 0u, 0); });
-    add(RuleId::create_vp_padding_nonzero, "padding byte 12 non-zero", [=](const CaseForm& v) { return create(v, 12, std::uint8_t{1}); });
-    add(RuleId::create_vp_subnode_invalid, "subnode type 4", [=](const CaseForm& v) { return create(v, 15, std::uint8_t{4}); });
-    add(RuleId::create_vp_flags_reserved, "creation flags 1", [=](const CaseForm& v) { return create(v, 32, std::uint64_t{1}); });
-    add(RuleId::create_vp_proximity_reserved, "proximity flags bit 1", [=](const CaseForm& v) { return create(v, 28, 2u); });
-    add(RuleId::delete_vp_reserved_nonzero, "delete VP with bit 32 of the second qword set", [](const CaseForm& v) -> Opt {
-        if (fast_or_memory(v)) return std::nullopt;
-        Model md(v.strict);
-        const auto id = md.with_vps(1);
-        return capture(md.m, v.fast ? md.fast(CallId::delete_vp, id, 1ull << 32)
-                                    : md.raw(CallId::delete_vp, Bytes{}.at(0, id).at(12, 1u)));
-    });
+    add(RuleId::create_vp_padding_nonzero, "padding byte 12 non-zero",
+        [=](const CaseForm& v) { return create(v, 12, std::uint8_t{1}); });
+    add(RuleId::create_vp_subnode_invalid, "subnode type 4",
+        [=](const CaseForm& v) { return create(v, 15, std::uint8_t{4}); });
+    add(RuleId::create_vp_flags_reserved, "creation flags 1",
+        [=](const CaseForm& v) { return create(v, 32, std::uint64_t{1}); });
+    add(RuleId::create_vp_proximity_reserved, "proximity flags bit 1",
+        [=](const CaseForm& v) { return create(v, 28, 2u); });
+    add(RuleId::delete_vp_reserved_nonzero, "delete VP with bit 32 of the second qword set",
+        [](const CaseForm& v) -> Opt {
+            if (fast_or_memory(v)) return std::nullopt;
+            Model md(v.strict);
+            const auto id = md.with_vps(1);
+            return capture(md.m, v.fast ? md.fast(CallId::delete_vp, id, 1ull << 32)
+                                        : md.raw(CallId::delete_vp, Bytes{}.at(0, id).at(12, 1u)));
+        });
 
     add(RuleId::vp_registers_reserved_nonzero, "get registers with rsvd_z8 set", [](const CaseForm& v) {
-        return rep_call(v, CallId::get_vp_registers, [](std::uint64_t id) { return get_regs_header(id).at(13, std::uint8_t{1}); },
-                        name_at(kRip));
+        return rep_call(
+            v, CallId::get_vp_registers, [](std::uint64_t id) { return get_regs_header(id).at(13, std::uint8_t{1}); },
+            name_at(kRip));
     });
-    add(RuleId::vp_registers_name_unknown, "get register name 0x12345 at the rep start", [](const CaseForm& v) {
-        return rep_call(v, CallId::get_vp_registers, get_regs_header, name_at(0x12345));
-    });
+    add(RuleId::vp_registers_name_unknown, "get register name 0x12345 at the rep start",
+        [](const CaseForm& v) { return rep_call(v, CallId::get_vp_registers, get_regs_header, name_at(0x12345)); });
     add(RuleId::set_vp_registers_assoc_reserved, "set RIP with reserved1 non-zero", [](const CaseForm& v) {
         return rep_call(v, CallId::set_vp_registers, get_regs_header,
                         [](Bytes& in, std::uint32_t i, bool last) { assoc(in, i, kRip, 0x1000, last ? 1 : 0); });
@@ -104,7 +114,8 @@ void add_vp_cases(const AddCase& add) {
         });
     });
 
-    auto state_call = [](const CaseForm& v, CallId call, std::uint32_t type, std::uint32_t varhead, auto&& extra) -> Opt {
+    auto state_call = [](const CaseForm& v, CallId call, std::uint32_t type, std::uint32_t varhead,
+                         auto&& extra) -> Opt {
         if (simple_only(v)) return std::nullopt;
         Model md(v.strict);
         const auto id = md.with_vps(1);
@@ -112,15 +123,13 @@ void add_vp_cases(const AddCase& add) {
         extra(md, in);
         return capture(md.m, md.raw_varhead(call, in, varhead));
     };
-    add(RuleId::vp_state_type_unknown, "get VP state type 5", [=](const CaseForm& v) {
-        return state_call(v, CallId::get_vp_state, 5, 0, [](Model&, Bytes&) {});
-    });
+    add(RuleId::vp_state_type_unknown, "get VP state type 5",
+        [=](const CaseForm& v) { return state_call(v, CallId::get_vp_state, 5, 0, [](Model&, Bytes&) {}); });
     add(RuleId::vp_state_reserved_nonzero, "state data reserved word non-zero", [=](const CaseForm& v) {
         return state_call(v, CallId::get_vp_state, kTimers, 0, [](Model&, Bytes& in) { in.at(20, 1u); });
     });
-    add(RuleId::vp_state_size_mismatch, "LAPIC state with no PFN", [=](const CaseForm& v) {
-        return state_call(v, CallId::get_vp_state, kLapic, 0, [](Model&, Bytes&) {});
-    });
+    add(RuleId::vp_state_size_mismatch, "LAPIC state with no PFN",
+        [=](const CaseForm& v) { return state_call(v, CallId::get_vp_state, kLapic, 0, [](Model&, Bytes&) {}); });
     add(RuleId::vp_state_pfn_invalid, "LAPIC state into a PFN beyond RAM", [=](const CaseForm& v) {
         return state_call(v, CallId::set_vp_state, kLapic, 1, [](Model&, Bytes& in) { in.at(40, kRam / 4096 + 5); });
     });
@@ -128,21 +137,18 @@ void add_vp_cases(const AddCase& add) {
     auto state_page = [](const CaseForm& v, CallId call, std::size_t offset, auto value) {
         return simple_call(v, call, [=](Model&, std::uint64_t id) { return Bytes{}.at(0, id).at(offset, value); });
     };
-    add(RuleId::vp_state_page_type_invalid, "map a GHCB page of a partition that is not SNP", [=](const CaseForm& v) {
-        return state_page(v, CallId::map_vp_state_page, 12, std::uint16_t{2});
-    });
-    add(RuleId::vp_state_page_reserved_nonzero, "map with flags bit 1", [=](const CaseForm& v) {
-        return state_page(v, CallId::map_vp_state_page, 15, std::uint8_t{2});
-    });
-    add(RuleId::vp_state_page_overlay_not_allowed, "map with map_location_provided", [=](const CaseForm& v) {
-        return state_page(v, CallId::map_vp_state_page, 15, std::uint8_t{1});
-    });
-    add(RuleId::unmap_vp_state_page_not_mapped, "unmap a register page never mapped", [=](const CaseForm& v) {
-        return state_page(v, CallId::unmap_vp_state_page, 12, std::uint16_t{0});
-    });
+    add(RuleId::vp_state_page_type_invalid, "map a GHCB page of a partition that is not SNP",
+        [=](const CaseForm& v) { return state_page(v, CallId::map_vp_state_page, 12, std::uint16_t{2}); });
+    add(RuleId::vp_state_page_reserved_nonzero, "map with flags bit 1",
+        [=](const CaseForm& v) { return state_page(v, CallId::map_vp_state_page, 15, std::uint8_t{2}); });
+    add(RuleId::vp_state_page_overlay_not_allowed, "map with map_location_provided",
+        [=](const CaseForm& v) { return state_page(v, CallId::map_vp_state_page, 15, std::uint8_t{1}); });
+    add(RuleId::unmap_vp_state_page_not_mapped, "unmap a register page never mapped",
+        [=](const CaseForm& v) { return state_page(v, CallId::unmap_vp_state_page, 12, std::uint16_t{0}); });
     add(RuleId::get_vp_cpuid_values_reserved_nonzero, "CPUID flags bit 2", [](const CaseForm& v) {
-        return rep_call(v, CallId::get_vp_cpuid_values, [](std::uint64_t id) { return Bytes{}.at(0, id).at(12, 4u); },
-                        [](Bytes& in, std::uint32_t i, bool) { in.at(24 + 24 * i, 0u); });
+        return rep_call(
+            v, CallId::get_vp_cpuid_values, [](std::uint64_t id) { return Bytes{}.at(0, id).at(12, 4u); },
+            [](Bytes& in, std::uint32_t i, bool) { in.at(24 + 24 * i, 0u); });
     });
 
     add(RuleId::translate_reserved_nonzero, "control flag bit 20", [](const CaseForm& v) {

@@ -33,7 +33,9 @@ struct Seen {
 };
 
 Seen seen(Machine& m, hvcall::HypercallResult r, RuleId rule) {
-    return {r, m.last_diagnostic(), {m.violations().begin(), m.violations().end()},
+    return {r,
+            m.last_diagnostic(),
+            {m.violations().begin(), m.violations().end()},
             m.rule_hits()[static_cast<std::size_t>(rule)]};
 }
 
@@ -84,7 +86,8 @@ TEST_CASE("the machine's generic spec-only rules take the same path", "[rules]")
     for (const bool reject_spec_only : {false, true}) {
         {
             auto m = make_machine(false, reject_spec_only);
-            check_path(seen(m, m.call(0, nested, 0, kOut), RuleId::control_nested), RuleId::control_nested, reject_spec_only);
+            check_path(seen(m, m.call(0, nested, 0, kOut), RuleId::control_nested), RuleId::control_nested,
+                       reject_spec_only);
         }
         {
             auto m = make_machine(false, reject_spec_only);
@@ -109,15 +112,16 @@ TEST_CASE("the machine's generic spec-only rules take the same path", "[rules]")
         }
         {
             auto m = make_machine(false, reject_spec_only);
-            check_path(seen(m, m.call(0, word(code_of(CallId::get_vp_registers), 1), kIn, kIn), RuleId::gpa_input_output_overlap),
+            check_path(seen(m, m.call(0, word(code_of(CallId::get_vp_registers), 1), kIn, kIn),
+                            RuleId::gpa_input_output_overlap),
                        RuleId::gpa_input_output_overlap, reject_spec_only);
         }
         {
             // An enforced generic rule rejects whatever the mode.
             auto m = make_machine(false, reject_spec_only);
             const auto reserved = Control::from_raw(code_of(CallId::get_partition_id) | (1ull << 27));
-            check_path(seen(m, m.call(0, reserved, 0, kOut), RuleId::control_reserved_bits), RuleId::control_reserved_bits,
-                       reject_spec_only);
+            check_path(seen(m, m.call(0, reserved, 0, kOut), RuleId::control_reserved_bits),
+                       RuleId::control_reserved_bits, reject_spec_only);
         }
     }
 }

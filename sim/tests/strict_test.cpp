@@ -42,11 +42,11 @@ TEST_CASE("strict mode poisons output the call may define but did not", "[strict
     plan.statuses.push_back({code_of(CallId::get_vp_registers), 0, hvcall::Status::ACCESS_DENIED});
     m.set_fault_plan(plan);
     (void)m.call(0, word(code_of(CallId::get_vp_registers), 6, 2), m.input_page_gpa(0), out_gpa);
-    CHECK(qword(out, 16 * 0) == 0x1000);              // before rep start: untouched
+    CHECK(qword(out, 16 * 0) == 0x1000);  // before rep start: untouched
     CHECK(qword(out, 16 * 1) == 0x1001);
-    CHECK(qword(out, 16 * 2) == m.config().poison);   // the call failed: undefined, poisoned
+    CHECK(qword(out, 16 * 2) == m.config().poison);  // the call failed: undefined, poisoned
     CHECK(qword(out, 16 * 5 + 8) == m.config().poison);
-    CHECK(qword(out, 16 * 6) == 0);                   // beyond the output block: never touched
+    CHECK(qword(out, 16 * 6) == 0);  // beyond the output block: never touched
 }
 
 TEST_CASE("a caller that forgets a reserved field meets the poison", "[strict]") {

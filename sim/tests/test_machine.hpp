@@ -8,8 +8,8 @@ namespace hvsim::test {
 
 using hvcall::CallId;
 
-inline constexpr std::uint64_t kRam = 64ull << 20;  // 64 MiB of root RAM
-inline constexpr std::uint64_t kScratch = 0x200000; // a free page-aligned GPA for raw blocks
+inline constexpr std::uint64_t kRam = 64ull << 20;   // 64 MiB of root RAM
+inline constexpr std::uint64_t kScratch = 0x200000;  // a free page-aligned GPA for raw blocks
 
 inline Outcome stub_simple(CallContext&) { return Outcome::ok(); }
 inline Outcome stub_element(CallContext&, std::uint32_t) { return Outcome::ok(); }
@@ -40,15 +40,15 @@ inline MachineConfig test_config(bool strict = false, bool reject_spec_only = tr
 
 inline void install_stubs(Machine& m) {
     auto& hv = m.hypervisor();
-    hv.set_handler(CallId::map_gpa_pages, {.element = stub_element});                      // rep, memory only
-    hv.set_handler(CallId::get_vp_registers, {.element = stub_element_with_output});       // rep + output, XMM
-    hv.set_handler(CallId::set_vp_registers, {.element = stub_element});                   // rep, XMM
-    hv.set_handler(CallId::flush_virtual_address_list, {.element = stub_element});         // rep, XMM
-    hv.set_handler(CallId::initialize_partition, {.simple = stub_simple});                 // simple, fast regs
-    hv.set_handler(CallId::flush_virtual_address_space_ex, {.simple = stub_simple});       // simple, varhead, XMM
-    hv.set_handler(CallId::get_vp_state, {.simple = stub_simple});                         // simple, varhead, memory
-    hv.set_handler(CallId::set_vp_state, {.simple = stub_allocating});                     // allocates
-    hv.set_handler(CallId::withdraw_memory, {.element = stub_element_failing_at_7});       // rep, fails
+    hv.set_handler(CallId::map_gpa_pages, {.element = stub_element});                 // rep, memory only
+    hv.set_handler(CallId::get_vp_registers, {.element = stub_element_with_output});  // rep + output, XMM
+    hv.set_handler(CallId::set_vp_registers, {.element = stub_element});              // rep, XMM
+    hv.set_handler(CallId::flush_virtual_address_list, {.element = stub_element});    // rep, XMM
+    hv.set_handler(CallId::initialize_partition, {.simple = stub_simple});            // simple, fast regs
+    hv.set_handler(CallId::flush_virtual_address_space_ex, {.simple = stub_simple});  // simple, varhead, XMM
+    hv.set_handler(CallId::get_vp_state, {.simple = stub_simple});                    // simple, varhead, memory
+    hv.set_handler(CallId::set_vp_state, {.simple = stub_allocating});                // allocates
+    hv.set_handler(CallId::withdraw_memory, {.element = stub_element_failing_at_7});  // rep, fails
 }
 
 inline Machine make_machine(bool strict = false, bool reject_spec_only = true, FaultPlan plan = {}) {
@@ -59,8 +59,8 @@ inline Machine make_machine(bool strict = false, bool reject_spec_only = true, F
 
 inline hvcall::Control word(std::uint16_t code, std::uint32_t reps = 0, std::uint32_t start = 0,
                             std::uint32_t varhead = 0, bool fast = false) {
-    return *hvcall::Control::make({.code = code, .fast = fast, .varhead_qwords = varhead, .rep_count = reps,
-                                   .rep_start = start});
+    return *hvcall::Control::make(
+        {.code = code, .fast = fast, .varhead_qwords = varhead, .rep_count = reps, .rep_start = start});
 }
 inline std::uint16_t code_of(CallId id) { return hvcall::info(id).code; }
 

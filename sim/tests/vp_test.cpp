@@ -11,7 +11,8 @@ using hvcall::Status;
 namespace {
 constexpr std::uint32_t kRip = 0x00020010, kCr0 = 0x00040000, kCr3 = 0x00040002, kCr4 = 0x00040003, kEfer = 0x00080001;
 
-hvcall::HypercallResult set_reg(Model& md, std::uint64_t id, std::uint32_t vp, std::uint32_t name, std::uint64_t value) {
+hvcall::HypercallResult set_reg(Model& md, std::uint64_t id, std::uint32_t vp, std::uint32_t name,
+                                std::uint64_t value) {
     return md.rep(CallId::set_vp_registers, Bytes{}.at(0, id).at(8, vp).at(16, name).at(32, value), 1);
 }
 void write_qword(Model& md, std::uint64_t pfn, std::uint64_t index, std::uint64_t v) {
@@ -24,7 +25,8 @@ void write_qword(Model& md, std::uint64_t pfn, std::uint64_t index, std::uint64_
 TEST_CASE("every call of the MSHV_ROOT_HVCALL allow-list, and only the model's, is implemented", "[vp][catalogue]") {
     // A-MAIN's list (mshv_passthru_hvcalls), in the kernel's order; an independent list, not
     // derived from the catalogue or the uapi mirror.
-    const std::uint16_t allow_list[] = {0x44, 0x101, 0x45, 0x4D, 0x50, 0x51, 0x52, 0x56, 0x91, 0x94, 0xC9, 0xC0, 0xC1, 0xF4};
+    const std::uint16_t allow_list[] = {0x44, 0x101, 0x45, 0x4D, 0x50, 0x51, 0x52,
+                                        0x56, 0x91,  0x94, 0xC9, 0xC0, 0xC1, 0xF4};
     for (std::uint16_t code : allow_list) {
         INFO("code " << code);
         const auto* c = hvcall::find_call(code);
@@ -87,7 +89,8 @@ TEST_CASE("registered CPUID results override the model's leaves when asked", "[v
     CHECK((md.out_qword() & 0xFFFFFFFF) == 0x4000000A);
     REQUIRE(md.rep(CallId::get_vp_cpuid_values, get.at(12, 2u), 1).ok());
     CHECK((md.out_qword() & 0xFFFFFFFF) == 0x40000055);
-    REQUIRE(md.raw(CallId::install_intercept, Bytes{}.at(0, id).at(8, 1u).at(12, 0u).at(16, std::uint64_t{0x3F8})).ok());
+    REQUIRE(
+        md.raw(CallId::install_intercept, Bytes{}.at(0, id).at(8, 1u).at(12, 0u).at(16, std::uint64_t{0x3F8})).ok());
     CHECK(md.hv().digest().find("intercept type 0 access 1 parameter 0x3f8") != std::string::npos);
     md.check();
 }
@@ -96,20 +99,23 @@ TEST_CASE("asserted interrupts pend; clear takes back the level-triggered ones",
     Model md;
     const auto id = md.with_vps(2);
     REQUIRE(md.raw(CallId::assert_virtual_interrupt, Bytes{}.at(0, id).at(16, std::uint64_t{1}).at(24, 0x30u)).ok());
-    REQUIRE(md.raw(CallId::assert_virtual_interrupt, Bytes{}.at(0, id).at(12, 1u).at(16, std::uint64_t{0xFF}).at(24, 0x40u)).ok());
+    REQUIRE(
+        md.raw(CallId::assert_virtual_interrupt, Bytes{}.at(0, id).at(12, 1u).at(16, std::uint64_t{0xFF}).at(24, 0x40u))
+            .ok());
     CHECK(md.hv().interrupt_pending(id, 1, 0x30));
     CHECK_FALSE(md.hv().interrupt_pending(id, 0, 0x30));
     CHECK(md.hv().interrupt_pending(id, 0, 0x40));
     REQUIRE(md.raw(CallId::clear_virtual_interrupt, Bytes{}.at(0, id)).ok());
     CHECK_FALSE(md.hv().interrupt_pending(id, 0, 0x40));
-    CHECK(md.hv().interrupt_pending(id, 1, 0x30));  // edge-triggered: stays
+    CHECK(md.hv().interrupt_pending(id, 1, 0x30));               // edge-triggered: stays
     REQUIRE(md.fast(CallId::clear_virtual_interrupt, id).ok());  // the fast form too
 }
 
 TEST_CASE("messages fill a SINT slot; events report whether they were newly signaled", "[vp][synic]") {
     Model md;
     const auto id = md.with_vps(1);
-    REQUIRE(md.raw(CallId::post_message_direct, Bytes{}.at(0, id).at(16, 3u).at(20, 0x77u).at(24, std::uint8_t{240})).ok());
+    REQUIRE(
+        md.raw(CallId::post_message_direct, Bytes{}.at(0, id).at(16, 3u).at(20, 0x77u).at(24, std::uint8_t{240})).ok());
     CHECK(md.hv().message_type(id, 0, 3) == 0x77);
     Bytes signal = Bytes{}.at(0, id).at(13, std::uint8_t{3}).at(14, std::uint16_t{100});
     REQUIRE(md.raw(CallId::signal_event_direct, signal).ok());
@@ -118,7 +124,9 @@ TEST_CASE("messages fill a SINT slot; events report whether they were newly sign
     CHECK(md.out_byte(0) == 0);
     // Ports: the root's port 5 for the child, a connection, then teardown.
     md.deposit(kSelf, 4);
-    REQUIRE(md.raw(CallId::create_port, Bytes{}.at(0, kSelf).at(8, 5u).at(16, id).at(24, 2u).at(32, 3u).at(42, std::uint16_t{16})).ok());
+    REQUIRE(md.raw(CallId::create_port,
+                   Bytes{}.at(0, kSelf).at(8, 5u).at(16, id).at(24, 2u).at(32, 3u).at(42, std::uint16_t{16}))
+                .ok());
     REQUIRE(md.raw(CallId::connect_port, Bytes{}.at(0, id).at(8, 7u).at(16, kSelf).at(24, 5u).at(32, 2u)).ok());
     REQUIRE(md.fast(CallId::disconnect_port, id, 7 | (1ull << 32)).ok());
     REQUIRE(md.fast(CallId::delete_port, kSelf, 5).ok());
@@ -148,11 +156,11 @@ TEST_CASE("translate walks the guest's 4-level page tables", "[vp][translate]") 
         return std::pair{static_cast<std::uint32_t>(md.out_qword(0)), md.out_qword(8)};
     };
     CHECK(translate(0x1, 5) == std::pair{0u, std::uint64_t{0x40}});
-    CHECK(translate(0x2, 5).first == 2u);          // write to a read-only page: privilege violation
+    CHECK(translate(0x2, 5).first == 2u);                            // write to a read-only page: privilege violation
     CHECK(translate(0x1, 6) == std::pair{4u, std::uint64_t{0x99}});  // GPA unmapped
-    CHECK(translate(0x1, 7).first == 1u);          // PTE not present
-    CHECK(translate(0x1, 512).first == 1u);        // PDE index 1 not present
-    translate(0x11, 5);                             // SET_PAGE_TABLE_BITS marks the PTE accessed
+    CHECK(translate(0x1, 7).first == 1u);                            // PTE not present
+    CHECK(translate(0x1, 512).first == 1u);                          // PDE index 1 not present
+    translate(0x11, 5);                                              // SET_PAGE_TABLE_BITS marks the PTE accessed
     std::array<std::byte, 8> pte{};
     md.m.memory().read(tables[3] * 4096 + 5 * 8, pte);
     CHECK((static_cast<std::uint8_t>(pte[0]) & 0x20) != 0);

@@ -21,13 +21,13 @@
 #include <system_error>
 #include <vector>
 
-#define HVSIM_FUZZ_TARGETS(X)                                                      \
-    X(raw_dispatch_fuzz, "2689585c196e230638d7b27ab2b46d9bfad97943")               \
-    X(same_state_under_schedule_fuzz, "map_then_states_early_ends")                \
-    X(control_result_roundtrip_fuzz, nullptr)                                      \
-    X(trace_roundtrip_fuzz, nullptr)                                               \
-    X(scenario_reader_fuzz, nullptr)                                               \
-    X(trace_reader_fuzz, nullptr)                                                  \
+#define HVSIM_FUZZ_TARGETS(X)                                        \
+    X(raw_dispatch_fuzz, "2689585c196e230638d7b27ab2b46d9bfad97943") \
+    X(same_state_under_schedule_fuzz, "map_then_states_early_ends")  \
+    X(control_result_roundtrip_fuzz, nullptr)                        \
+    X(trace_roundtrip_fuzz, nullptr)                                 \
+    X(scenario_reader_fuzz, nullptr)                                 \
+    X(trace_reader_fuzz, nullptr)                                    \
     X(devmshv_ioctl_fuzz, "passthrough_shaped")
 
 #define DECLARE(target, input) extern "C" int hvsim_bench_##target(const std::uint8_t* data, std::size_t size);

@@ -22,8 +22,8 @@ namespace {
 using namespace hvcall;
 
 constexpr std::uint32_t kRW = map_flags::readable | map_flags::writable;
-constexpr std::uint64_t kPages4k = 1ull << 20;         // (a): 4 GiB of guest memory per iteration
-constexpr std::uint64_t kFirstPfn = 1ull << 20;        // guest backing starts at 4 GiB of host RAM
+constexpr std::uint64_t kPages4k = 1ull << 20;   // (a): 4 GiB of guest memory per iteration
+constexpr std::uint64_t kFirstPfn = 1ull << 20;  // guest backing starts at 4 GiB of host RAM
 constexpr std::uint64_t kTiB = 1ull << 40;
 
 std::size_t heap_in_use() { return mallinfo2().uordblks; }
@@ -35,9 +35,11 @@ struct Setup {
         if (get_partition_id(sim, self) != 0) std::abort();
         CreatePartitionArgs args;
         args.flags |= creation_flags::gpa_super_pages_enabled;
-        if (create_partition(sim, pages, args, self, id) != 0 || initialize_partition(sim, pages, id) != 0) std::abort();
+        if (create_partition(sim, pages, args, self, id) != 0 || initialize_partition(sim, pages, id) != 0)
+            std::abort();
         for (; pool > 0; pool -= std::min<std::uint64_t>(pool, kDepositMax))
-            if (deposit_memory(sim, pages, id, static_cast<std::uint32_t>(std::min<std::uint64_t>(pool, kDepositMax))) != 0)
+            if (deposit_memory(sim, pages, id,
+                               static_cast<std::uint32_t>(std::min<std::uint64_t>(pool, kDepositMax))) != 0)
                 std::abort();
     }
     static hvsim::MachineConfig config(std::uint64_t ram) {
@@ -70,7 +72,8 @@ void map_contiguous_4k(benchmark::State& state, bool per_element) {
         state.ResumeTiming();
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kPages4k));
-    state.counters["reps/s"] = benchmark::Counter(static_cast<double>(state.iterations() * kPages4k), benchmark::Counter::kIsRate);
+    state.counters["reps/s"] =
+        benchmark::Counter(static_cast<double>(state.iterations() * kPages4k), benchmark::Counter::kIsRate);
 }
 void BM_map_contiguous_4k(benchmark::State& state) { map_contiguous_4k(state, false); }
 void BM_map_contiguous_4k_per_element(benchmark::State& state) { map_contiguous_4k(state, true); }
@@ -87,7 +90,8 @@ void BM_copy_16_bytes_per_rep(benchmark::State& state) {
         benchmark::ClobberMemory();
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kPages4k));
-    state.counters["reps/s"] = benchmark::Counter(static_cast<double>(state.iterations() * kPages4k), benchmark::Counter::kIsRate);
+    state.counters["reps/s"] =
+        benchmark::Counter(static_cast<double>(state.iterations() * kPages4k), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_copy_16_bytes_per_rep)->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -158,10 +162,12 @@ int main(int argc, char** argv) {
         void ReportRuns(const std::vector<Run>& runs) override {
             for (const auto& r : runs) {
                 const auto rate = r.counters.find("reps/s");
-                if (r.benchmark_name().starts_with("BM_map_contiguous_4k/") && rate != r.counters.end()) map_rate = rate->second;
+                if (r.benchmark_name().starts_with("BM_map_contiguous_4k/") && rate != r.counters.end())
+                    map_rate = rate->second;
                 if (r.benchmark_name().starts_with("BM_map_contiguous_4k_per_element") && rate != r.counters.end())
                     element_rate = rate->second;
-                if (r.benchmark_name().starts_with("BM_copy_16_bytes_per_rep") && rate != r.counters.end()) copy_rate = rate->second;
+                if (r.benchmark_name().starts_with("BM_copy_16_bytes_per_rep") && rate != r.counters.end())
+                    copy_rate = rate->second;
                 if (r.benchmark_name().starts_with("BM_map_1tib_2m")) tib_ms = r.GetAdjustedRealTime();
             }
             ConsoleReporter::ReportRuns(runs);
@@ -172,8 +178,8 @@ int main(int argc, char** argv) {
 
     std::printf("\n");
     if (reporter.map_rate > 0) {
-        std::printf("(a) contiguous 4 KiB map, end to end: %.1f million reps/s (goal >= 100): %s\n", reporter.map_rate / 1e6,
-                    reporter.map_rate >= 100e6 ? "met" : "NOT met");
+        std::printf("(a) contiguous 4 KiB map, end to end: %.1f million reps/s (goal >= 100): %s\n",
+                    reporter.map_rate / 1e6, reporter.map_rate >= 100e6 ? "met" : "NOT met");
         if (reporter.copy_rate > 0) {
             const double ratio = reporter.map_rate / reporter.copy_rate;
             std::printf("    16-byte-per-rep copy reference: %.1f million reps/s; ratio %.2f (goal >= 0.25): %s\n",
@@ -184,14 +190,16 @@ int main(int argc, char** argv) {
                         reporter.element_rate / 1e6);
     }
     if (reporter.tib_ms > 0)
-        std::printf("(b) 1 TiB in 2 MiB pages: %.1f ms; GPA map %.0f bytes in %.0f extents, heap growth %.0f bytes "
-                    "(goal < 1 MiB): %s\n",
-                    reporter.tib_ms, g_tib_map_bytes, g_tib_extents, g_tib_heap_bytes,
-                    g_tib_heap_bytes < (1 << 20) && g_tib_map_bytes < (1 << 20) ? "met" : "NOT met");
+        std::printf(
+            "(b) 1 TiB in 2 MiB pages: %.1f ms; GPA map %.0f bytes in %.0f extents, heap growth %.0f bytes "
+            "(goal < 1 MiB): %s\n",
+            reporter.tib_ms, g_tib_map_bytes, g_tib_extents, g_tib_heap_bytes,
+            g_tib_heap_bytes < (1 << 20) && g_tib_map_bytes < (1 << 20) ? "met" : "NOT met");
     if (g_sparse_model_bytes > 0)
-        std::printf("(c) 1 million discontiguous 4 KiB mappings: model %.1f MiB (estimate), heap growth %.1f MiB "
-                    "(goal < 128 MiB): %s\n",
-                    g_sparse_model_bytes / (1 << 20), g_sparse_heap_bytes / (1 << 20),
-                    g_sparse_heap_bytes < 128.0 * (1 << 20) ? "met" : "NOT met");
+        std::printf(
+            "(c) 1 million discontiguous 4 KiB mappings: model %.1f MiB (estimate), heap growth %.1f MiB "
+            "(goal < 128 MiB): %s\n",
+            g_sparse_model_bytes / (1 << 20), g_sparse_heap_bytes / (1 << 20),
+            g_sparse_heap_bytes < 128.0 * (1 << 20) ? "met" : "NOT met");
     return 0;
 }

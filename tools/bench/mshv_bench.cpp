@@ -28,10 +28,11 @@ namespace uapi = hvsim::traces::mshv;
 
 constexpr std::uint16_t kGetPartitionProperty = 0x44;
 constexpr std::uint32_t kProperty = hvcall::property::max_xsave_data_size;  // what mshv-ioctls' test_get_property reads
-constexpr std::uint64_t kExpected = 0x340;                                   // the model's value for it
+constexpr std::uint64_t kExpected = 0x340;                                  // the model's value for it
 
 void set_rate(benchmark::State& state) {
-    state.counters["calls/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+    state.counters["calls/s"] =
+        benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
 // The passthrough's argument as a VMM builds it for each call: status 0 on entry, the input's

@@ -20,13 +20,14 @@ using namespace hvsim::traces;
 
 // The "scale:N" workload recorded in `format`, as the bytes of a trace file.
 std::string recorded(Format format) {
-    const auto path = std::filesystem::temp_directory_path() /
-                      ("hvsim-replay-bench-" + std::to_string(::getpid()) + (format == Format::cbor ? ".cbor" : ".jsonl"));
+    const auto path = std::filesystem::temp_directory_path() / ("hvsim-replay-bench-" + std::to_string(::getpid()) +
+                                                                (format == Format::cbor ? ".cbor" : ".jsonl"));
     {
         hvsim::Machine machine;
         hvsim::SimBackend sim(machine);
         hvsim::HostPageSource pages(machine);
-        TraceWriter writer(path.string(), format, Header{kFormatVersion, "replay_bench", profile_for(machine.config())});
+        TraceWriter writer(path.string(), format,
+                           Header{kFormatVersion, "replay_bench", profile_for(machine.config())});
         RecordingBackend rec(sim, [&](const Record& r) { writer.write(r); });
         WorkloadEnv env{rec, pages, machine.config().root_partition_id};
         (void)run_workload("scale:5000", env);

@@ -42,7 +42,8 @@ void BM_get_partition_id_sim(benchmark::State& state) {
     hvsim::Machine machine;
     hvsim::SimBackend backend(machine);
     for (auto _ : state) benchmark::DoNotOptimize(get_partition_id(backend));
-    state.counters["calls/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+    state.counters["calls/s"] =
+        benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_get_partition_id_sim);
 
@@ -53,7 +54,8 @@ void BM_get_partition_id_null_backend(benchmark::State& state) {
         benchmark::DoNotOptimize(backend);  // keep the virtual call: the compiler must not see through it
         benchmark::DoNotOptimize(get_partition_id(*backend));
     }
-    state.counters["calls/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+    state.counters["calls/s"] =
+        benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_get_partition_id_null_backend);
 
@@ -63,7 +65,8 @@ void BM_reserved_bit_rejection_sim(benchmark::State& state) {
     hvsim::SimBackend backend(machine);
     const auto bad = Control::from_raw(0x0000000008000046ull);
     for (auto _ : state) benchmark::DoNotOptimize(backend.hypercall(bad).raw());
-    state.counters["calls/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+    state.counters["calls/s"] =
+        benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_reserved_bit_rejection_sim);
 

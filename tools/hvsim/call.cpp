@@ -40,10 +40,12 @@ std::vector<std::byte> parse_hex_bytes(std::string text) {
     for (char ch : text) {
         if (ch == ' ' || ch == ':' || ch == '_') continue;
         if (std::isxdigit(static_cast<unsigned char>(ch)) == 0)
-            throw UsageError(std::string("call: --input has '") + ch + "', expected hex digits (e.g. 0100000000000000)");
+            throw UsageError(std::string("call: --input has '") + ch +
+                             "', expected hex digits (e.g. 0100000000000000)");
         digits += ch;
     }
-    if (digits.size() % 2 != 0) throw UsageError("call: --input has an odd number of hex digits (expected whole bytes)");
+    if (digits.size() % 2 != 0)
+        throw UsageError("call: --input has an odd number of hex digits (expected whole bytes)");
     std::vector<std::byte> bytes;
     for (std::size_t i = 0; i < digits.size(); i += 2)
         bytes.push_back(static_cast<std::byte>(std::stoul(digits.substr(i, 2), nullptr, 16)));
@@ -103,7 +105,9 @@ int run_call(const CallArgs& a) {
         result = backend.hypercall_fast_xmm(control, regs);
     } else {
         (void)backend.input_page();  // poisoned first in strict mode; the input then lands in it
-        result = backend.hypercall_at(control, machine.input_page_gpa(0) + offset, input, machine.output_page_gpa(0), {}).result;
+        result =
+            backend.hypercall_at(control, machine.input_page_gpa(0) + offset, input, machine.output_page_gpa(0), {})
+                .result;
     }
 
     // The output the call defines, when it succeeded.
@@ -111,7 +115,8 @@ int run_call(const CallArgs& a) {
     if (const auto* c = hvcall::find_call(control.code()); c != nullptr && result.ok()) {
         const std::size_t n = c->output_bytes(control.rep_count());
         if (control.fast()) {
-            const std::size_t at = (c->input_size(control.varhead_qwords(), control.rep_count()) + 15u) & ~std::size_t{15};
+            const std::size_t at =
+                (c->input_size(control.varhead_qwords(), control.rep_count()) + 15u) & ~std::size_t{15};
             output = std::as_bytes(std::span(regs)).subspan(std::min(at, hvcall::kFastXmmBytes - n), n);
         } else {
             output = backend.output_page().first(n);

@@ -47,9 +47,9 @@ void print_table(const std::vector<const hvcall::CallInfo*>& calls, ImplementedF
     std::size_t name_width = 4;
     for (const auto* c : calls) name_width = std::max(name_width, c->name.size());
     const int w = static_cast<int>(name_width) + 2;
-    std::cout << std::left << std::setw(8) << "CODE" << std::setw(w) << "NAME" << std::setw(8) << "KIND"
-              << std::setw(6) << "FAST" << std::setw(8) << "VARHDR" << std::right << std::setw(6) << "HDR"
-              << std::setw(8) << "REP_IN" << std::setw(9) << "REP_OUT" << std::setw(5) << "OUT";
+    std::cout << std::left << std::setw(8) << "CODE" << std::setw(w) << "NAME" << std::setw(8) << "KIND" << std::setw(6)
+              << "FAST" << std::setw(8) << "VARHDR" << std::right << std::setw(6) << "HDR" << std::setw(8) << "REP_IN"
+              << std::setw(9) << "REP_OUT" << std::setw(5) << "OUT";
     if (is_implemented) std::cout << "  IMPL";
     std::cout << '\n';
     for (const auto* c : calls) {
@@ -57,8 +57,7 @@ void print_table(const std::vector<const hvcall::CallInfo*>& calls, ImplementedF
                   << hvcall::to_string(c->kind) << std::setw(6) << hvcall::to_string(c->fast) << std::setw(8)
                   << (c->allows_variable_header() ? "yes" : "no") << std::right << std::setw(6)
                   << size_cell(*c, c->input_header_size) << std::setw(8) << size_cell(*c, c->rep_input_size)
-                  << std::setw(9) << size_cell(*c, c->rep_output_size) << std::setw(5)
-                  << size_cell(*c, c->output_size);
+                  << std::setw(9) << size_cell(*c, c->rep_output_size) << std::setw(5) << size_cell(*c, c->output_size);
         if (is_implemented) std::cout << "  " << (is_implemented(c->id) ? "yes" : "no");
         std::cout << '\n';
     }

@@ -24,11 +24,13 @@ struct ConformanceArgs {
 }  // namespace
 
 void add_conformance(CLI::App& app) {
-    auto* verb = app.add_subcommand("conformance", "Run the built-in conformance suite on the model: summary and rule coverage");
+    auto* verb =
+        app.add_subcommand("conformance", "Run the built-in conformance suite on the model: summary and rule coverage");
     auto a = std::make_shared<ConformanceArgs>();
     add_report_options(*verb, a->junit, a->reports, a->full_coverage);
     verb->add_flag("--list", a->list, "list the suite's files and scenarios instead of running them");
-    verb->footer("Exit status: 0 all passed, 1 a scenario failed (or coverage short with --require-full-coverage), 2 bad arguments.");
+    verb->footer(
+        "Exit status: 0 all passed, 1 a scenario failed (or coverage short with --require-full-coverage), 2 bad arguments.");
     verb->callback([a, verb] {
         reject_empty_values(*verb, "conformance", {"--junit", "--report"});
         std::vector<conformance::Scenario> suite;

@@ -53,8 +53,9 @@ void decode_control(const DecodeArgs& args) {
     }
     std::printf("control word %s\n", hex(c.raw(), 16).c_str());
     if (call) {
-        std::printf("  code            %s  %.*s (%.*s)\n", hex(c.code(), 4).c_str(), static_cast<int>(call->name.size()),
-                    call->name.data(), static_cast<int>(call->tlfs_name.size()), call->tlfs_name.data());
+        std::printf("  code            %s  %.*s (%.*s)\n", hex(c.code(), 4).c_str(),
+                    static_cast<int>(call->name.size()), call->name.data(), static_cast<int>(call->tlfs_name.size()),
+                    call->tlfs_name.data());
     } else {
         std::printf("  code            %s  (not in the catalogue)\n", hex(c.code(), 4).c_str());
     }
@@ -116,7 +117,8 @@ void add_decode(CLI::App& app) {
     decode->require_subcommand(1);
     auto json = std::make_shared<bool>(false);
     add_json_flag(*decode, *json);
-    add_word(*decode, json, "control", "Decode a control word (RCX): code, fast, variable header, nested, reps, reserved bits",
+    add_word(*decode, json, "control",
+             "Decode a control word (RCX): code, fast, variable header, nested, reps, reserved bits",
              "the 64-bit control word, hex 0x... or decimal", decode_control);
     add_word(*decode, json, "result", "Decode a result word (RAX): status, reps completed, reserved bits",
              "the 64-bit result word, hex 0x... or decimal", decode_result);

@@ -72,7 +72,9 @@ std::vector<std::byte> ram_bytes(Machine& m, std::uint64_t gpa, std::uint64_t si
 
 // A block as the call would read or write it: the catalogue's size, at most the two pages an
 // off-page record may hold.
-std::uint64_t block_size(std::uint32_t catalogued) { return std::min<std::uint64_t>(catalogued, 2 * hvcall::kPageSize); }
+std::uint64_t block_size(std::uint32_t catalogued) {
+    return std::min<std::uint64_t>(catalogued, 2 * hvcall::kPageSize);
+}
 
 // One raw call, issued through `rec`, which records it. Register calls and blocks at the start
 // of the per-CPU pages make ordinary records any backend replays; blocks anywhere else go
@@ -143,10 +145,9 @@ std::uint64_t convert_schedule(const FuzzToTraceArgs& a, const std::vector<std::
         out.model().fault_plan_set(input.plan);
         m.set_fault_plan(input.plan);
     }
-    (void)fuzz::run_schedule(m, rec, input.ops, [&](std::uint64_t id, std::uint64_t gfn, std::uint64_t count, bool write,
-                                                     std::uint64_t marked) {
-        out.model().guest_access(id, gfn, count, write, marked);
-    });
+    (void)fuzz::run_schedule(m, rec, input.ops,
+                             [&](std::uint64_t id, std::uint64_t gfn, std::uint64_t count, bool write,
+                                 std::uint64_t marked) { out.model().guest_access(id, gfn, count, write, marked); });
     out.check(rec);
     return out.records();
 }
@@ -167,10 +168,12 @@ void add_fuzz_input_to_trace(CLI::App& app) {
         ->check(CLI::IsMember({"raw_dispatch_fuzz", "same_state_under_schedule_fuzz"}));
     verb->add_option("FILE", a->input, "the fuzz input (a corpus file or a crash-* file)")->required();
     verb->add_option("-o,--output", a->output, "the trace file (.cbor: CBOR, else JSON Lines)")->required();
-    verb->add_option("--format", a->format, "jsonl or cbor (default: by extension)")->check(CLI::IsMember({"jsonl", "cbor"}));
+    verb->add_option("--format", a->format, "jsonl or cbor (default: by extension)")
+        ->check(CLI::IsMember({"jsonl", "cbor"}));
     verb->add_flag("--no-faults", a->no_faults,
                    "record the run without the input's fault plan (every call then replays on hardware)");
-    verb->footer("Exit status: 0 written, 2 bad arguments or files. Replay: hvsim replay TRACE --backend sim (or mshv).");
+    verb->footer(
+        "Exit status: 0 written, 2 bad arguments or files. Replay: hvsim replay TRACE --backend sim (or mshv).");
     verb->callback([a, verb] {
         reject_empty_values(*verb, "fuzz-input-to-trace", {"-o"});
         check_outputs("fuzz-input-to-trace", {{"-o", a->output}}, {a->input});

@@ -59,7 +59,9 @@ CLI::Option* add_json_flag(CLI::App& verb, bool& json) {
 }
 
 // Paths from the command line need not be UTF-8: their stray bytes print as U+FFFD.
-void print_json(const nlohmann::json& j) { std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n'; }
+void print_json(const nlohmann::json& j) {
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
 
 void reject_empty_values(CLI::App& verb, const std::string& verb_name, std::initializer_list<const char*> options) {
     for (const char* name : options) {

@@ -2,22 +2,22 @@
 // against hvsim's kernel environment and run through the driver suite on the model.
 #include <algorithm>
 #include <array>
-#include <optional>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "hvsim/conformance/codecs.hpp"
+#include "hvsim/conformance/reports.hpp"
 #include "hvsim/kernel/check.hpp"
 #include "hvsim/kernel/tree.hpp"
 #include "hvsim/traces/recording_backend.hpp"
-#include "kernel_audit.hpp"
-#include "hvsim/traces/trace.hpp"
 #include "hvsim/traces/replay.hpp"
-#include "hvsim/conformance/reports.hpp"
+#include "hvsim/traces/trace.hpp"
+#include "kernel_audit.hpp"
 #include "verbs.hpp"
 
 namespace hvsim::cli {
@@ -66,8 +66,8 @@ traces::Record record_of(Machine& machine, const ShimCall& call) {
     std::vector<std::byte> input(size.value_or(hvcall::kPageSize)), output(hvcall::kPageSize);
     machine.memory().read(call.input, input);
     if (call.output != 0) machine.memory().read(call.output, output);
-    const bool percpu = call.input == machine.input_page_gpa(0) &&
-                        (call.output == 0 || call.output == machine.output_page_gpa(0));
+    const bool percpu =
+        call.input == machine.input_page_gpa(0) && (call.output == 0 || call.output == machine.output_page_gpa(0));
     if (percpu) return traces::make_record(traces::Form::memory, control, input, result, output);
     return traces::make_record_at(control, traces::Placement{call.input, call.output}, input, result,
                                   call.output != 0 ? std::span<const std::byte>(output) : std::span<const std::byte>());
@@ -78,8 +78,10 @@ std::string_view advice(std::string_view id) {
     if (id == "schedule.changes_result" || id == "schedule.changes_state")
         return "the driver depends on how the hypervisor schedules reps or memory: resume rep calls from the reps "
                "completed, deposit and retry on every needs-memory status";
-    if (id == "rollback.incomplete") return "undo what the call created before returning its error, in the units it was created in";
-    if (id == "deposit.unaccounted") return "free every page that was allocated and not deposited, and withdraw before delete";
+    if (id == "rollback.incomplete")
+        return "undo what the call created before returning its error, in the units it was created in";
+    if (id == "deposit.unaccounted")
+        return "free every page that was allocated and not deposited, and withdraw before delete";
     if (id == "kmalloc.leak") return "free what the function allocates on every path";
     if (id == "errno.not_driver_mapping") return "decode the status with hv_result()/hv_result_to_errno(), not by hand";
     if (id.starts_with("output.")) return "read only what the call wrote: the reps it completed, the fields it defines";
@@ -104,12 +106,16 @@ nlohmann::json to_json(const kernel::LoadedTree& tree, const kernel::CheckReport
     j["functions_uncovered"] = r.functions_uncovered;
     j["scenarios"] = nlohmann::json::array();
     for (const auto& s : r.scenarios)
-        j["scenarios"].push_back({{"name", s.name}, {"functions", s.functions}, {"ran", s.ran}, {"skipped", s.skipped},
-                                  {"runs", s.runs}});
+        j["scenarios"].push_back(
+            {{"name", s.name}, {"functions", s.functions}, {"ran", s.ran}, {"skipped", s.skipped}, {"runs", s.runs}});
     j["findings"] = nlohmann::json::array();
     for (const auto& f : r.findings)
-        j["findings"].push_back({{"id", f.id}, {"function", f.function}, {"scenario", f.scenario},
-                                 {"schedule", f.schedule}, {"evidence", f.evidence}, {"times", f.times},
+        j["findings"].push_back({{"id", f.id},
+                                 {"function", f.function},
+                                 {"scenario", f.scenario},
+                                 {"schedule", f.schedule},
+                                 {"evidence", f.evidence},
+                                 {"times", f.times},
                                  {"fix", std::string(advice(f.id))}});
     return j;
 }
@@ -127,8 +133,8 @@ void print_text(const kernel::LoadedTree& tree, const kernel::CheckReport& r, co
     std::cout << tree.tree().root.string() << ": " << r.functions_ran.size() << " functions ran in " << ran << " of "
               << r.scenarios.size() << " scenarios (" << r.runs << " runs, " << r.hypercalls << " hypercalls); "
               << r.findings.size() << " finding" << (r.findings.size() == 1 ? "" : "s") << "; build "
-              << static_cast<int>(tree.build_seconds() * 1000) << " ms, suite " << static_cast<int>(r.suite_seconds * 1000)
-              << " ms\n";
+              << static_cast<int>(tree.build_seconds() * 1000) << " ms, suite "
+              << static_cast<int>(r.suite_seconds * 1000) << " ms\n";
     if (!r.functions_missing.empty()) {
         std::cout << "  not in the tree:";
         for (const auto& f : r.functions_missing) std::cout << " " << f;
@@ -140,7 +146,6 @@ void print_text(const kernel::LoadedTree& tree, const kernel::CheckReport& r, co
         std::cout << "\n";
     }
 }
-
 
 // One test case per scenario; its findings are its failures; a skipped scenario is skipped.
 void write_junit(const std::string& path, const kernel::LoadedTree& tree, const kernel::CheckReport& r,
@@ -158,8 +163,9 @@ void write_junit(const std::string& path, const kernel::LoadedTree& tree, const 
         for (const auto& f : r.findings)
             if (f.scenario == s.name) {
                 failed = true;
-                x << "    <failure type=\"" << conformance::xml_escape(f.id) << "\" message=\"" << conformance::xml_escape(f.function + ": " + f.evidence)
-                  << "\">" << conformance::xml_escape(f.schedule) << "</failure>\n";
+                x << "    <failure type=\"" << conformance::xml_escape(f.id) << "\" message=\""
+                  << conformance::xml_escape(f.function + ": " + f.evidence) << "\">"
+                  << conformance::xml_escape(f.schedule) << "</failure>\n";
             }
         failures += failed ? 1 : 0;
         x << "  </testcase>\n";
@@ -175,14 +181,17 @@ void write_junit(const std::string& path, const kernel::LoadedTree& tree, const 
 void write_report(const std::string& path, const kernel::LoadedTree& tree, const kernel::CheckReport& r,
                   const kernel::AuditReport& audit) {
     const bool html = path.ends_with(".html");
-    if (!html && !path.ends_with(".md")) throw UsageError("kernel check --report: " + path + ": expected a .md or .html file");
+    if (!html && !path.ends_with(".md"))
+        throw UsageError("kernel check --report: " + path + ": expected a .md or .html file");
     std::ostringstream md;
     md << "# hvsim kernel check: " << tree.tree().root.string() << "\n\n"
        << r.functions_ran.size() << " functions ran, " << r.runs << " runs, " << r.findings.size() << " findings.\n\n";
-    md << "## Header audit\n\n" << audit.findings.size() << " findings in " << audit.headers.size() << " headers.\n\n"
+    md << "## Header audit\n\n"
+       << audit.findings.size() << " findings in " << audit.headers.size() << " headers.\n\n"
        << "| finding | subject | where | evidence | fix |\n|---|---|---|---|---|\n";
     for (const auto& f : audit.findings)
-        md << "| " << f.id << " | " << f.subject << " | " << f.where << " | " << f.evidence << " | " << audit_advice(f.id) << " |\n";
+        md << "| " << f.id << " | " << f.subject << " | " << f.where << " | " << f.evidence << " | "
+           << audit_advice(f.id) << " |\n";
     md << "\n## Driver suite\n\n| finding | function | scenario | run | evidence | fix |\n|---|---|---|---|---|---|\n";
     for (const auto& f : r.findings)
         md << "| " << f.id << " | " << f.function << " | " << f.scenario << " | " << f.schedule << " | " << f.evidence
@@ -191,25 +200,28 @@ void write_report(const std::string& path, const kernel::LoadedTree& tree, const
     for (const auto& s : r.scenarios) {
         std::string fns;
         for (const auto& f : s.functions) fns += (fns.empty() ? "" : ", ") + f;
-        md << "| " << s.name << " | " << fns << " | " << (s.ran ? std::to_string(s.runs) + " runs" : "skipped: " + s.skipped)
-           << " |\n";
+        md << "| " << s.name << " | " << fns << " | "
+           << (s.ran ? std::to_string(s.runs) + " runs" : "skipped: " + s.skipped) << " |\n";
     }
     std::ofstream out(path);
     if (!html) {
         out << md.str();
     } else {
         out << "<!doctype html><meta charset=\"utf-8\"><title>hvsim kernel check</title><h1>hvsim kernel check: "
-            << conformance::xml_escape(tree.tree().root.string()) << "</h1><table border=\"1\"><tr><th>finding</th><th>function</th>"
+            << conformance::xml_escape(tree.tree().root.string())
+            << "</h1><table border=\"1\"><tr><th>finding</th><th>function</th>"
             << "<th>scenario</th><th>run</th><th>evidence</th><th>fix</th></tr>";
         for (const auto& f : r.findings)
-            out << "<tr><td>" << conformance::xml_escape(f.id) << "</td><td>" << conformance::xml_escape(f.function) << "</td><td>"
-                << conformance::xml_escape(f.scenario) << "</td><td>" << conformance::xml_escape(f.schedule) << "</td><td>" << conformance::xml_escape(f.evidence)
+            out << "<tr><td>" << conformance::xml_escape(f.id) << "</td><td>" << conformance::xml_escape(f.function)
+                << "</td><td>" << conformance::xml_escape(f.scenario) << "</td><td>"
+                << conformance::xml_escape(f.schedule) << "</td><td>" << conformance::xml_escape(f.evidence)
                 << "</td><td>" << conformance::xml_escape(advice(f.id)) << "</td></tr>";
         out << "</table><h2>Header audit</h2><table border=\"1\"><tr><th>finding</th><th>subject</th><th>where</th>"
             << "<th>evidence</th><th>fix</th></tr>";
         for (const auto& f : audit.findings)
-            out << "<tr><td>" << conformance::xml_escape(f.id) << "</td><td>" << conformance::xml_escape(f.subject) << "</td><td>" << conformance::xml_escape(f.where)
-                << "</td><td>" << conformance::xml_escape(f.evidence) << "</td><td>" << conformance::xml_escape(audit_advice(f.id)) << "</td></tr>";
+            out << "<tr><td>" << conformance::xml_escape(f.id) << "</td><td>" << conformance::xml_escape(f.subject)
+                << "</td><td>" << conformance::xml_escape(f.where) << "</td><td>" << conformance::xml_escape(f.evidence)
+                << "</td><td>" << conformance::xml_escape(audit_advice(f.id)) << "</td></tr>";
         out << "</table>\n";
     }
     if (!out) throw UsageError("kernel check --report: cannot write " + path);
@@ -237,15 +249,17 @@ std::unique_ptr<traces::TraceWriter> attach_recorder(const std::string& verb, co
     options.record_guest_access = [w](std::uint64_t id, std::uint64_t gfn, std::uint64_t count, bool write,
                                       std::uint64_t marked) {
         traces::Record r;
-        r.model = traces::ModelAction{
-            "guest_access", {{"partition", id}, {"gfn", gfn}, {"count", count}, {"write", write}}, {{"marked", marked}}};
+        r.model = traces::ModelAction{"guest_access",
+                                      {{"partition", id}, {"gfn", gfn}, {"count", count}, {"write", write}},
+                                      {{"marked", marked}}};
         w->write(r);
     };
     return writer;
 }
 
 // The tree, built; a bad tree or compiler is one usage error (exit 2).
-std::unique_ptr<kernel::LoadedTree> load(const std::string& verb, const std::string& root, const std::string& cc, bool keep) {
+std::unique_ptr<kernel::LoadedTree> load(const std::string& verb, const std::string& root, const std::string& cc,
+                                         bool keep) {
     try {
         kernel::BuildOptions build;
         build.cc = cc;
@@ -264,7 +278,8 @@ void add_kernel_check(CLI::App& kernel) {
     add_json_flag(*verb, a->json);
     verb->add_option("--junit", a->junit, "also write the scenarios as JUnit XML to this file");
     verb->add_option("--report", a->report, "also write a report (.md or .html) to this file");
-    verb->add_option("--cc", a->cc, "C compiler for the tree's files (default: $CC, else the one hvsim was built with)");
+    verb->add_option("--cc", a->cc,
+                     "C compiler for the tree's files (default: $CC, else the one hvsim was built with)");
     verb->add_option("--function", a->functions, "only scenarios that call these functions (repeatable)");
     verb->add_option("--record", a->record,
                      "record every hypercall of each scenario's plain run as a trace (.cbor: CBOR, else JSON Lines)");
@@ -313,7 +328,8 @@ std::vector<std::uint8_t> read_input(const std::string& path) {
     constexpr std::size_t kMaxInput = 1 << 20;
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec))
-        throw UsageError("kernel fuzz --input " + path + ": not a regular file (expected a fuzzer input, e.g. a crash-* file)");
+        throw UsageError("kernel fuzz --input " + path +
+                         ": not a regular file (expected a fuzzer input, e.g. a crash-* file)");
     std::ifstream in(path, std::ios::binary);
     std::vector<std::uint8_t> bytes(kMaxInput + 1);
     in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
@@ -334,13 +350,16 @@ void explain_inputs(const KernelFuzzArgs& a) {
     kernel::CheckOptions recording;
     const auto writer = attach_recorder("fuzz", a.record, recording);
     kernel::ByteFuzzer fuzzer(*tree, a.scenarios);
-    if (fuzzer.scenarios() == 0) throw UsageError("kernel fuzz " + a.tree + ": the tree runs none of the suite's scenarios");
+    if (fuzzer.scenarios() == 0)
+        throw UsageError("kernel fuzz " + a.tree + ": the tree runs none of the suite's scenarios");
     nlohmann::json j = {{"tree", a.tree}, {"inputs", nlohmann::json::array()}};
     std::size_t findings = 0;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         const kernel::FuzzCase c = fuzzer.run(inputs[i], writer ? &recording : nullptr);
         findings += c.findings.size();
-        nlohmann::json one = {{"input", a.inputs[i]}, {"scenario", c.scenario}, {"schedule", c.schedule},
+        nlohmann::json one = {{"input", a.inputs[i]},
+                              {"scenario", c.scenario},
+                              {"schedule", c.schedule},
                               {"findings", nlohmann::json::array()}};
         if (!a.json) std::cout << a.inputs[i] << ": scenario " << c.scenario << ", " << c.schedule << "\n";
         for (const auto& f : c.findings) {
@@ -359,13 +378,15 @@ void add_kernel_fuzz(CLI::App& kernel) {
         "fuzz", "Random schedule search over a kernel tree's driver functions (same properties as kernel check)");
     auto a = std::make_shared<KernelFuzzArgs>();
     verb->add_option("TREE", a->tree, "root of a Linux source tree")->required();
-    verb->add_option("--runs", a->runs, "schedules to try (default 500)")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
+    verb->add_option("--runs", a->runs, "schedules to try (default 500)")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
     verb->add_option("--seed", a->seed, "seed of the schedule stream (default 1)");
     verb->add_option("--run", a->run, "replay only this run of the stream (a finding's reproducer)");
     verb->add_option("--scenario", a->scenarios, "only these suite scenarios (repeatable)");
     verb->add_option("--cc", a->cc, "C compiler for the tree's files");
-    verb->add_option("--record", a->record,
-                     "with --run or one --input: record that run as a trace (a finding that replays with hvsim replay)");
+    verb->add_option(
+        "--record", a->record,
+        "with --run or one --input: record that run as a trace (a finding that replays with hvsim replay)");
     verb->add_option("--input", a->inputs,
                      "run these fuzzer inputs (kernel_tree_fuzz's corpus or crash files) instead of the seeded stream");
     add_json_flag(*verb, a->json);
@@ -405,9 +426,13 @@ void add_kernel_fuzz(CLI::App& kernel) {
             j["seconds"] = report.seconds;
             j["findings"] = nlohmann::json::array();
             for (const auto& f : report.findings)
-                j["findings"].push_back({{"id", f.finding.id}, {"function", f.finding.function},
-                                         {"scenario", f.finding.scenario}, {"schedule", f.finding.schedule},
-                                         {"evidence", f.finding.evidence}, {"seed", a->seed}, {"run", f.run}});
+                j["findings"].push_back({{"id", f.finding.id},
+                                         {"function", f.finding.function},
+                                         {"scenario", f.finding.scenario},
+                                         {"schedule", f.finding.schedule},
+                                         {"evidence", f.finding.evidence},
+                                         {"seed", a->seed},
+                                         {"run", f.run}});
             print_json(j);
         } else {
             for (const auto& f : report.findings)
@@ -416,7 +441,8 @@ void add_kernel_fuzz(CLI::App& kernel) {
                           << "\n  replay: hvsim kernel fuzz " << a->tree << " --seed " << a->seed << " --run " << f.run
                           << "\n";
             std::cout << a->tree << ": " << report.runs << " runs in " << static_cast<int>(report.seconds * 1000)
-                      << " ms (" << static_cast<std::uint64_t>(static_cast<double>(report.runs) / std::max(report.seconds, 1e-9))
+                      << " ms ("
+                      << static_cast<std::uint64_t>(static_cast<double>(report.runs) / std::max(report.seconds, 1e-9))
                       << " runs/s), " << report.findings.size() << " findings\n";
         }
         if (!report.findings.empty()) throw CLI::RuntimeError(1);

@@ -13,7 +13,6 @@
 namespace hvsim::cli {
 namespace {
 
-
 // The checks, in the order they run; a finding's id starts with its check's prefix.
 constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kChecks = {{
     {"layout.", "layouts against the catalogue and the model's field table"},
@@ -25,18 +24,23 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kChecks =
 }  // namespace
 
 std::string_view audit_advice(std::string_view id) {
-    if (id == "layout.size") return "the hypervisor reads the block at the catalogue's size: add or remove the field that differs";
+    if (id == "layout.size")
+        return "the hypervisor reads the block at the catalogue's size: add or remove the field that differs";
     if (id == "layout.field_offset" || id == "layout.field_size")
         return "the hypervisor reads this field where the model does: fix the members before it, or its type";
-    if (id == "layout.field_missing") return "the model reads a member of this name: renamed (then hvsim's table needs it) or lost";
+    if (id == "layout.field_missing")
+        return "the model reads a member of this name: renamed (then hvsim's table needs it) or lost";
     if (id == "bitfield.overflows_unit")
         return "the widths of one storage unit must sum to at most its bits: shorten the reserved run";
-    if (id == "bitfield.unnamed_bits") return "name the remaining bits (a reserved run) so that every bit is accounted for";
+    if (id == "bitfield.unnamed_bits")
+        return "name the remaining bits (a reserved run) so that every bit is accounted for";
     if (id == "bitfield.union_size") return "the bitfield view must be exactly as wide as the union's as_uint* member";
     if (id == "ioctl.duplicate") return "give each ioctl its own number";
     if (id == "ioctl.number_reused") return "one number, one meaning: a new nr for the ioctl that differs";
-    if (id == "ioctl.size_mismatch") return "encode the argument with the struct the ioctl copies (_IOW(type, nr, struct x))";
-    if (id == "ioctl.collision") return "another driver owns this type and number in ioctl-number.rst: pick a free range";
+    if (id == "ioctl.size_mismatch")
+        return "encode the argument with the struct the ioctl copies (_IOW(type, nr, struct x))";
+    if (id == "ioctl.collision")
+        return "another driver owns this type and number in ioctl-number.rst: pick a free range";
     if (id == "uapi.drift") return "the tree and hvsim disagree on the number: one of them is stale";
     return "";
 }
@@ -61,11 +65,19 @@ nlohmann::json audit_json(const kernel::AuditReport& r) {
     j["fields_checked"] = r.fields_checked;
     j["ioctls"] = nlohmann::json::array();
     for (const auto& io : r.ioctls)
-        j["ioctls"].push_back({{"name", io.name}, {"number", io.number}, {"dir", io.dir()}, {"type", io.type()},
-                               {"nr", io.nr()}, {"size", io.size()}, {"argument", io.argument}});
+        j["ioctls"].push_back({{"name", io.name},
+                               {"number", io.number},
+                               {"dir", io.dir()},
+                               {"type", io.type()},
+                               {"nr", io.nr()},
+                               {"size", io.size()},
+                               {"argument", io.argument}});
     j["findings"] = nlohmann::json::array();
     for (const auto& f : r.findings)
-        j["findings"].push_back({{"id", f.id}, {"subject", f.subject}, {"where", f.where}, {"evidence", f.evidence},
+        j["findings"].push_back({{"id", f.id},
+                                 {"subject", f.subject},
+                                 {"where", f.where},
+                                 {"evidence", f.evidence},
                                  {"fix", std::string(audit_advice(f.id))}});
     j["notes"] = r.notes;
     return j;
@@ -73,11 +85,11 @@ nlohmann::json audit_json(const kernel::AuditReport& r) {
 
 void print_audit(const std::string& tree, const kernel::AuditReport& r, std::ostream& out) {
     for (const auto& f : r.findings)
-        out << "FINDING " << f.id << " " << f.subject << " (" << f.where << ")\n  " << f.evidence << "\n  fix: "
-            << audit_advice(f.id) << "\n";
+        out << "FINDING " << f.id << " " << f.subject << " (" << f.where << ")\n  " << f.evidence
+            << "\n  fix: " << audit_advice(f.id) << "\n";
     out << tree << ": header audit of " << r.headers.size() << " headers, " << r.records << " structs and unions, "
-        << r.blocks_checked << " hypercall blocks (" << r.fields_checked << " fields), " << r.ioctls.size() << " ioctls; "
-        << r.findings.size() << " finding" << (r.findings.size() == 1 ? "" : "s") << " in "
+        << r.blocks_checked << " hypercall blocks (" << r.fields_checked << " fields), " << r.ioctls.size()
+        << " ioctls; " << r.findings.size() << " finding" << (r.findings.size() == 1 ? "" : "s") << " in "
         << static_cast<int>(r.seconds * 1000) << " ms\n";
 }
 
@@ -90,8 +102,9 @@ std::string audit_junit_cases(const kernel::AuditReport& r, std::size_t& tests, 
         for (const auto& f : r.findings)
             if (f.id.starts_with(prefix)) {
                 failed = true;
-                x << "    <failure type=\"" << conformance::xml_escape(f.id) << "\" message=\"" << conformance::xml_escape(f.subject + ": " + f.evidence) << "\">"
-                  << conformance::xml_escape(f.where) << "</failure>\n";
+                x << "    <failure type=\"" << conformance::xml_escape(f.id) << "\" message=\""
+                  << conformance::xml_escape(f.subject + ": " + f.evidence) << "\">" << conformance::xml_escape(f.where)
+                  << "</failure>\n";
             }
         failures += failed ? 1 : 0;
         x << "  </testcase>\n";
@@ -110,7 +123,8 @@ void add_kernel_audit(CLI::App& kernel) {
     auto* verb = kernel.add_subcommand(
         "audit", "Measure a kernel tree's Hyper-V headers with the compiler: struct layouts, bitfields, ioctl numbers");
     auto a = std::make_shared<AuditArgs>();
-    verb->add_option("TREE", a->tree, "root of a Linux source tree (include/hyperv, drivers/hv, include/uapi/linux/mshv.h)")
+    verb->add_option("TREE", a->tree,
+                     "root of a Linux source tree (include/hyperv, drivers/hv, include/uapi/linux/mshv.h)")
         ->required();
     add_json_flag(*verb, a->json);
     verb->add_option("--junit", a->junit, "also write the checks as JUnit XML to this file");
@@ -143,8 +157,8 @@ void add_kernel_audit(CLI::App& kernel) {
             std::size_t tests = 0, failures = 0;
             const std::string cases = audit_junit_cases(report, tests, failures);
             std::ofstream out(a->junit);
-            out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"hvsim kernel audit " << conformance::xml_escape(a->tree)
-                << "\" tests=\"" << tests << "\" failures=\"" << failures << "\">\n"
+            out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"hvsim kernel audit "
+                << conformance::xml_escape(a->tree) << "\" tests=\"" << tests << "\" failures=\"" << failures << "\">\n"
                 << cases << "</testsuite>\n";
             if (!out) throw UsageError("kernel audit --junit: cannot write " + a->junit);
         }

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "hvcall/catalogue.hpp"
-#include "hvsim/hypervisor.hpp"
 #include "hvsim/conformance/limited_input.hpp"
+#include "hvsim/hypervisor.hpp"
 #include "verbs.hpp"
 
 #ifndef HVSIM_VERSION
@@ -43,7 +43,9 @@ std::string first_leftover(const CLI::App* verb) {
     return "";
 }
 
-bool has_verbs(const CLI::App& app) { return !app.get_subcommands([](const CLI::App*) { return true; }).empty(); }
+bool has_verbs(const CLI::App& app) {
+    return !app.get_subcommands([](const CLI::App*) { return true; }).empty();
+}
 
 // CLI11's messages, reworded to name what was wrong and what was expected.
 std::string describe(const CLI::App& app, const CLI::ParseError& e) {
@@ -52,7 +54,8 @@ std::string describe(const CLI::App& app, const CLI::ParseError& e) {
     const std::string where = path.empty() ? "" : path + ": ";
     const std::string help = " (see 'hvsim " + (path.empty() ? "" : path + " ") + "--help')";
     const std::string extra = first_leftover(verb);
-    if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr || dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr ||
+        dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
         if (extra.starts_with("-")) return where + "unknown option '" + extra + "'" + help;
         if (!extra.empty() && has_verbs(*verb)) {
             return where + "unknown verb '" + extra + "' (expected one of: " + verb_names(*verb) + ")";
@@ -73,12 +76,14 @@ std::string describe(const CLI::App& app, const CLI::ParseError& e) {
 
 int main(int argc, char** argv) {
     namespace cli = hvsim::cli;
-    CLI::App app{"hvsim is a software model of the Microsoft Hyper-V root-partition hypercall interface: "
-                 "it runs hypercall marshalling code against a simulated hypervisor and explains every rejection.",
-                 "hvsim"};
+    CLI::App app{
+        "hvsim is a software model of the Microsoft Hyper-V root-partition hypercall interface: "
+        "it runs hypercall marshalling code against a simulated hypervisor and explains every rejection.",
+        "hvsim"};
     app.set_version_flag("--version", "hvsim " HVSIM_VERSION "\ncatalogue: " + std::string(hvcall::kCatalogueRevision));
     app.require_subcommand(0, 1);
-    app.footer("Run 'hvsim VERB --help' for a verb's arguments. Exit status: 0 success, 1 a call or scenario failed, 2 bad arguments.");
+    app.footer(
+        "Run 'hvsim VERB --help' for a verb's arguments. Exit status: 0 success, 1 a call or scenario failed, 2 bad arguments.");
 
     // One line per verb (see verbs.hpp).
     cli::add_decode(app);
@@ -105,7 +110,8 @@ int main(int argc, char** argv) {
         return cli::kExitUsage;
     } catch (const cli::UsageError& e) {
         std::cout.flush();
-        std::fprintf(stderr, "hvsim: %s\n", hvsim::conformance::one_line(e.what()).c_str());  // a name from a file may hold anything
+        std::fprintf(stderr, "hvsim: %s\n",
+                     hvsim::conformance::one_line(e.what()).c_str());  // a name from a file may hold anything
         return cli::kExitUsage;
     } catch (const std::exception& e) {
         std::cout.flush();

@@ -15,8 +15,8 @@
 #include <sstream>
 
 #include "hvsim/conformance/codecs.hpp"
-#include "hvsim/devmshv/session.hpp"
 #include "hvsim/conformance/output_file.hpp"
+#include "hvsim/devmshv/session.hpp"
 #include "verbs.hpp"
 
 extern char** environ;
@@ -81,7 +81,8 @@ struct Child {
 Child run_child(const std::vector<std::string>& command, const std::vector<std::string>& env) {
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
-    struct sigaction ignore{}, old_int{}, old_quit{};
+    struct sigaction ignore {
+    }, old_int{}, old_quit{};
     ignore.sa_handler = SIG_IGN;
     sigaction(SIGINT, &ignore, &old_int);
     sigaction(SIGQUIT, &ignore, &old_quit);
@@ -133,7 +134,8 @@ json read_channel(const std::string& path, std::vector<std::string>& notes) {
 }
 
 int mshv_run(const MshvRunArgs& a) {
-    if (a.command.empty()) throw UsageError("mshv run: missing the command (expected: hvsim mshv run [OPTIONS] -- CMD ARGS...)");
+    if (a.command.empty())
+        throw UsageError("mshv run: missing the command (expected: hvsim mshv run [OPTIONS] -- CMD ARGS...)");
     if (a.regions != "movable" && a.regions != "pinned")
         throw UsageError("mshv run: --regions " + a.regions + ": expected movable or pinned");
     std::vector<std::pair<std::string, std::string>> outputs;
@@ -141,10 +143,12 @@ int mshv_run(const MshvRunArgs& a) {
     if (!a.log.empty()) outputs.emplace_back("--log", a.log);
     check_outputs("mshv run", outputs, {});
     if (!a.record.empty() && conformance::is_stdout_path(a.record))
-        throw UsageError("mshv run: --record " + a.record + ": the trace must be a file (the command owns standard output)");
+        throw UsageError("mshv run: --record " + a.record +
+                         ": the trace must be a file (the command owns standard output)");
     const std::string preload = find_preload(a);
     if (::access(preload.c_str(), R_OK) != 0)
-        throw UsageError("mshv run: the preload library " + preload + " is missing (build the hvsim_mshv_preload target, or name it with --preload)");
+        throw UsageError("mshv run: the preload library " + preload +
+                         " is missing (build the hvsim_mshv_preload target, or name it with --preload)");
     const std::string machine = machine_json(a);
 
     char channel[] = "/tmp/hvsim-mshv-XXXXXX";
@@ -159,9 +163,10 @@ int mshv_run(const MshvRunArgs& a) {
     ld = std::string(HVSIM_SANITIZER_RUNTIME) + ":" + ld;  // a sanitized preload needs its runtime first
 #endif
     if (const char* old = std::getenv("LD_PRELOAD"); old != nullptr && *old != '\0') ld += std::string(":") + old;
-    std::vector<std::string> env = {"LD_PRELOAD=" + ld, "HVSIM_MSHV_MACHINE=" + machine,
-                                    "HVSIM_MSHV_CHANNEL=" + std::string(channel), "HVSIM_MSHV_REGIONS=" + a.regions,
-                                    "HVSIM_MSHV_RECORD=" + (a.record.empty() ? std::string() : fs::absolute(a.record).string())};
+    std::vector<std::string> env = {
+        "LD_PRELOAD=" + ld, "HVSIM_MSHV_MACHINE=" + machine, "HVSIM_MSHV_CHANNEL=" + std::string(channel),
+        "HVSIM_MSHV_REGIONS=" + a.regions,
+        "HVSIM_MSHV_RECORD=" + (a.record.empty() ? std::string() : fs::absolute(a.record).string())};
 #ifdef HVSIM_SANITIZER_RUNTIME
     // The sanitizer's runtime now sits in CMD, which is not ours: its leaks are not our findings
     // (the in-process mshv.c_client checks the interposer's). Appended, so the rest of the
@@ -182,8 +187,10 @@ int mshv_run(const MshvRunArgs& a) {
     }
     std::ostringstream report;
     for (const auto& n : notes) report << "hvsim mshv: " << n << '\n';
-    if (a.json) report << summary.dump(2) << '\n';
-    else report << devmshv::summary_text(summary);
+    if (a.json)
+        report << summary.dump(2) << '\n';
+    else
+        report << devmshv::summary_text(summary);
     if (!a.record.empty() && summary["traces"].empty())
         report << "hvsim mshv: no process opened /dev/mshv: " << a.record << " was not written\n";
     if (a.log.empty()) {
@@ -211,8 +218,9 @@ void add_mshv(CLI::App& app) {
         "hypervisor model, every hypercall judged by the rules. CMD's exit status is hvsim's (127: not found); "
         "a summary of ioctls served, hypercalls issued, rules hit and unknown requests goes to standard error "
         "or --log.");
-    run->add_option("--record", a->record, "Write every hypercall the driver model issued to this trace (.cbor: CBOR), "
-                                           "for 'hvsim replay --backend mshv' on a real root partition")
+    run->add_option("--record", a->record,
+                    "Write every hypercall the driver model issued to this trace (.cbor: CBOR), "
+                    "for 'hvsim replay --backend mshv' on a real root partition")
         ->type_name("TRACE");
     run->add_option("--log", a->log, "Write the summary (and the driver's notes) here instead of standard error")
         ->type_name("FILE");

@@ -3,14 +3,14 @@
 #include <algorithm>
 #include <iostream>
 
+#include "hvsim/conformance/output_file.hpp"
+#include "hvsim/conformance/suite.hpp"
 #include "hvsim/host_pages.hpp"
 #include "hvsim/machine.hpp"
 #include "hvsim/traces/recording_backend.hpp"
 #include "hvsim/traces/replay.hpp"
 #include "hvsim/traces/scenario_recorder.hpp"
 #include "hvsim/traces/workload.hpp"
-#include "hvsim/conformance/suite.hpp"
-#include "hvsim/conformance/output_file.hpp"
 #include "verbs.hpp"
 
 namespace hvsim::cli {
@@ -100,8 +100,9 @@ int record_scenarios(const RecordArgs& a) {
     const auto violating = std::count_if(report.runs.begin(), report.runs.end(),
                                          [](const conformance::RunResult& r) { return !r.violations.empty(); });
     summary(a) << a.output << ": " << out->records() << " records in " << out->traces() << " trace(s) from "
-              << report.runs.size() << " runs (" << failed << " failed, " << report.count(conformance::RunVerdict::skip)
-              << " skipped, " << violating << " recorded spec-only violations)\n";
+               << report.runs.size() << " runs (" << failed << " failed, "
+               << report.count(conformance::RunVerdict::skip) << " skipped, " << violating
+               << " recorded spec-only violations)\n";
     return failed == 0 ? 0 : 1;
 }
 
@@ -109,13 +110,15 @@ int run_record(RecordArgs a) {
     const bool scenarios = a.suite || !a.scenarios.empty();
     if (a.output.empty()) throw UsageError("record -o: expected a non-empty value");
     if (a.split && conformance::is_stdout_path(a.output))
-        throw UsageError("record --split -o " + a.output + ": --split writes a directory of traces, not standard output");
+        throw UsageError("record --split -o " + a.output +
+                         ": --split writes a directory of traces, not standard output");
     check_outputs("record", {{"-o", a.output}}, a.scenarios);
     if (a.output == "-") a.output = "/dev/stdout";
     if (scenarios == !a.workloads.empty())
         throw UsageError("record: give scenario files (or --suite) or --workload, not both and not neither");
     if (a.split && !scenarios) throw UsageError("record: --split is for scenarios (one trace per scenario file)");
-    if (a.strict && scenarios) throw UsageError("record: --strict is for workloads; scenarios choose their own strict mode");
+    if (a.strict && scenarios)
+        throw UsageError("record: --strict is for workloads; scenarios choose their own strict mode");
     if (a.reject_spec_only && scenarios)
         throw UsageError("record: --reject-spec-only is for workloads; scenarios choose their own (\"spec_only\")");
     return scenarios ? record_scenarios(a) : record_workloads(a);
@@ -124,12 +127,14 @@ int run_record(RecordArgs a) {
 }  // namespace
 
 void add_record(CLI::App& app) {
-    auto* verb = app.add_subcommand("record", "Run scenarios (or workloads) on the model and record every hypercall into a trace");
+    auto* verb = app.add_subcommand(
+        "record", "Run scenarios (or workloads) on the model and record every hypercall into a trace");
     auto a = std::make_shared<RecordArgs>();
     verb->add_option("SCENARIO", a->scenarios, "scenario files, or directories searched for *.json");
     verb->add_flag("--suite", a->suite, "record the built-in conformance suite");
     verb->add_option("--workload", a->workloads, "built-in workloads instead: lifecycle, passthrough, scale:N");
-    verb->add_option("-o,--output", a->output, "the trace file (.cbor: CBOR, else JSON Lines); with --split, a directory")
+    verb->add_option("-o,--output", a->output,
+                     "the trace file (.cbor: CBOR, else JSON Lines); with --split, a directory")
         ->required();
     verb->add_flag("--split", a->split, "one trace per scenario file in the --output directory");
     verb->add_option("--format", a->format, "jsonl or cbor (default: by extension; jsonl with --split)")
@@ -137,8 +142,9 @@ void add_record(CLI::App& app) {
     verb->add_flag("--strict", a->strict, "workloads only: strict mode (poisoned pages)");
     verb->add_flag("--reject-spec-only", a->reject_spec_only,
                    "workloads only: spec-only rules reject (default: recorded as violations, the call proceeds)");
-    verb->footer("Exit status: 0 recorded (every scenario passed), 1 a scenario failed (its trace is still written), "
-                 "2 bad arguments or files.\nRe-record the golden traces: hvsim record --suite --split -o corpus/traces/suite");
+    verb->footer(
+        "Exit status: 0 recorded (every scenario passed), 1 a scenario failed (its trace is still written), "
+        "2 bad arguments or files.\nRe-record the golden traces: hvsim record --suite --split -o corpus/traces/suite");
     verb->callback([a] {
         const int rc = run_record(*a);
         if (rc != 0) throw CLI::RuntimeError(rc);

@@ -98,11 +98,15 @@ int run_replay(const ReplayArgs& a) {
         for (const auto& o : outcomes) {
             const auto& r = o.result;
             if (r.warning) std::fprintf(stderr, "hvsim: warning: %s\n", r.warning->c_str());
-            nlohmann::json j{{"trace", r.trace},          {"backend", a.backend},
-                             {"records", r.records},      {"compared", r.compared},
+            nlohmann::json j{{"trace", r.trace},
+                             {"backend", a.backend},
+                             {"records", r.records},
+                             {"compared", r.compared},
                              {"equal", r.divergence ? r.compared - 1 : r.compared},
-                             {"skipped", r.skipped},      {"dependent", r.dependent},
-                             {"skip_reasons", r.skip_reasons}, {"violations", r.violations},
+                             {"skipped", r.skipped},
+                             {"dependent", r.dependent},
+                             {"skip_reasons", r.skip_reasons},
+                             {"violations", r.violations},
                              {"divergence", nullptr}};
             if (r.divergence) {
                 rc = 1;

@@ -28,8 +28,9 @@ void add_rules(CLI::App& app) {
         for (const auto& r : kRules) width = std::max(width, r.id.size());
         for (const auto& r : kRules) {
             std::cout << std::left << std::setw(static_cast<int>(width) + 2) << r.id << std::setw(30)
-                      << hvcall::status_name(r.status) << std::setw(11) << to_string(r.strength) << r.statement
-                      << "\n" << std::setw(static_cast<int>(width) + 2) << "" << "source: " << r.source << "\n";
+                      << hvcall::status_name(r.status) << std::setw(11) << to_string(r.strength) << r.statement << "\n"
+                      << std::setw(static_cast<int>(width) + 2) << ""
+                      << "source: " << r.source << "\n";
         }
         std::cout << kRules.size() << " rules\n";
     });

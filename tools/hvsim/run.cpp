@@ -2,9 +2,9 @@
 // exit 2), then run them over their matrices and report.
 #include <memory>
 
-#include "hvsim/traces/scenario_recorder.hpp"
 #include "hvsim/conformance/scenario.hpp"
 #include "hvsim/conformance/session.hpp"
+#include "hvsim/traces/scenario_recorder.hpp"
 #include "verbs.hpp"
 
 namespace hvsim::cli {
@@ -24,8 +24,10 @@ struct RunArgs {
 // Shared with `conformance`: report options and the session, errors as one line.
 void add_report_options(CLI::App& verb, std::string& junit, std::vector<std::string>& reports, bool& full_coverage) {
     verb.add_option("--junit", junit, "write JUnit XML for CI to FILE")->type_name("FILE");
-    verb.add_option("--report", reports, "write the rule-coverage matrix to FILE.html or FILE.md (repeatable)")->type_name("FILE");
-    verb.add_flag("--require-full-coverage", full_coverage, "exit 1 unless every catalogued rule was exercised and expected");
+    verb.add_option("--report", reports, "write the rule-coverage matrix to FILE.html or FILE.md (repeatable)")
+        ->type_name("FILE");
+    verb.add_flag("--require-full-coverage", full_coverage,
+                  "exit 1 unless every catalogued rule was exercised and expected");
 }
 
 int run_conformance_session(const std::vector<conformance::Scenario>& scenarios, const std::string& title,
@@ -48,11 +50,13 @@ int run_conformance_session(const std::vector<conformance::Scenario>& scenarios,
 }
 
 void add_run(CLI::App& app) {
-    auto* verb = app.add_subcommand("run", "Run scenario files (JSON; see conformance/README.md) on the model and report");
+    auto* verb =
+        app.add_subcommand("run", "Run scenario files (JSON; see conformance/README.md) on the model and report");
     auto a = std::make_shared<RunArgs>();
     verb->add_option("FILE_OR_DIR", a->paths, "scenario files, or directories searched for *.json")->required();
     add_report_options(*verb, a->junit, a->reports, a->full_coverage);
-    verb->add_option("--record", a->record, "also record every run's hypercalls into this trace (conformance/TRACES.md)")
+    verb->add_option("--record", a->record,
+                     "also record every run's hypercalls into this trace (conformance/TRACES.md)")
         ->type_name("TRACE");
     verb->footer("Exit status: 0 all passed, 1 a scenario failed, 2 bad arguments or a malformed scenario file.");
     verb->callback([a, verb] {
@@ -75,14 +79,17 @@ void add_run(CLI::App& app) {
             try {
                 trace = std::make_unique<traces::TraceOutput>(
                     a->record, traces::format_for_path(a->record), false,
-                    traces::Header{traces::kFormatVersion, "hvsim " HVSIM_VERSION " run", {{"backend", "sim"}, {"machines", "per run"}}});
+                    traces::Header{traces::kFormatVersion,
+                                   "hvsim " HVSIM_VERSION " run",
+                                   {{"backend", "sim"}, {"machines", "per run"}}});
             } catch (const traces::TraceError& e) {
                 throw UsageError(std::string("--record: ") + e.what());
             }
             recorder = std::make_unique<traces::ScenarioRecorder>(
                 [&](const std::string& file, const traces::Record& r) { trace->write(file, r); });
         }
-        const int rc = run_conformance_session(all, "hvsim run", a->junit, a->reports, a->full_coverage, recorder.get());
+        const int rc =
+            run_conformance_session(all, "hvsim run", a->junit, a->reports, a->full_coverage, recorder.get());
         if (recorder && !recorder->sink_error().empty()) throw UsageError("--record: " + recorder->sink_error());
         if (rc != 0) throw CLI::RuntimeError(rc);
     });

@@ -79,7 +79,7 @@ struct hvsim_machine {
     std::deque<hvsim::SimBackend> sims;  // a deque: SimBackend is neither copyable nor movable
     std::unique_ptr<hvsim::traces::TraceWriter> writer;
     std::vector<std::unique_ptr<hvsim::traces::RecordingBackend>> recorders;  // one per CPU while tracing
-    std::deque<std::string> messages;  // the last call's diagnostic messages
+    std::deque<std::string> messages;                                         // the last call's diagnostic messages
 };
 
 namespace {
@@ -92,7 +92,8 @@ hvsim_status check_machine(const char* function, const hvsim_machine* m) {
 hvsim_status check_call(const char* function, const hvsim_machine* m, std::uint32_t cpu, const std::uint64_t* result) {
     if (const auto s = check_machine(function, m)) return s;
     if (cpu >= m->machine.config().cpus) {
-        return fail(HVSIM_ERR_ARGUMENT, std::string(function) + ": cpu " + std::to_string(cpu) + " out of range (the machine has " +
+        return fail(HVSIM_ERR_ARGUMENT, std::string(function) + ": cpu " + std::to_string(cpu) +
+                                            " out of range (the machine has " +
                                             std::to_string(m->machine.config().cpus) + ")");
     }
     if (result == nullptr) return fail(HVSIM_ERR_ARGUMENT, std::string(function) + ": result is NULL");
@@ -106,8 +107,8 @@ hvsim_status check_buffer(const char* function, const char* name, const void* bu
                                             " is more than " + std::to_string(max) + " bytes");
     }
     if (size != 0 && buffer == nullptr) {
-        return fail(HVSIM_ERR_ARGUMENT, std::string(function) + ": " + name + " is NULL with " + name + "_size " +
-                                            std::to_string(size));
+        return fail(HVSIM_ERR_ARGUMENT,
+                    std::string(function) + ": " + name + " is NULL with " + name + "_size " + std::to_string(size));
     }
     return HVSIM_OK;
 }
@@ -119,8 +120,8 @@ hvsim_status after_call(hvsim_machine* m, const char* function) {
     if (m->recorders.empty()) return HVSIM_OK;
     for (const auto& r : m->recorders) {
         if (!r->sink_error().empty()) {
-            return fail(HVSIM_ERR_IO, std::string(function) + ": the call ran but its trace record was not written: " +
-                                          r->sink_error());
+            return fail(HVSIM_ERR_IO, std::string(function) +
+                                          ": the call ran but its trace record was not written: " + r->sink_error());
         }
     }
     return HVSIM_OK;
@@ -179,8 +180,8 @@ hvsim_status root_range(const char* function, const hvsim_machine* m, std::uint6
         char hex[32];
         std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(gpa));
         return fail(HVSIM_ERR_MEMORY, std::string(function) + ": [" + hex + ", +" + std::to_string(size) +
-                                          ") is not inside root RAM (" + std::to_string(m->machine.memory().ram_bytes()) +
-                                          " bytes)");
+                                          ") is not inside root RAM (" +
+                                          std::to_string(m->machine.memory().ram_bytes()) + " bytes)");
     }
     return HVSIM_OK;
 }
@@ -231,7 +232,8 @@ hvsim_status hvsim_machine_create(const hvsim_options* options, hvsim_machine** 
         *machine = nullptr;
         if (options != nullptr && options->struct_size < offsetof(hvsim_options, machine_json)) {
             return fail(HVSIM_ERR_ARGUMENT, "hvsim_machine_create: options->struct_size " +
-                                                std::to_string(options->struct_size) + " is too small (call hvsim_options_init)");
+                                                std::to_string(options->struct_size) +
+                                                " is too small (call hvsim_options_init)");
         }
         hvsim::MachineConfig config;
         try {
@@ -294,9 +296,8 @@ hvsim_status hvsim_hypercall_at(hvsim_machine* machine, uint32_t cpu, uint64_t c
     return guarded(fn, [&] {
         begin_call(machine);
         const auto placed = machine->backend(cpu).hypercall_at(
-            hvcall::Control::from_raw(control), input_gpa,
-            std::span(static_cast<const std::byte*>(input), input_size), output_gpa,
-            std::span(static_cast<std::byte*>(output), output_size));
+            hvcall::Control::from_raw(control), input_gpa, std::span(static_cast<const std::byte*>(input), input_size),
+            output_gpa, std::span(static_cast<std::byte*>(output), output_size));
         *result = placed.result.raw();
         return after_call(machine, fn);
     });
@@ -368,9 +369,10 @@ hvsim_status hvsim_guest_read(const hvsim_machine* machine, uint64_t partition_i
     if (const auto s = check_buffer(fn, "buffer", buffer, size)) return s;
     return guarded(fn, [&] {
         auto* out = static_cast<std::byte*>(buffer);
-        return guest_copy(fn, machine, partition_id, gpa, size, [&](std::uint64_t spa, std::size_t done, std::size_t n) {
-            machine->machine.memory().read(spa, std::span(out + done, n));
-        });
+        return guest_copy(fn, machine, partition_id, gpa, size,
+                          [&](std::uint64_t spa, std::size_t done, std::size_t n) {
+                              machine->machine.memory().read(spa, std::span(out + done, n));
+                          });
     });
 }
 
@@ -382,11 +384,13 @@ hvsim_status hvsim_guest_write(hvsim_machine* machine, uint64_t partition_id, ui
     return guarded(fn, [&] {
         const auto* in = static_cast<const std::byte*>(buffer);
         // Checked whole before the first byte is written: a refused write changes nothing.
-        if (const auto s = guest_copy(fn, machine, partition_id, gpa, size, [](std::uint64_t, std::size_t, std::size_t) {}))
+        if (const auto s =
+                guest_copy(fn, machine, partition_id, gpa, size, [](std::uint64_t, std::size_t, std::size_t) {}))
             return s;
-        return guest_copy(fn, machine, partition_id, gpa, size, [&](std::uint64_t spa, std::size_t done, std::size_t n) {
-            machine->machine.memory().write(spa, std::span(in + done, n));
-        });
+        return guest_copy(fn, machine, partition_id, gpa, size,
+                          [&](std::uint64_t spa, std::size_t done, std::size_t n) {
+                              machine->machine.memory().write(spa, std::span(in + done, n));
+                          });
     });
 }
 
@@ -401,7 +405,8 @@ int hvsim_last_diagnostic(hvsim_machine* machine, hvsim_diagnostic* diagnostic) 
     constexpr const char* fn = "hvsim_last_diagnostic";
     if (check_machine(fn, machine) != HVSIM_OK) return -1;
     if (diagnostic == nullptr || diagnostic->struct_size < offsetof(hvsim_diagnostic, rule) + sizeof(const char*)) {
-        fail(HVSIM_ERR_ARGUMENT, std::string(fn) + ": diagnostic is NULL or not initialised (call hvsim_diagnostic_init)");
+        fail(HVSIM_ERR_ARGUMENT,
+             std::string(fn) + ": diagnostic is NULL or not initialised (call hvsim_diagnostic_init)");
         return -1;
     }
     const auto& last = machine->machine.last_diagnostic();
@@ -421,7 +426,8 @@ hvsim_status hvsim_violation(hvsim_machine* machine, size_t index, hvsim_diagnos
     constexpr const char* fn = "hvsim_violation";
     if (const auto s = check_machine(fn, machine)) return s;
     if (diagnostic == nullptr || diagnostic->struct_size < offsetof(hvsim_diagnostic, rule) + sizeof(const char*)) {
-        return fail(HVSIM_ERR_ARGUMENT, std::string(fn) + ": diagnostic is NULL or not initialised (call hvsim_diagnostic_init)");
+        return fail(HVSIM_ERR_ARGUMENT,
+                    std::string(fn) + ": diagnostic is NULL or not initialised (call hvsim_diagnostic_init)");
     }
     const auto violations = machine->machine.violations();
     if (index >= violations.size()) {

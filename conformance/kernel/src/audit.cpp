@@ -118,7 +118,8 @@ bool is_whole_view(const std::string& name) {
     if (at >= name.size() || name[at] != 'u') return false;
     ++at;
     if (name.compare(at, 3, "int") == 0) at += 3;
-    return at < name.size() && std::all_of(name.begin() + static_cast<std::ptrdiff_t>(at), name.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return at < name.size() && std::all_of(name.begin() + static_cast<std::ptrdiff_t>(at), name.end(),
+                                           [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // --- ioctl-number.rst -------------------------------------------------------------------
@@ -149,7 +150,9 @@ std::vector<ListedRange> listed_ranges(const fs::path& rst) {
             } else {
                 const auto dash = seq.find('-');
                 r.first = static_cast<std::uint32_t>(std::stoul(seq.substr(0, dash), nullptr, 16));
-                r.last = dash == std::string::npos ? r.first : static_cast<std::uint32_t>(std::stoul(seq.substr(dash + 1), nullptr, 16));
+                r.last = dash == std::string::npos
+                             ? r.first
+                             : static_cast<std::uint32_t>(std::stoul(seq.substr(dash + 1), nullptr, 16));
             }
         } catch (const std::exception&) {
             continue;  // a row whose columns are not numbers (a heading, a note)
@@ -176,13 +179,14 @@ public:
         const std::string base = base_probe(includes);
         const auto macros = cc_.macros("audit_macros.c", base);
         if (!macros.error.empty())
-            throw TreeError(tree_.root.string() + ": the tree's headers do not compile against hvsim's kernel environment: " +
-                            macros.error);
+            throw TreeError(tree_.root.string() +
+                            ": the tree's headers do not compile against hvsim's kernel environment: " + macros.error);
         const auto ioctls = ioctl_macros(read_text(macros.output));
         const auto object = cc_.shared_object("audit_probe.c", base + value_probe(ioctls));
         if (!object.error.empty())
-            throw TreeError(tree_.root.string() + ": the audit probe (the tree's headers and the ioctl values) does not compile: " +
-                            object.error);
+            throw TreeError(
+                tree_.root.string() +
+                ": the audit probe (the tree's headers and the ioctl values) does not compile: " + object.error);
         try {
             layouts_ = dwarf::read(object.output);
         } catch (const std::exception& e) {
@@ -207,7 +211,7 @@ private:
     dwarf::Layouts layouts_;
     AuditReport report_;
     std::map<int, std::pair<int, std::string>> parent_;  // anonymous record -> (its parent, "anonymous struct")
-    std::set<std::string> size_mismatched_;       // ioctls already reported for their size
+    std::set<std::string> size_mismatched_;              // ioctls already reported for their size
 
     void find(std::string id, std::string subject, std::string where, std::string evidence) {
         report_.findings.push_back({std::move(id), std::move(subject), std::move(where), std::move(evidence)});
@@ -226,8 +230,8 @@ private:
         includes.push_back("\"mshv_root.h\"");
         const std::string base = base_probe(includes);
         if (const auto r = cc_.syntax("audit_base.c", base); !r.error.empty())
-            throw TreeError(tree_.root.string() + ": the tree's headers do not compile against hvsim's kernel environment: " +
-                            r.error);
+            throw TreeError(tree_.root.string() +
+                            ": the tree's headers do not compile against hvsim's kernel environment: " + r.error);
         std::vector<fs::path> extra;
         for (const auto& e : fs::directory_iterator(tree_.root / "drivers/hv")) {
             const std::string name = e.path().filename().string();
@@ -250,7 +254,9 @@ private:
     }
 
     [[nodiscard]] bool ours(const dwarf::Record& r) const { return !r.file.empty() && cc_.in_tree(r.file); }
-    [[nodiscard]] std::string where(const dwarf::Record& r) const { return cc_.tree_path(r.file) + ":" + std::to_string(r.line); }
+    [[nodiscard]] std::string where(const dwarf::Record& r) const {
+        return cc_.tree_path(r.file) + ":" + std::to_string(r.line);
+    }
     [[nodiscard]] std::string title(int index) const {
         const auto& r = layouts_.records[static_cast<std::size_t>(index)];
         if (!r.name.empty()) return (r.is_union ? "union " : "struct ") + r.name;
@@ -269,8 +275,8 @@ private:
                                                                                    (inner.is_union ? "union" : "struct")
                                                                              : "member " + m.name};
                 }
-        report_.records = static_cast<std::size_t>(std::count_if(layouts_.records.begin(), layouts_.records.end(),
-                                                                 [&](const auto& r) { return ours(r); }));
+        report_.records = static_cast<std::size_t>(
+            std::count_if(layouts_.records.begin(), layouts_.records.end(), [&](const auto& r) { return ours(r); }));
     }
 
     // Each block the model knows: its size against the catalogue, each field the model reads
@@ -278,8 +284,8 @@ private:
     void check_blocks() {
         for (const auto& block : fields::blocks()) {
             const dwarf::Record* r = layouts_.find(std::string(block.linux_struct));
-            const std::string what = std::string(hvcall::info(block.call).linux_name) + " " +
-                                     std::string(fields::role_name(block.role));
+            const std::string what =
+                std::string(hvcall::info(block.call).linux_name) + " " + std::string(fields::role_name(block.role));
             if (r == nullptr || !ours(*r)) {
                 report_.notes.push_back(std::string(block.linux_struct) + " (" + what + "): not in the tree's headers");
                 continue;
@@ -306,7 +312,8 @@ private:
                              " in the tree; the model reads it at " + std::to_string(field.offset));
                 else if (bytes != field.size)
                     find("layout.field_size", subject + "." + path, where(*r),
-                         m.type + " (" + (m.bitfield() ? std::to_string(m.bit_size) + " bits" : std::to_string(bytes) + " bytes") +
+                         m.type + " (" +
+                             (m.bitfield() ? std::to_string(m.bit_size) + " bits" : std::to_string(bytes) + " bytes") +
                              ") in the tree; the model reads " + std::to_string(field.size) + " bytes");
             }
         }
@@ -324,8 +331,8 @@ private:
                                     std::to_string(want) + ")");
         else if (r.size != want)
             find("layout.size", subject, where(r),
-                 std::to_string(r.size) + " bytes in the tree; hvsim's catalogue has " + std::to_string(want) + " for the " +
-                     what);
+                 std::to_string(r.size) + " bytes in the tree; hvsim's catalogue has " + std::to_string(want) +
+                     " for the " + what);
     }
 
     // Every hv_input_*/hv_output_* struct the catalogue's sources name (hypercalls.def) that the
@@ -400,7 +407,7 @@ private:
         std::size_t unit_first = a;  // the first field of the current storage unit
         for (std::size_t k = a; k < b; ++k) {
             const std::uint64_t rel = ms[k].bit_offset - start;
-            const bool straddles = rel % unit + ms[k].bit_size > unit;  // __packed: it crosses into the next unit
+            const bool straddles = rel % unit + ms[k].bit_size > unit;    // __packed: it crosses into the next unit
             const bool pushed = rel != expected && expected % unit != 0;  // moved on, leaving bits behind
             if (straddles || pushed) {
                 std::string widths;
@@ -422,13 +429,14 @@ private:
             std::string widths;
             std::uint64_t sum = 0;
             for (std::size_t f = unit_first; f < b; ++f) {
-                widths += (widths.empty() ? "" : " + ") + (ms[f].name.empty() ? "?" : ms[f].name) + ":" + std::to_string(ms[f].bit_size);
+                widths += (widths.empty() ? "" : " + ") + (ms[f].name.empty() ? "?" : ms[f].name) + ":" +
+                          std::to_string(ms[f].bit_size);
                 sum += ms[f].bit_size;
             }
             find("bitfield.unnamed_bits", title(index), where(r),
-                 widths + " = " + std::to_string(sum) + " of the " + std::to_string(unit) + " bits of a " + ms[a].type + "; " +
-                     std::to_string(unit - expected % unit) + (unit - expected % unit == 1 ? " bit has" : " bits have") +
-                     " no name (declare them reserved)");
+                 widths + " = " + std::to_string(sum) + " of the " + std::to_string(unit) + " bits of a " + ms[a].type +
+                     "; " + std::to_string(unit - expected % unit) +
+                     (unit - expected % unit == 1 ? " bit has" : " bits have") + " no name (declare them reserved)");
         }
     }
 
@@ -444,13 +452,15 @@ private:
             for (const auto& m : u.members) {
                 if (m.record < 0) continue;
                 const auto& view = layouts_.records[static_cast<std::size_t>(m.record)];
-                const bool has_bits = std::any_of(view.members.begin(), view.members.end(), [](const auto& f) { return f.bitfield(); });
+                const bool has_bits =
+                    std::any_of(view.members.begin(), view.members.end(), [](const auto& f) { return f.bitfield(); });
                 if (!has_bits || view.size == whole->byte_size) continue;
                 std::uint64_t bits = 0;
                 for (const auto& f : view.members) bits += f.bitfield() ? f.bit_size : f.byte_size * 8;
                 find("bitfield.union_size", title(static_cast<int>(i)), where(u),
-                     title(m.record) + " declares " + std::to_string(bits) + " bits and is " + std::to_string(view.size) +
-                         " bytes; " + whole->name + " (" + whole->type + ") is " + std::to_string(whole->byte_size));
+                     title(m.record) + " declares " + std::to_string(bits) + " bits and is " +
+                         std::to_string(view.size) + " bytes; " + whole->name + " (" + whole->type + ") is " +
+                         std::to_string(whole->byte_size));
             }
         }
     }
@@ -481,7 +491,8 @@ private:
 
     static std::string upper_to_struct(const std::string& name) {  // MSHV_CREATE_VP -> mshv_create_vp
         std::string s = name;
-        std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        std::transform(s.begin(), s.end(), s.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
         return s;
     }
 
@@ -507,7 +518,11 @@ private:
                 size_mismatched_.insert(io.name);
                 find("ioctl.size_mismatch", io.name, uapi_where(io.name),
                      hex(io.number) + " encodes size " + std::to_string(io.size()) + "; " + named + " is " +
-                         std::to_string(*size) + " bytes" + (named != io.argument ? " (the macro names " + (io.argument.empty() ? std::string("no argument") : io.argument) + ")" : ""));
+                         std::to_string(*size) + " bytes" +
+                         (named != io.argument
+                              ? " (the macro names " +
+                                    (io.argument.empty() ? std::string("no argument") : io.argument) + ")"
+                              : ""));
             }
         }
         for (const auto& [value, users] : by_value) {
@@ -523,7 +538,8 @@ private:
             if (values.size() < 2) continue;
             std::string list;
             for (const auto* u : users) list += (list.empty() ? "" : ", ") + u->name + " " + hex(u->number);
-            find("ioctl.number_reused", "type " + hex(key >> 8) + " nr " + hex(key & 0xFF), uapi_where(users.front()->name),
+            find("ioctl.number_reused", "type " + hex(key >> 8) + " nr " + hex(key & 0xFF),
+                 uapi_where(users.front()->name),
                  list + ": one type and number with different directions or sizes (only the fd tells them apart)");
         }
     }
@@ -534,7 +550,8 @@ private:
         const fs::path rst = tree_.root / "Documentation/userspace-api/ioctl/ioctl-number.rst";
         std::error_code ec;
         if (!fs::exists(rst, ec)) {
-            report_.notes.push_back("no Documentation/userspace-api/ioctl/ioctl-number.rst: collisions with other drivers not checked");
+            report_.notes.push_back(
+                "no Documentation/userspace-api/ioctl/ioctl-number.rst: collisions with other drivers not checked");
             return;
         }
         std::set<std::uint32_t> types;
@@ -547,16 +564,17 @@ private:
                 if (io.type() == row.type && io.nr() >= row.first && io.nr() <= row.last)
                     ours_by_nr[io.nr()] += (ours_by_nr[io.nr()].empty() ? "" : ", ") + io.name + " " + hex(io.number);
             for (const auto& [nr, list] : ours_by_nr) {
-                std::string evidence = list + " use nr " + hex(nr) + ", which ioctl-number.rst:" + std::to_string(row.line) +
-                                       " gives to " + row.header + (row.comment.empty() ? "" : " (" + row.comment + ")");
+                std::string evidence = list + " use nr " + hex(nr) +
+                                       ", which ioctl-number.rst:" + std::to_string(row.line) + " gives to " +
+                                       row.header + (row.comment.empty() ? "" : " (" + row.comment + ")");
                 for (const auto& t : theirs)
                     if (t.nr() == nr) {
                         const bool same = std::any_of(report_.ioctls.begin(), report_.ioctls.end(),
                                                       [&](const auto& io) { return io.number == t.number; });
                         evidence += "; " + t.name + " is " + hex(t.number) + (same ? ", the same full number" : "");
                     }
-                find("ioctl.collision", "type " + hex(row.type) + " nr " + hex(nr), "Documentation/userspace-api/ioctl/ioctl-number.rst:" + std::to_string(row.line),
-                     evidence);
+                find("ioctl.collision", "type " + hex(row.type) + " nr " + hex(nr),
+                     "Documentation/userspace-api/ioctl/ioctl-number.rst:" + std::to_string(row.line), evidence);
             }
         }
     }
@@ -565,7 +583,8 @@ private:
         const fs::path header = tree_.root / "include" / row.header;
         std::error_code ec;
         if (!fs::exists(header, ec)) return {};
-        const std::string src = "#include <linux/types.h>\n#include <linux/ioctl.h>\n#include \"" + fs::absolute(header).string() + "\"\n";
+        const std::string src =
+            "#include <linux/types.h>\n#include <linux/ioctl.h>\n#include \"" + fs::absolute(header).string() + "\"\n";
         const auto macros = cc_.macros("audit_other.c", src);
         if (!macros.error.empty()) {
             report_.notes.push_back(row.header + " left out: " + macros.error);
@@ -573,7 +592,8 @@ private:
         }
         auto list = ioctl_macros(read_text(macros.output));
         std::erase_if(list, [&](const IoctlMacro& m) {
-            return std::any_of(report_.ioctls.begin(), report_.ioctls.end(), [&](const auto& io) { return io.name == m.name; });
+            return std::any_of(report_.ioctls.begin(), report_.ioctls.end(),
+                               [&](const auto& io) { return io.name == m.name; });
         });
         const auto object = cc_.shared_object("audit_other.c", src + value_probe(list));
         if (!object.error.empty()) {
@@ -583,7 +603,8 @@ private:
         std::vector<AuditIoctl> out;
         const auto values = dwarf::read(object.output);
         for (const auto& m : list)
-            if (const auto v = values.enumerator("hvsim_ioctl__" + m.name)) out.push_back({m.name, static_cast<std::uint32_t>(*v), m.argument});
+            if (const auto v = values.enumerator("hvsim_ioctl__" + m.name))
+                out.push_back({m.name, static_cast<std::uint32_t>(*v), m.argument});
         return out;
     }
 
@@ -593,14 +614,16 @@ private:
         for (const auto& mirrored : traces::mshv::kIoctls) {
             const std::string name(mirrored.name);
             if (!seen.insert(name).second) continue;
-            const auto it = std::find_if(report_.ioctls.begin(), report_.ioctls.end(), [&](const auto& io) { return io.name == name; });
+            const auto it = std::find_if(report_.ioctls.begin(), report_.ioctls.end(),
+                                         [&](const auto& io) { return io.name == name; });
             if (it == report_.ioctls.end()) {
                 report_.notes.push_back(name + ": hvsim mirrors it, the tree's uapi does not define it");
                 continue;
             }
             if (it->number != mirrored.number && !size_mismatched_.contains(name))
                 find("uapi.drift", name, uapi_where(name),
-                     hex(it->number) + " in the tree; hvsim's mirror (conformance/traces/include/hvsim/traces/mshv_uapi.hpp) has " +
+                     hex(it->number) +
+                         " in the tree; hvsim's mirror (conformance/traces/include/hvsim/traces/mshv_uapi.hpp) has " +
                          hex(mirrored.number));
         }
     }

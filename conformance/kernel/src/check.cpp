@@ -8,15 +8,15 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <span>
 #include <set>
+#include <span>
 #include <tuple>
 
+#include "functions.hpp"
 #include "hvcall/errno.hpp"
 #include "hvcall/needs_memory.hpp"
 #include "hvsim/hypervisor.hpp"
 #include "hvsim/kernel/check.hpp"
-#include "functions.hpp"
 #include "scenarios.hpp"
 
 namespace hvsim::kernel {
@@ -68,8 +68,9 @@ void check_errnos(Run& r) {
         const int want = hvcall::to_errno(last);
         if (st.ret != want)
             r.find("errno.not_driver_mapping", st.function,
-                   "returned " + std::to_string(st.ret) + " after HV_STATUS_" + std::string(hvcall::status_name(last.status())) +
-                       "; hv_result_to_errno gives " + std::to_string(want));
+                   "returned " + std::to_string(st.ret) + " after HV_STATUS_" +
+                       std::string(hvcall::status_name(last.status())) + "; hv_result_to_errno gives " +
+                       std::to_string(want));
     }
 }
 
@@ -85,7 +86,7 @@ void observe(void* context, const ShimCall& call) {
 }
 
 RunOutcome run_once(const hvsim_kernel_api& api, const Scenario& sc, const Schedule& schedule,
-                 const CheckOptions* recording = nullptr) {
+                    const CheckOptions* recording = nullptr) {
     Run r(api, schedule);
     r.scenario_name = sc.name;
     const std::function<void(Machine&, const ShimCall&)>* record = recording ? &recording->record : nullptr;
@@ -267,7 +268,8 @@ CheckReport run_driver_suite(const LoadedTree& tree, const CheckOptions& options
         }
         std::vector<Schedule> failures;
         for (const std::size_t i : failure_points(base.calls)) failures.push_back(failure_at(base, i));
-        for (const std::size_t i : failure_points(ends_after_one.calls)) failures.push_back(failure_at(ends_after_one, i, true));
+        for (const std::size_t i : failure_points(ends_after_one.calls))
+            failures.push_back(failure_at(ends_after_one, i, true));
         for (const auto& s : failures) {
             RunOutcome o = run_once(tree.api(), sc, s);
             check_rollback(o, sc, s);

@@ -35,10 +35,14 @@ struct Reader {
     // How the type reads in a declaration: typedef names kept ("u64"), records tagged.
     static std::string spelling(Dwarf_Die* type) {
         switch (dwarf_tag(type)) {
-            case DW_TAG_structure_type: return "struct " + name_of(type);
-            case DW_TAG_union_type: return "union " + name_of(type);
-            case DW_TAG_enumeration_type: return "enum " + name_of(type);
-            case DW_TAG_pointer_type: return "pointer";
+            case DW_TAG_structure_type:
+                return "struct " + name_of(type);
+            case DW_TAG_union_type:
+                return "union " + name_of(type);
+            case DW_TAG_enumeration_type:
+                return "enum " + name_of(type);
+            case DW_TAG_pointer_type:
+                return "pointer";
             case DW_TAG_const_type:
             case DW_TAG_volatile_type: {
                 Dwarf_Die inner;
@@ -61,7 +65,8 @@ struct Reader {
                 }
                 return s;
             }
-            default: return name_of(type);
+            default:
+                return name_of(type);
         }
     }
 
@@ -121,7 +126,8 @@ struct Reader {
         Dwarf_Die child;
         if (dwarf_child(die, &child) == 0) {
             do {
-                if (dwarf_tag(&child) == DW_TAG_member) members.push_back(member_of(&child, out.records[index].is_union));
+                if (dwarf_tag(&child) == DW_TAG_member)
+                    members.push_back(member_of(&child, out.records[index].is_union));
             } while (dwarf_siblingof(&child, &child) == 0);
         }
         out.records[static_cast<std::size_t>(index)].members = std::move(members);
@@ -192,7 +198,8 @@ std::optional<Found> find_member(const Layouts& layouts, const Record& record, c
         if (m.name == head) {
             if (dot == std::string::npos) return Found{&m, m.bit_offset};
             if (m.record < 0) return std::nullopt;
-            const auto inner = find_member(layouts, layouts.records[static_cast<std::size_t>(m.record)], path.substr(dot + 1));
+            const auto inner =
+                find_member(layouts, layouts.records[static_cast<std::size_t>(m.record)], path.substr(dot + 1));
             if (!inner) return std::nullopt;
             return Found{inner->member, m.bit_offset + inner->bit_offset};
         }

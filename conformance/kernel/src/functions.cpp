@@ -40,7 +40,7 @@ constexpr std::array kKnown = {
     KnownFunction{"hv_call_get_partition_property_ex", kHvCall},
     KnownFunction{"hv_map_stats_page", kHvCall},
     KnownFunction{"hv_unmap_stats_page", kHvCall},
-    KnownFunction{"hv_call_map_stat_page", kHvCall},    // the 6.19 revision of hv_map_stats_page
+    KnownFunction{"hv_call_map_stat_page", kHvCall},  // the 6.19 revision of hv_map_stats_page
     KnownFunction{"hv_call_unmap_stat_page", kHvCall},
     KnownFunction{"hv_call_get_vp_registers", kCommon},
     KnownFunction{"hv_call_set_vp_registers", kCommon},

@@ -23,8 +23,8 @@ struct Schedule {
     FaultPlan plan;
     bool strict = false;
     bool restarts = false;
-    bool vp_root_memory = false;    // each VP also takes a page of the root's pool (0x73 when short)
-    bool vp_contiguous = false;     // a VP's pages must be one contiguous run (0x75 when short)
+    bool vp_root_memory = false;  // each VP also takes a page of the root's pool (0x73 when short)
+    bool vp_contiguous = false;   // a VP's pages must be one contiguous run (0x75 when short)
     std::optional<std::uint64_t> failing_kernel_allocation;
     // A hard failure is injected: later calls may fail for it, so rejections are not findings.
     bool injects_failure = false;
@@ -33,8 +33,8 @@ struct Schedule {
 struct Step {
     std::string function;
     int ret = 0;
-    bool creates = false;              // a failure must leave nothing behind (rollback)
-    std::size_t first_call = 0;        // index into shim_calls()
+    bool creates = false;        // a failure must leave nothing behind (rollback)
+    std::size_t first_call = 0;  // index into shim_calls()
     std::size_t calls = 0;
     std::string digest_before, digest_after;
 };
@@ -74,7 +74,7 @@ public:
 
     static constexpr std::uint64_t kRamBytes = 4ull << 30;
     static constexpr KernelMemory kKernelMemory{0x1000, 0x20000};  // [16 MiB, 528 MiB)
-    static constexpr std::uint64_t kGuestFirstPfn = 0x40000;          // 1 GiB
+    static constexpr std::uint64_t kGuestFirstPfn = 0x40000;       // 1 GiB
 
 private:
     void after_step(Step& s);

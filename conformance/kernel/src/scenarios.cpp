@@ -11,26 +11,26 @@
 namespace hvsim::kernel {
 namespace {
 
-constexpr int kNoNode = -1;                          // NUMA_NO_NODE
-constexpr std::uint64_t kSelf = ~0ull;               // HV_PARTITION_ID_SELF
-constexpr std::uint64_t kAll = ~0ull;                // withdraw: everything
-constexpr std::uint64_t kSuperPages = 1ull << 4;     // creation flag GPA_SUPER_PAGES_ENABLED (HDK)
-constexpr std::uint32_t kReadWrite = 0x3;            // HV_MAP_GPA_READABLE | WRITABLE
-constexpr std::uint32_t kExecutable = 0xC;           // kernel + user executable
-constexpr std::uint32_t kNoAccess = 0x10000;         // HV_MAP_GPA_NO_ACCESS
-constexpr std::uint32_t kLargePage = 0x80000000;     // HV_MAP_GPA_LARGE_PAGE
-constexpr std::uint32_t kUnmapLargePage = 0x2;       // HV_UNMAP_GPA_LARGE_PAGE
-constexpr std::uint64_t kGfn = 0x100000;             // 4 GiB in the guest: 2 MiB aligned
+constexpr int kNoNode = -1;                                    // NUMA_NO_NODE
+constexpr std::uint64_t kSelf = ~0ull;                         // HV_PARTITION_ID_SELF
+constexpr std::uint64_t kAll = ~0ull;                          // withdraw: everything
+constexpr std::uint64_t kSuperPages = 1ull << 4;               // creation flag GPA_SUPER_PAGES_ENABLED (HDK)
+constexpr std::uint32_t kReadWrite = 0x3;                      // HV_MAP_GPA_READABLE | WRITABLE
+constexpr std::uint32_t kExecutable = 0xC;                     // kernel + user executable
+constexpr std::uint32_t kNoAccess = 0x10000;                   // HV_MAP_GPA_NO_ACCESS
+constexpr std::uint32_t kLargePage = 0x80000000;               // HV_MAP_GPA_LARGE_PAGE
+constexpr std::uint32_t kUnmapLargePage = 0x2;                 // HV_UNMAP_GPA_LARGE_PAGE
+constexpr std::uint64_t kGfn = 0x100000;                       // 4 GiB in the guest: 2 MiB aligned
 constexpr std::uint32_t kRip = 0x00020010, kRax = 0x00020000;  // HV_X64_REGISTER_RIP / RAX
 constexpr std::uint32_t kStatsPartition = 0x00010001, kStatsVp = 0x00010002;  // HV_STATS_OBJECT_*
 constexpr std::uint32_t kStatsSelf = 0;
-constexpr std::uint32_t kPortMessage = 1;            // HV_PORT_TYPE_MESSAGE
-constexpr std::uint32_t kVpStatePageRegisters = 0;   // HV_VP_STATE_PAGE_REGISTERS
-constexpr std::uint32_t kVpStateSyntheticTimers = 4; // HV_GET_SET_VP_STATE_SYNTHETIC_TIMERS
-constexpr std::size_t kSyntheticTimersBytes = 200;   // hv_output_get_vp_state
+constexpr std::uint32_t kPortMessage = 1;             // HV_PORT_TYPE_MESSAGE
+constexpr std::uint32_t kVpStatePageRegisters = 0;    // HV_VP_STATE_PAGE_REGISTERS
+constexpr std::uint32_t kVpStateSyntheticTimers = 4;  // HV_GET_SET_VP_STATE_SYNTHETIC_TIMERS
+constexpr std::size_t kSyntheticTimersBytes = 200;    // hv_output_get_vp_state
 constexpr std::uint32_t kHostAccessNone = 0, kHostAccessReadWrite = 3;
-constexpr std::uint32_t kMakeExclusive = 0x1, kMakeShared = 0x2;  // HV_MODIFY_SPA_PAGE_HOST_ACCESS_*
-constexpr std::uint64_t kPropertyPrivilegeFlags = 0x00010000;  // HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS
+constexpr std::uint32_t kMakeExclusive = 0x1, kMakeShared = 0x2;       // HV_MODIFY_SPA_PAGE_HOST_ACCESS_*
+constexpr std::uint64_t kPropertyPrivilegeFlags = 0x00010000;          // HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS
 constexpr std::uint64_t kPropertyUnimplementedMsrAction = 0x00050017;  // HDKMINI
 
 // A child partition as mshv_root makes one: create, then initialize.
@@ -63,20 +63,20 @@ void deposit_withdraw(Run& r) {
 void check_access_states(Run& r, std::uint64_t id, std::uint64_t gfn, std::uint32_t count) {
     std::vector<std::uint8_t> states(count, 0xA5);
     int written = -1;
-    const int ret = r.step("hv_call_get_gpa_access_states", false, [&] {
-        return r.api.get_gpa_access_states(id, count, gfn, 0, &written, states.data());
-    });
+    const int ret = r.step("hv_call_get_gpa_access_states", false,
+                           [&] { return r.api.get_gpa_access_states(id, count, gfn, 0, &written, states.data()); });
     if (ret != 0) return;
     if (written != static_cast<int>(count))
-        r.find("output.count", "hv_call_get_gpa_access_states",
-               "returned 0 but reported " + std::to_string(written) + " of " + std::to_string(count) + " states written");
+        r.find(
+            "output.count", "hv_call_get_gpa_access_states",
+            "returned 0 but reported " + std::to_string(written) + " of " + std::to_string(count) + " states written");
     for (int i = 0; i < written && i < static_cast<int>(count); ++i) {
         const auto want = r.machine.hypervisor().page_access_state(id, gfn + static_cast<std::uint64_t>(i));
         if (states[static_cast<std::size_t>(i)] != want) {
             r.find("output.not_from_model", "hv_call_get_gpa_access_states",
                    "state of gfn " + std::to_string(gfn + static_cast<std::uint64_t>(i)) + " is " +
-                       std::to_string(states[static_cast<std::size_t>(i)]) + ", the model's is " + std::to_string(want) +
-                       " (read beyond what the call wrote?)");
+                       std::to_string(states[static_cast<std::size_t>(i)]) + ", the model's is " +
+                       std::to_string(want) + " (read beyond what the call wrote?)");
             return;
         }
     }
@@ -101,10 +101,10 @@ void map_2m(Run& r) {
     if (id == 0) return;
     constexpr std::uint64_t kPages = 2 * 512;  // two 2 MiB pages, counted in 4 KiB pages
     const auto pfns = r.guest_pages(kPages, 512);
-    if (r.step("hv_call_map_gpa_pages", true, [&] {
-            return r.api.map_gpa_pages(id, kGfn, kPages, kReadWrite | kLargePage, pfns.data());
-        }) == 0)
-        r.step("hv_call_unmap_gpa_pages", false, [&] { return r.api.unmap_gpa_pages(id, kGfn, kPages, kUnmapLargePage); });
+    if (r.step("hv_call_map_gpa_pages", true,
+               [&] { return r.api.map_gpa_pages(id, kGfn, kPages, kReadWrite | kLargePage, pfns.data()); }) == 0)
+        r.step("hv_call_unmap_gpa_pages", false,
+               [&] { return r.api.unmap_gpa_pages(id, kGfn, kPages, kUnmapLargePage); });
     destroy_partition(r, id);
 }
 
@@ -122,8 +122,8 @@ void map_mmio(Run& r) {
     const std::uint64_t id = new_partition(r);
     if (id == 0) return;
     constexpr std::uint64_t kPages = 16;
-    if (r.step("hv_call_map_mmio_pages", true,
-               [&] { return r.api.map_mmio_pages(id, kGfn, r.mmio_pfn(), kPages); }) == 0)
+    if (r.step("hv_call_map_mmio_pages", true, [&] { return r.api.map_mmio_pages(id, kGfn, r.mmio_pfn(), kPages); }) ==
+        0)
         r.step("hv_call_unmap_gpa_pages", false, [&] { return r.api.unmap_gpa_pages(id, kGfn, kPages, 0); });
     destroy_partition(r, id);
 }
@@ -162,8 +162,8 @@ void ports(Run& r) {
     if (id == 0) return;
     r.step("hv_call_create_vp", true, [&] { return r.api.create_vp(kNoNode, id, 0, 0); });
     constexpr std::uint32_t kPort = 5, kConnection = 7, kSint = 2;
-    if (r.step("hv_call_create_port", true,
-               [&] { return r.api.create_port(id, kPort, id, kPortMessage, kSint, 0); }) == 0) {
+    if (r.step("hv_call_create_port", true, [&] { return r.api.create_port(id, kPort, id, kPortMessage, kSint, 0); }) ==
+        0) {
         if (r.step("hv_call_connect_port", true, [&] { return r.api.connect_port(id, kPort, id, kConnection); }) == 0)
             r.step("hv_call_disconnect_port", false, [&] { return r.api.disconnect_port(id, kConnection); });
         r.step("hv_call_delete_port", false, [&] { return r.api.delete_port(id, kPort); });
@@ -177,7 +177,8 @@ void stats_pages(Run& r) {
     r.step("hv_call_create_vp", true, [&] { return r.api.create_vp(kNoNode, id, 0, 0); });
     for (const std::uint32_t type : {kStatsPartition, kStatsVp}) {
         void* addr = nullptr;
-        if (r.step("hv_map_stats_page", true, [&] { return r.api.map_stats_page(type, id, 0, kStatsSelf, &addr); }) == 0)
+        if (r.step("hv_map_stats_page", true, [&] { return r.api.map_stats_page(type, id, 0, kStatsSelf, &addr); }) ==
+            0)
             r.step("hv_unmap_stats_page", false, [&] { return r.api.unmap_stats_page(type, id, 0, kStatsSelf, addr); });
     }
     destroy_partition(r, id);
@@ -211,11 +212,11 @@ void vp_state(Run& r) {
     if (id == 0) return;
     r.step("hv_call_create_vp", true, [&] { return r.api.create_vp(kNoNode, id, 0, 0); });
     std::array<std::uint8_t, kSyntheticTimersBytes> state{};
-    if (r.step("hv_call_get_vp_state", false, [&] {
-            return r.api.get_vp_state(0, id, kVpStateSyntheticTimers, state.data(), state.size());
-        }) == 0)
+    if (r.step("hv_call_get_vp_state", false,
+               [&] { return r.api.get_vp_state(0, id, kVpStateSyntheticTimers, state.data(), state.size()); }) == 0)
         r.step("hv_call_set_vp_state", false, [&] {
-            return r.api.set_vp_state(0, id, kVpStateSyntheticTimers, state.data(), static_cast<std::uint32_t>(state.size()));
+            return r.api.set_vp_state(0, id, kVpStateSyntheticTimers, state.data(),
+                                      static_cast<std::uint32_t>(state.size()));
         });
     destroy_partition(r, id);
 }
@@ -267,7 +268,8 @@ void root_boot(Run& r) {
         if (r.step("hv_lp_exists", false, [&] { return r.api.lp_exists(lp, &exists); }) != 0) return;
         if (exists != static_cast<int>(want))
             r.find("output.not_from_model", "hv_lp_exists",
-                   "LP " + std::to_string(lp) + (want ? " is up, yet reported as absent" : " is not up, yet reported as existing"));
+                   "LP " + std::to_string(lp) +
+                       (want ? " is up, yet reported as absent" : " is not up, yet reported as existing"));
     };
     check_exists(false);
     const int added = r.step("hv_call_add_logical_proc", true, [&] { return r.api.add_logical_proc(kNoNode, lp, lp); });
@@ -308,8 +310,10 @@ std::optional<std::string> name_in_tree(const std::string& requirement, const Tr
 
 std::vector<Scenario> scenarios() {
     return {
-        {"partition", {"hv_call_create_partition", "hv_call_initialize_partition", "hv_call_finalize_partition",
-                       "hv_call_withdraw_memory", "hv_call_delete_partition"}, partition_lifecycle},
+        {"partition",
+         {"hv_call_create_partition", "hv_call_initialize_partition", "hv_call_finalize_partition",
+          "hv_call_withdraw_memory", "hv_call_delete_partition"},
+         partition_lifecycle},
         {"deposit_withdraw", {"hv_call_deposit_pages", "hv_call_withdraw_memory"}, deposit_withdraw},
         {"map_4k", {"hv_call_map_gpa_pages", "hv_call_get_gpa_access_states", "hv_call_unmap_gpa_pages"}, map_4k},
         {"map_2m", {"hv_call_map_gpa_pages", "hv_call_unmap_gpa_pages"}, map_2m},
@@ -317,10 +321,14 @@ std::vector<Scenario> scenarios() {
         {"map_mmio", {"hv_call_map_mmio_pages", "hv_call_unmap_gpa_pages"}, map_mmio},
         {"vps", {"hv_call_create_vp", "hv_call_assert_virtual_interrupt", "hv_call_delete_vp"}, vps},
         {"vp_registers", {"hv_call_create_vp", "hv_call_set_vp_registers", "hv_call_get_vp_registers"}, vp_registers},
-        {"ports", {"hv_call_create_vp", "hv_call_create_port", "hv_call_connect_port", "hv_call_disconnect_port",
-                   "hv_call_delete_port"}, ports},
-        {"stats_pages", {"hv_call_create_vp", "hv_map_stats_page|hv_call_map_stat_page",
-                         "hv_unmap_stats_page|hv_call_unmap_stat_page"}, stats_pages},
+        {"ports",
+         {"hv_call_create_vp", "hv_call_create_port", "hv_call_connect_port", "hv_call_disconnect_port",
+          "hv_call_delete_port"},
+         ports},
+        {"stats_pages",
+         {"hv_call_create_vp", "hv_map_stats_page|hv_call_map_stat_page",
+          "hv_unmap_stats_page|hv_call_unmap_stat_page"},
+         stats_pages},
         {"properties", {"hv_call_get_partition_property"}, properties},
         {"set_property", {"hv_call_set_partition_property"}, set_property},
         {"vp_state", {"hv_call_create_vp", "hv_call_get_vp_state", "hv_call_set_vp_state"}, vp_state},

@@ -19,8 +19,8 @@ struct Scenario {
 
 // Every scenario makes and destroys a child partition with these.
 inline const std::vector<std::string> kLifecycle = {"hv_call_create_partition", "hv_call_initialize_partition",
-                                                   "hv_call_finalize_partition", "hv_call_withdraw_memory",
-                                                   "hv_call_delete_partition"};
+                                                    "hv_call_finalize_partition", "hv_call_withdraw_memory",
+                                                    "hv_call_delete_partition"};
 
 [[nodiscard]] std::vector<Scenario> scenarios();
 

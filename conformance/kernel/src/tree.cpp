@@ -8,11 +8,11 @@
 #include <unistd.h>
 
 #include <array>
-#include <cerrno>
-#include <cstring>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -111,8 +111,8 @@ fs::path make_work_dir(const BuildOptions& options) {
         return options.work_dir;
     }
     static std::atomic<unsigned> counter{0};
-    const fs::path dir = fs::temp_directory_path() /
-                         ("hvsim-kernel-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    const fs::path dir =
+        fs::temp_directory_path() / ("hvsim-kernel-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fs::remove_all(dir);
     fs::create_directories(dir);
     return dir;
@@ -151,16 +151,33 @@ std::string as_tree_paths(const std::string& text, const Tree& tree, const fs::p
 // environment first, then the tree's Hyper-V headers, then drivers/hv for quoted includes.
 std::vector<std::string> compile_flags(const std::string& cc, const Tree& tree, const fs::path& inc) {
     const fs::path env = environment_dir();
-    return {cc, "-std=gnu11", "-O1", "-g", "-fPIC", "-w", "-fno-strict-aliasing", "-D__KERNEL__", "-DHVSIM_KERNEL_ENV=1",
-            "-I", (env / "include").string(), "-I", (env / "api").string(), "-I", inc.string(),
-            "-I", (tree.root / "drivers/hv").string()};
+    return {cc,
+            "-std=gnu11",
+            "-O1",
+            "-g",
+            "-fPIC",
+            "-w",
+            "-fno-strict-aliasing",
+            "-D__KERNEL__",
+            "-DHVSIM_KERNEL_ENV=1",
+            "-I",
+            (env / "include").string(),
+            "-I",
+            (env / "api").string(),
+            "-I",
+            inc.string(),
+            "-I",
+            (tree.root / "drivers/hv").string()};
 }
 
 }  // namespace
 
 ProbeCompiler::ProbeCompiler(const Tree& tree, const BuildOptions& options)
-    : tree_(tree), cc_(options.cc.empty() ? default_compiler() : options.cc), work_(make_work_dir(options)),
-      include_(tree_includes(tree, work_)), keep_(options.keep) {}
+    : tree_(tree),
+      cc_(options.cc.empty() ? default_compiler() : options.cc),
+      work_(make_work_dir(options)),
+      include_(tree_includes(tree, work_)),
+      keep_(options.keep) {}
 
 ProbeCompiler::~ProbeCompiler() {
     if (keep_) return;
@@ -168,8 +185,8 @@ ProbeCompiler::~ProbeCompiler() {
     fs::remove_all(work_, ec);
 }
 
-ProbeCompiler::Result ProbeCompiler::run(const std::string& name, const std::string& source, std::vector<std::string> flags,
-                                         const std::string& out) {
+ProbeCompiler::Result ProbeCompiler::run(const std::string& name, const std::string& source,
+                                         std::vector<std::string> flags, const std::string& out) {
     const fs::path file = work_ / name;
     std::ofstream(file) << source;
     std::vector<std::string> argv = compile_flags(cc_, tree_, include_);
@@ -196,7 +213,9 @@ ProbeCompiler::Result ProbeCompiler::macros(const std::string& name, const std::
     return run(name, source, {"-E", "-dM"}, name + ".macros");
 }
 
-bool ProbeCompiler::in_tree(const std::string& compiler_path) const { return tree_path(compiler_path) != compiler_path; }
+bool ProbeCompiler::in_tree(const std::string& compiler_path) const {
+    return tree_path(compiler_path) != compiler_path;
+}
 
 std::string ProbeCompiler::tree_path(const std::string& text) const { return as_tree_paths(text, tree_, include_); }
 
@@ -217,7 +236,8 @@ Tree open_tree(const fs::path& root) {
         throw TreeError(root.string() + ": not a directory (expected the root of a Linux source tree)");
     for (const auto& req : kRequired)
         if (!fs::exists(root / req.path, ec))
-            throw TreeError(root.string() + ": no " + req.path + " (" + req.what + "); hvsim kernel check needs a tree with the mshv root driver");
+            throw TreeError(root.string() + ": no " + req.path + " (" + req.what +
+                            "); hvsim kernel check needs a tree with the mshv root driver");
     Tree tree{root, {root / "drivers/hv/mshv_root_hv_call.c"}, {}};
     for (const char* rel : kOptionalSources)
         if (fs::exists(root / rel, ec)) tree.sources.push_back(root / rel);
@@ -269,7 +289,8 @@ std::unique_ptr<LoadedTree> build_tree(Tree tree, const BuildOptions& options) {
             throw TreeError(tree.root.string() + ": " + result.output + " (the C compiler: --cc, or $CC)");
         if (result.status != 0) {
             const bool ours = i + 1 == sources.size();
-            throw TreeError(tree.root.string() + ": " + (ours ? "hvsim's glue" : fs::relative(sources[i], tree.root).string()) +
+            throw TreeError(tree.root.string() + ": " +
+                            (ours ? "hvsim's glue" : fs::relative(sources[i], tree.root).string()) +
                             " does not compile against hvsim's kernel environment: " +
                             as_tree_paths(first_error(result.output), tree, inc));
         }

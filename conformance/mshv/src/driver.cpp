@@ -44,7 +44,12 @@ constexpr bool page_aligned(std::uint64_t v) noexcept { return v % kPage == 0; }
 
 Driver::Driver(Machine& machine, hvcall::Backend& kernel, hvcall::Backend& passthrough, Host& host,
                DriverOptions options)
-    : machine_(machine), kernel_(kernel), passthrough_(passthrough), host_(host), options_(options), pages_(machine),
+    : machine_(machine),
+      kernel_(kernel),
+      passthrough_(passthrough),
+      host_(host),
+      options_(options),
+      pages_(machine),
       self_id_(machine.config().root_partition_id),
       next_backing_pfn_(options.backing_first_pfn != 0 ? options.backing_first_pfn
                                                        : machine.config().ram_bytes / kPage / 4) {}
@@ -160,15 +165,24 @@ int Driver::create_partition(std::uint64_t arg) noexcept {
 
 int Driver::partition_ioctl(Partition& p, unsigned long request, std::uint64_t arg) noexcept {
     switch (request) {
-        case uapi::kInitializePartition: return initialize(p);
-        case uapi::kCreateVp: return create_vp(p, arg);
-        case uapi::kSetGuestMemory: return set_guest_memory(p, arg);
-        case uapi::kIrqfd: return irqfd(p, arg);
-        case uapi::kIoeventfd: return ioeventfd(p, arg);
-        case uapi::kSetMsiRouting: return set_msi_routing(p, arg);
-        case uapi::kGetGpapAccessBitmap: return gpap_access_bitmap(p, arg);
-        case uapi::kRootHvcall: return root_hvcall(FdKind::partition, p.id, arg);
-        default: return -ENOTTY;
+        case uapi::kInitializePartition:
+            return initialize(p);
+        case uapi::kCreateVp:
+            return create_vp(p, arg);
+        case uapi::kSetGuestMemory:
+            return set_guest_memory(p, arg);
+        case uapi::kIrqfd:
+            return irqfd(p, arg);
+        case uapi::kIoeventfd:
+            return ioeventfd(p, arg);
+        case uapi::kSetMsiRouting:
+            return set_msi_routing(p, arg);
+        case uapi::kGetGpapAccessBitmap:
+            return gpap_access_bitmap(p, arg);
+        case uapi::kRootHvcall:
+            return root_hvcall(FdKind::partition, p.id, arg);
+        default:
+            return -ENOTTY;
     }
 }
 
@@ -260,7 +274,7 @@ int Driver::map_region(Partition& p, const uapi::UserMemRegion& in) noexcept {
     const std::uint64_t pages = in.size / kPage;
     if (in.guest_pfn + pages < in.guest_pfn || in.userspace_addr + in.size < in.userspace_addr) return -EINVAL;
     if (!host_.mapped(in.userspace_addr, in.size)) return -EINVAL;  // access_ok and the VMA lookup
-    for (const Region& r : p.regions)  // only a GFN overlap is refused since 6.19
+    for (const Region& r : p.regions)                               // only a GFN overlap is refused since 6.19
         if (in.guest_pfn < r.gfn + r.pages && r.gfn < in.guest_pfn + pages) return -EEXIST;
 
     Region region{in.guest_pfn, pages, in.userspace_addr, in.flags, false, 0};
@@ -377,20 +391,30 @@ int Driver::ioeventfd(Partition& p, std::uint64_t arg) noexcept {
     }
     std::uint64_t trigger = 0;
     switch (in.len) {
-        case 0: trigger = hvcall::doorbell_flags::trigger_any; break;
-        case 1: trigger = hvcall::doorbell_flags::trigger_byte; break;
-        case 2: trigger = hvcall::doorbell_flags::trigger_word; break;
-        case 4: trigger = hvcall::doorbell_flags::trigger_dword; break;
-        case 8: trigger = hvcall::doorbell_flags::trigger_qword; break;
-        default: return -EINVAL;
+        case 0:
+            trigger = hvcall::doorbell_flags::trigger_any;
+            break;
+        case 1:
+            trigger = hvcall::doorbell_flags::trigger_byte;
+            break;
+        case 2:
+            trigger = hvcall::doorbell_flags::trigger_word;
+            break;
+        case 4:
+            trigger = hvcall::doorbell_flags::trigger_dword;
+            break;
+        case 8:
+            trigger = hvcall::doorbell_flags::trigger_qword;
+            break;
+        default:
+            return -EINVAL;
     }
     if (in.addr + in.len < in.addr) return -EINVAL;
     if (ev.error != 0) return ev.error;
     // A collision: the same address and length (exactly: a length-0 one collides only with
     // another of length 0), and either side matching any value or both the same (K-evfd).
     for (const Ioeventfd& io : p.ioeventfds)
-        if (io.addr == in.addr && io.len == in.len &&
-            (io.wildcard || wildcard || io.datamatch == in.datamatch))
+        if (io.addr == in.addr && io.len == in.len && (io.wildcard || wildcard || io.datamatch == in.datamatch))
             return -EEXIST;
     if (wildcard) trigger |= hvcall::doorbell_flags::any_value;
     const std::uint32_t port = next_port_++;
@@ -442,7 +466,8 @@ int Driver::gpap_access_bitmap(Partition& p, std::uint64_t arg) noexcept {
         mask = hvcall::kGpaPageDirty;
     }
     std::vector<std::uint8_t> states(in.page_count);
-    const hvcall::Progress done = hvcall::get_gpa_pages_access_states(kernel_, p.id, in.gpap_base, in.page_count, flags, states);
+    const hvcall::Progress done =
+        hvcall::get_gpa_pages_access_states(kernel_, p.id, in.gpap_base, in.page_count, flags, states);
     std::vector<std::uint8_t> bitmap((in.page_count + 7) / 8, 0);
     for (std::uint64_t i = 0; i < done.done; ++i)
         if ((states[i] & mask) != 0) bitmap[i / 8] |= static_cast<std::uint8_t>(1u << (i % 8));
@@ -454,10 +479,14 @@ int Driver::gpap_access_bitmap(Partition& p, std::uint64_t arg) noexcept {
 
 int Driver::vp_ioctl(Partition& p, Vp& vp, unsigned long request, std::uint64_t arg) noexcept {
     switch (request) {
-        case uapi::kRunVp: return run_vp(p, vp, arg);
-        case uapi::kGetVpState: return vp_state(p, vp, false, arg);
-        case uapi::kSetVpState: return vp_state(p, vp, true, arg);
-        case uapi::kRootHvcall: return root_hvcall(FdKind::vp, p.id, arg);
+        case uapi::kRunVp:
+            return run_vp(p, vp, arg);
+        case uapi::kGetVpState:
+            return vp_state(p, vp, false, arg);
+        case uapi::kSetVpState:
+            return vp_state(p, vp, true, arg);
+        case uapi::kRootHvcall:
+            return root_hvcall(FdKind::vp, p.id, arg);
         default:
             note("VP fd: unknown ioctl " + std::to_string(request) + ": -ENOTTY");
             return -ENOTTY;
@@ -487,16 +516,23 @@ int Driver::vp_state(Partition& p, Vp& vp, bool set, std::uint64_t arg) noexcept
     hvcall::VpStateData data{};
     std::uint64_t size = kPage;
     switch (in.type) {
-        case uapi::kVpStateLapic: data.type = hvcall::vp_state_type::lapic; break;
-        case uapi::kVpStateSimp: data.type = hvcall::vp_state_type::sim_page; break;
-        case uapi::kVpStateSiefp: data.type = hvcall::vp_state_type::sief_page; break;
+        case uapi::kVpStateLapic:
+            data.type = hvcall::vp_state_type::lapic;
+            break;
+        case uapi::kVpStateSimp:
+            data.type = hvcall::vp_state_type::sim_page;
+            break;
+        case uapi::kVpStateSiefp:
+            data.type = hvcall::vp_state_type::sief_page;
+            break;
         case uapi::kVpStateSyntheticTimers:
             data.type = hvcall::vp_state_type::synthetic_timers;
             size = kSyntheticTimersBytes;
             break;
         default: {  // XSAVE: the partition's states and size, legacy x87 and SSE always asked for
             data.type = hvcall::vp_state_type::xsave;
-            if (const int e = hvcall::get_partition_property(kernel_, p.id, kPropXsaveStates, data.xsave_states); e != 0)
+            if (const int e = hvcall::get_partition_property(kernel_, p.id, kPropXsaveStates, data.xsave_states);
+                e != 0)
                 return e;
             if (const int e = hvcall::get_partition_property(kernel_, p.id, kPropMaxXsaveDataSize, size); e != 0)
                 return e;

@@ -26,8 +26,10 @@ hvcall::HypercallResult TallyBackend::count(hvcall::Control control, hvcall::Hyp
 }
 
 Session::Session(SessionOptions options, std::unique_ptr<Host> host)
-    : options_(std::move(options)), host_(std::move(host)),
-      machine_(std::make_unique<Machine>(options_.machine)), cpu_(*machine_, 0) {
+    : options_(std::move(options)),
+      host_(std::move(host)),
+      machine_(std::make_unique<Machine>(options_.machine)),
+      cpu_(*machine_, 0) {
     hvcall::Backend* cpu = &cpu_;
     if (!options_.record.empty()) {
         writer_ = std::make_unique<traces::TraceWriter>(
@@ -73,9 +75,12 @@ int Session::mmap(int handle, std::uint64_t page_offset) noexcept {
 
 std::string_view to_string(FdKind kind) noexcept {
     switch (kind) {
-        case FdKind::device: return "device";
-        case FdKind::partition: return "partition";
-        case FdKind::vp: return "vp";
+        case FdKind::device:
+            return "device";
+        case FdKind::partition:
+            return "partition";
+        case FdKind::vp:
+            return "vp";
     }
     return "?";
 }
@@ -83,9 +88,10 @@ std::string_view to_string(FdKind kind) noexcept {
 std::string errno_name(int negative_errno) { return hvcall::errno_text(negative_errno); }
 
 json Session::summary() const {
-    json s = {{"ioctls", json::object()}, {"errors", json::object()}, {"unknown", json::array()},
-              {"mmaps", mmaps_}, {"hypercalls", json::object()},
-              {"violations", cpu_.violations}, {"rejections", cpu_.rejections}, {"rules", json::object()}};
+    json s = {{"ioctls", json::object()},      {"errors", json::object()},
+              {"unknown", json::array()},      {"mmaps", mmaps_},
+              {"hypercalls", json::object()},  {"violations", cpu_.violations},
+              {"rejections", cpu_.rejections}, {"rules", json::object()}};
     for (const auto& [name, n] : ioctls_) s["ioctls"][name] = n;
     for (const auto& [name, by] : errors_)
         for (const auto& [e, n] : by) s["errors"][name][errno_name(e)] = n;
@@ -142,9 +148,16 @@ std::uint64_t total(const json& counts) {
 }  // namespace
 
 json merge_summaries(const std::vector<json>& parts) {
-    json m = {{"processes", parts.size()}, {"ioctls", json::object()}, {"errors", json::object()},
-              {"unknown", json::array()}, {"mmaps", 0}, {"hypercalls", json::object()}, {"violations", 0},
-              {"rejections", 0}, {"rules", json::object()}, {"traces", json::array()}};
+    json m = {{"processes", parts.size()},
+              {"ioctls", json::object()},
+              {"errors", json::object()},
+              {"unknown", json::array()},
+              {"mmaps", 0},
+              {"hypercalls", json::object()},
+              {"violations", 0},
+              {"rejections", 0},
+              {"rules", json::object()},
+              {"traces", json::array()}};
     for (const json& p : parts) {
         for (const char* k : {"ioctls", "errors", "hypercalls", "rules"}) add_counts(m[k], p.value(k, json::object()));
         for (const char* k : {"mmaps", "violations", "rejections"})
@@ -164,11 +177,11 @@ std::string summary_text(const json& s) {
     std::string out = "hvsim mshv: " + std::to_string(total(s["ioctls"])) + " ioctls served (" +
                       std::to_string(unknown) + " unknown), " + std::to_string(total(s["hypercalls"])) +
                       " hypercalls issued (" + std::to_string(s.value("rejections", 0)) +
-                      " answered with a rule's status), " + std::to_string(s.value("violations", 0)) +
-                      " violations\n";
+                      " answered with a rule's status), " + std::to_string(s.value("violations", 0)) + " violations\n";
     out += "  ioctls:     " + counts_line(s["ioctls"]) + "\n";
     std::string errors;
-    for (const auto& [name, by] : s["errors"].items()) errors += (errors.empty() ? "" : "; ") + name + ": " + counts_line(by);
+    for (const auto& [name, by] : s["errors"].items())
+        errors += (errors.empty() ? "" : "; ") + name + ": " + counts_line(by);
     if (!errors.empty()) out += "  failed:     " + errors + "\n";
     out += "  hypercalls: " + counts_line(s["hypercalls"]) + "\n";
     out += "  rules hit:  " + counts_line(s["rules"]) + "\n";

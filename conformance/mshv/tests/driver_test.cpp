@@ -19,9 +19,9 @@
 #include "hvcall/calls/vp.hpp"
 #include "hvcall/catalogue.hpp"
 #include "hvcall/types/memory.hpp"
+#include "hvsim/call_context.hpp"
 #include "hvsim/devmshv/driver.hpp"
 #include "hvsim/devmshv/session.hpp"
-#include "hvsim/call_context.hpp"
 #include "hvsim/machine.hpp"
 
 namespace {
@@ -75,8 +75,9 @@ public:
 
 private:
     static bool covered(const std::vector<Range>& ranges, std::uint64_t addr, std::uint64_t size) noexcept {
-        return std::any_of(ranges.begin(), ranges.end(),
-                           [&](const Range& r) { return addr >= r.addr && addr - r.addr <= r.size && size <= r.size - (addr - r.addr); });
+        return std::any_of(ranges.begin(), ranges.end(), [&](const Range& r) {
+            return addr >= r.addr && addr - r.addr <= r.size && size <= r.size - (addr - r.addr);
+        });
     }
 };
 
@@ -95,10 +96,12 @@ public:
         const std::uint32_t flags = gpa_flags(control);
         const hvcall::HypercallResult r = tally.hypercall(control);
         if (flags != kNotGpa)
-            gpa_calls.push_back({control.code(), flags, r.reps_completed() - std::min(r.reps_completed(), control.rep_start())});
+            gpa_calls.push_back(
+                {control.code(), flags, r.reps_completed() - std::min(r.reps_completed(), control.rep_start())});
         return note(control, r);
     }
-    hvcall::HypercallResult hypercall_fast(hvcall::Control control, std::uint64_t rdx, std::uint64_t r8) noexcept override {
+    hvcall::HypercallResult hypercall_fast(hvcall::Control control, std::uint64_t rdx,
+                                           std::uint64_t r8) noexcept override {
         return note(control, tally.hypercall_fast(control, rdx, r8));
     }
     hvcall::HypercallResult hypercall_fast_xmm(hvcall::Control control, hvcall::XmmRegisters& regs) noexcept override {
@@ -151,8 +154,8 @@ private:
     }
     static constexpr std::uint32_t kNotGpa = ~0u;
     std::uint32_t gpa_flags(hvcall::Control control) const noexcept {
-        if (page_ == nullptr || (control.code() != code_of(CallId::map_gpa_pages) &&
-                                 control.code() != code_of(CallId::unmap_gpa_pages)))
+        if (page_ == nullptr ||
+            (control.code() != code_of(CallId::map_gpa_pages) && control.code() != code_of(CallId::unmap_gpa_pages)))
             return kNotGpa;
         std::uint32_t flags = 0;
         std::memcpy(&flags, page_ + offsetof(hvcall::InputMapGpaPages, map_flags), sizeof flags);
@@ -165,7 +168,9 @@ private:
 // device handle; what the driver logs is kept.
 struct Rig {
     explicit Rig(DriverOptions options = {}, hvsim::MachineConfig config = {})
-        : machine(std::move(config)), kernel(machine, 1), passthrough(machine, 0),
+        : machine(std::move(config)),
+          kernel(machine, 1),
+          passthrough(machine, 0),
           driver(machine, kernel, passthrough, host, options) {
         driver.log = [this](const std::string& line) { lines.push_back(line); };
         device = driver.open("/dev/mshv");
@@ -376,10 +381,10 @@ TEST_CASE("unmap takes an exact match of GFN, user address and size, else -EINVA
     const int pt = rig.initialized_partition();
     const std::uint64_t id = rig.newest_partition();
     REQUIRE(rig.map(pt, 0x200, 32, kUser) == 0);
-    CHECK(rig.unmap(pt, 0x200, 16, kUser) == -EINVAL);              // a prefix
-    CHECK(rig.unmap(pt, 0x200, 64, kUser) == -EINVAL);              // longer
-    CHECK(rig.unmap(pt, 0x200, 32, kUser + kPage) == -EINVAL);      // another user address
-    CHECK(rig.unmap(pt, 0x201, 31, kUser + kPage) == -EINVAL);      // a suffix
+    CHECK(rig.unmap(pt, 0x200, 16, kUser) == -EINVAL);          // a prefix
+    CHECK(rig.unmap(pt, 0x200, 64, kUser) == -EINVAL);          // longer
+    CHECK(rig.unmap(pt, 0x200, 32, kUser + kPage) == -EINVAL);  // another user address
+    CHECK(rig.unmap(pt, 0x201, 31, kUser + kPage) == -EINVAL);  // a suffix
     CHECK(rig.kernel.calls(CallId::unmap_gpa_pages) == 0);
     CHECK(rig.machine.hypervisor().gpa_mapping(id, 0x200).has_value());
 
@@ -450,10 +455,10 @@ TEST_CASE("irqfd: a bound eventfd is -EBUSY, deassign of an unbound one is 0") {
     const int pt = rig.initialized_partition();
     REQUIRE(rig.irqfd(pt, 30, 5) == 0);
     CHECK(rig.irqfd(pt, 30, 6) == -EBUSY);
-    CHECK(rig.irqfd(pt, 31, 7) == -EBUSY);  // a dup of 30: the same eventfd
-    CHECK(rig.irqfd(pt, 32, 5) == 0);       // another eventfd may share the GSI
-    CHECK(rig.irqfd(pt, 33, 8) == -EINVAL); // not an eventfd
-    CHECK(rig.irqfd(pt, 40, 8) == -EBADF);  // not open
+    CHECK(rig.irqfd(pt, 31, 7) == -EBUSY);            // a dup of 30: the same eventfd
+    CHECK(rig.irqfd(pt, 32, 5) == 0);                 // another eventfd may share the GSI
+    CHECK(rig.irqfd(pt, 33, 8) == -EINVAL);           // not an eventfd
+    CHECK(rig.irqfd(pt, 40, 8) == -EBADF);            // not open
     CHECK(rig.irqfd(pt, 30, 5, 1u << 2) == -EINVAL);  // a flag outside the mask
 
     CHECK(rig.irqfd(pt, 30, 6, uapi::kIrqfdDeassign) == 0);  // bound, but to GSI 5: nothing goes
@@ -482,7 +487,7 @@ TEST_CASE("ioeventfd: collisions -EEXIST, deassign of an unknown one -ENOENT, PI
     CHECK(rig.ioeventfd(pt, 32, ~0ull - 1, 4) == -EINVAL);        // the range wraps
     CHECK(rig.ioeventfd(pt, 32, 0x60, 1, uapi::kIoeventfdPio) == -EOPNOTSUPP);
     CHECK(rig.ioeventfd(pt, 32, 0x60, 1, uapi::kIoeventfdPio | uapi::kIoeventfdDeassign) == -EOPNOTSUPP);
-    CHECK(rig.ioeventfd(pt, 32, kAddr, 4, 1u << 3) == -EINVAL);   // a flag outside the mask
+    CHECK(rig.ioeventfd(pt, 32, kAddr, 4, 1u << 3) == -EINVAL);  // a flag outside the mask
     CHECK(rig.kernel.succeeded(CallId::create_port) == 3);
 
     const std::uint32_t off = uapi::kIoeventfdDeassign;
@@ -579,7 +584,8 @@ TEST_CASE("a VP state buffer the host cannot back gives back the pages it drew")
     const std::size_t bytes = (left + 1) * kPage;
     std::byte* buffer = static_cast<std::byte*>(std::aligned_alloc(kPage, bytes));
     REQUIRE(buffer != nullptr);
-    uapi::GetSetVpState in{uapi::kVpStateLapic, {}, static_cast<std::uint32_t>(bytes), reinterpret_cast<std::uintptr_t>(buffer)};
+    uapi::GetSetVpState in{
+        uapi::kVpStateLapic, {}, static_cast<std::uint32_t>(bytes), reinterpret_cast<std::uintptr_t>(buffer)};
     CHECK(rig.ioctl(vp, uapi::kGetVpState, in) == -ENOMEM);
     std::free(buffer);
     CHECK(pages.handed_out() - pages.returned() == outstanding);
@@ -657,9 +663,7 @@ TEST_CASE("an unknown request is -ENOTTY on every fd kind; only the VP fd logs i
 TEST_CASE("INITIALIZE_PARTITION that fails withdraws every page it deposited") {
     hvsim::MachineConfig config;
     std::string how;
-    SECTION("the hypervisor refuses the call") {
-        how = "injected";
-    }
+    SECTION("the hypervisor refuses the call") { how = "injected"; }
     SECTION("the host runs out of pages for the deposits") {
         how = "exhausted";
         config.ram_bytes = 8ull << 20;             // 1024 pages for deposits in the upper half

@@ -62,7 +62,8 @@ std::string repeat(const std::string& s, std::size_t n) {
 
 // A small valid scenario and trace to start from.
 const std::string kScenario = R"([{"name": "one partition", "steps": [{"call": "create_partition"}]}])";
-const std::string kTraceHeader = R"({"hvsim_trace":1,"producer":"hostile","profile":{"backend":"sim","machines":"per run"}})";
+const std::string kTraceHeader =
+    R"({"hvsim_trace":1,"producer":"hostile","profile":{"backend":"sim","machines":"per run"}})";
 const std::string kCborMagic = std::string("\x89HVT", 4);
 
 std::string frame(const std::string& body) {
@@ -73,8 +74,8 @@ std::string frame(const std::string& body) {
 }
 // A CBOR trace header: {"hvsim_trace": 1, "producer": "h", "profile": {}}
 std::string cbor_header() {
-    const std::string map = std::string("\xa3", 1) + "\x6bhvsim_trace" + std::string("\x01", 1) + "\x68producer" + "\x61h" +
-                            "\x67profile" + std::string("\xa0", 1);
+    const std::string map = std::string("\xa3", 1) + "\x6bhvsim_trace" + std::string("\x01", 1) + "\x68producer" +
+                            "\x61h" + "\x67profile" + std::string("\xa0", 1);
     return kCborMagic + frame(map);
 }
 
@@ -161,167 +162,257 @@ std::function<std::string()> unchanged(const std::string& name) {
 std::map<std::string, Case> cases() {
     std::map<std::string, Case> c;
     // --- nesting
-    c["deep_scenario"] = {"a scenario file of 200,000 nested arrays",
-                          [] { return std::vector<std::string>{"run", file("deep.json", repeat("[", 200000) + repeat("]", 200000))}; },
-                          {2, "nesting deeper than 64 arrays and objects"}, {}};
-    c["deep_scenario_field"] = {"a scenario whose note is 200,000 nested arrays", [] {
+    c["deep_scenario"] = {
+        "a scenario file of 200,000 nested arrays",
+        [] {
+            return std::vector<std::string>{"run", file("deep.json", repeat("[", 200000) + repeat("]", 200000))};
+        },
+        {2, "nesting deeper than 64 arrays and objects"},
+        {}};
+    c["deep_scenario_field"] = {"a scenario whose note is 200,000 nested arrays",
+                                [] {
                                     return std::vector<std::string>{
-                                        "run", file("deepfield.json", R"([{"name": "x", "note": )" + repeat("[", 200000) +
-                                                                          repeat("]", 200000) + R"(, "steps": []}])")};
+                                        "run",
+                                        file("deepfield.json", R"([{"name": "x", "note": )" + repeat("[", 200000) +
+                                                                   repeat("]", 200000) + R"(, "steps": []}])")};
                                 },
-                                {2, "nesting deeper than 64"}, {}};
-    c["deep_jsonl_record"] = {"a JSON Lines record of 100,000 nested objects", [] {
+                                {2, "nesting deeper than 64"},
+                                {}};
+    c["deep_jsonl_record"] = {"a JSON Lines record of 100,000 nested objects",
+                              [] {
                                   return std::vector<std::string>{
-                                      "replay", file("deep.jsonl", kTraceHeader + "\n" + repeat("{\"a\":", 100000) + "1" +
-                                                                       repeat("}", 100000) + "\n")};
+                                      "replay", file("deep.jsonl", kTraceHeader + "\n" + repeat("{\"a\":", 100000) +
+                                                                       "1" + repeat("}", 100000) + "\n")};
                               },
-                              {2, "line 2: the line is refused: nesting deeper than 64"}, {}};
-    c["deep_cbor_frame"] = {"a CBOR frame of 500,000 nested arrays", [] {
-                                return std::vector<std::string>{
-                                    "replay", file("deep.cbor", cbor_header() + frame(repeat("\x81", 500000) + std::string("\x00", 1)))};
-                            },
-                            {2, "the frame is refused: nesting deeper than 64"}, {}};
+                              {2, "line 2: the line is refused: nesting deeper than 64"},
+                              {}};
+    c["deep_cbor_frame"] = {
+        "a CBOR frame of 500,000 nested arrays",
+        [] {
+            return std::vector<std::string>{
+                "replay", file("deep.cbor", cbor_header() + frame(repeat("\x81", 500000) + std::string("\x00", 1)))};
+        },
+        {2, "the frame is refused: nesting deeper than 64"},
+        {}};
     // --- text
-    c["cbor_not_utf8"] = {"CBOR text that is not UTF-8", [] {
+    c["cbor_not_utf8"] = {"CBOR text that is not UTF-8",
+                          [] {
                               const std::string map = std::string("\xa1", 1) + "\x64\x63\x61\x6c\x6c" + "\x62\xff\xfe";
                               return std::vector<std::string>{"replay", file("utf8.cbor", cbor_header() + frame(map))};
                           },
-                          {2, "text that is not UTF-8: \"\\xff\\xfe\""}, {}};
-    c["cbor_not_utf8_parallel"] = {"two such traces replayed by two threads", [] {
-                                       const std::string map = std::string("\xa1", 1) + "\x64\x63\x61\x6c\x6c" + "\x62\xff\xfe";
-                                       return std::vector<std::string>{"replay", "-j", "2", file("u1.cbor", cbor_header() + frame(map)),
-                                                                       file("u2.cbor", cbor_header() + frame(map))};
-                                   },
-                                   {2, "not UTF-8"}, {}};
-    c["key_with_newline"] = {"a scenario key holding a newline and a control byte", [] {
+                          {2, "text that is not UTF-8: \"\\xff\\xfe\""},
+                          {}};
+    c["cbor_not_utf8_parallel"] = {
+        "two such traces replayed by two threads",
+        [] {
+            const std::string map = std::string("\xa1", 1) + "\x64\x63\x61\x6c\x6c" + "\x62\xff\xfe";
+            return std::vector<std::string>{"replay", "-j", "2", file("u1.cbor", cbor_header() + frame(map)),
+                                            file("u2.cbor", cbor_header() + frame(map))};
+        },
+        {2, "not UTF-8"},
+        {}};
+    c["key_with_newline"] = {"a scenario key holding a newline and a control byte",
+                             [] {
                                  return std::vector<std::string>{
-                                     "run", file("key.json", "[{\"name\": \"x\", \"steps\": [{\"call\": \"create_partition\", "
-                                                             "\"bad\\nkey\\u0001\": 1}]}]")};
+                                     "run", file("key.json",
+                                                 "[{\"name\": \"x\", \"steps\": [{\"call\": \"create_partition\", "
+                                                 "\"bad\\nkey\\u0001\": 1}]}]")};
                              },
-                             {2, "unknown key 'bad\\nkey\\x01'"}, {}};
+                             {2, "unknown key 'bad\\nkey\\x01'"},
+                             {}};
     c["file_name_not_utf8"] = {"a trace path that is not UTF-8",
-                               [] { return std::vector<std::string>{"replay", (g_work / "bad\xff\x01.jsonl").string()}; },
-                               {2, "bad\\xff\\x01.jsonl: No such file or directory"}, {}};
+                               [] {
+                                   return std::vector<std::string>{"replay", (g_work / "bad\xff\x01.jsonl").string()};
+                               },
+                               {2, "bad\\xff\\x01.jsonl: No such file or directory"},
+                               {}};
     // --- unbounded reads and work
-    c["scenario_is_dev_zero"] = {"/dev/zero as a scenario", [] { return std::vector<std::string>{"run", "/dev/zero"}; },
-                                 {2, "/dev/zero: is a device, not a file; expected a scenario file"}, {}};
-    c["trace_is_dev_zero"] = {"/dev/zero as a trace", [] { return std::vector<std::string>{"replay", "/dev/zero"}; },
-                              {2, "/dev/zero: is a device, not a file; expected a trace file"}, {}};
-    c["trace_is_directory"] = {"a directory as a trace", [] {
+    c["scenario_is_dev_zero"] = {"/dev/zero as a scenario",
+                                 [] {
+                                     return std::vector<std::string>{"run", "/dev/zero"};
+                                 },
+                                 {2, "/dev/zero: is a device, not a file; expected a scenario file"},
+                                 {}};
+    c["trace_is_dev_zero"] = {"/dev/zero as a trace",
+                              [] {
+                                  return std::vector<std::string>{"replay", "/dev/zero"};
+                              },
+                              {2, "/dev/zero: is a device, not a file; expected a trace file"},
+                              {}};
+    c["trace_is_directory"] = {"a directory as a trace",
+                               [] {
                                    fs::create_directories(g_work / "dir");
                                    return std::vector<std::string>{"replay", (g_work / "dir").string()};
                                },
-                               {2, "dir: is a directory; expected a trace file"}, {}};
-    c["huge_scenario"] = {"a 5 MiB scenario file",
-                          [] { return std::vector<std::string>{"run", file("huge.json", "[" + repeat(" ", 5u << 20) + "]")}; },
-                          {2, "more than the 4 MiB hvsim reads"}, {}};
-    c["large_ordinary_scenario"] = {"a 3.9 MiB array of numbers (memory stays bounded)", [] {
+                               {2, "dir: is a directory; expected a trace file"},
+                               {}};
+    c["huge_scenario"] = {
+        "a 5 MiB scenario file",
+        [] {
+            return std::vector<std::string>{"run", file("huge.json", "[" + repeat(" ", 5u << 20) + "]")};
+        },
+        {2, "more than the 4 MiB hvsim reads"},
+        {}};
+    c["large_ordinary_scenario"] = {"a 3.9 MiB array of numbers (memory stays bounded)",
+                                    [] {
                                         std::string s = "[1" + repeat(",1", 1950000) + "]";
                                         return std::vector<std::string>{"run", file("large.json", s)};
                                     },
-                                    {2, "expected a scenario (an object), got number"}, {}};
-    c["huge_jsonl_line"] = {"a JSON Lines record of 2 MiB", [] {
-                                return std::vector<std::string>{
-                                    "replay", file("long.jsonl", kTraceHeader + "\n{\"call\": \"" + repeat("a", 2u << 20) + "\"}\n")};
-                            },
-                            {2, "expected a record of at most 1 MiB"}, {}};
-    c["unmap_all_of_memory"] = {"a typed unmap of 2^64-1 pages", [] {
-                                    return std::vector<std::string>{
-                                        "run", file("unmap.json", R"([{"name": "x", "steps": [{"call": "create_partition", "capture": {"pid": "id"}},
+                                    {2, "expected a scenario (an object), got number"},
+                                    {}};
+    c["huge_jsonl_line"] = {
+        "a JSON Lines record of 2 MiB",
+        [] {
+            return std::vector<std::string>{
+                "replay", file("long.jsonl", kTraceHeader + "\n{\"call\": \"" + repeat("a", 2u << 20) + "\"}\n")};
+        },
+        {2, "expected a record of at most 1 MiB"},
+        {}};
+    c["unmap_all_of_memory"] = {
+        "a typed unmap of 2^64-1 pages",
+        [] {
+            return std::vector<std::string>{
+                "run",
+                file("unmap.json", R"([{"name": "x", "steps": [{"call": "create_partition", "capture": {"pid": "id"}},
         {"call": "unmap_gpa_pages", "args": {"partition": "$pid", "gfn": 0, "pages": "0xFFFFFFFFFFFFFFFF"}}]}])")};
-                                },
-                                {2, "a step may walk at most 16777216"}, {}};
-    c["range_past_guest_space"] = {"a typed map running past 2^52", [] {
-                                       return std::vector<std::string>{
-                                           "run", file("range.json", R"([{"name": "x", "steps": [{"call": "create_partition", "capture": {"pid": "id"}},
+        },
+        {2, "a step may walk at most 16777216"},
+        {}};
+    c["range_past_guest_space"] = {
+        "a typed map running past 2^52",
+        [] {
+            return std::vector<std::string>{
+                "run",
+                file("range.json", R"([{"name": "x", "steps": [{"call": "create_partition", "capture": {"pid": "id"}},
         {"call": "map_gpa_pages", "args": {"partition": "$pid", "gfn": "0xFFFFFFFFFF", "pages": 2}}]}])")};
-                                   },
-                                   {2, "runs past the 52-bit guest physical space"}, {}};
+        },
+        {2, "runs past the 52-bit guest physical space"},
+        {}};
     // --- settings
-    c["trace_machine_out_of_range"] = {"a trace header asking for 5 guest address bits", [] {
-                                           return std::vector<std::string>{
-                                               "replay", file("bits.jsonl", R"({"hvsim_trace":1,"producer":"h","profile":{"backend":"sim","machine":{"guest_address_bits":5}}})"
-                                                                            "\n")};
-                                       },
-                                       {2, "guest_address_bits\": at least 21 bits"}, {}};
-    c["run_record_mmio_wraps"] = {"a trace's \"run\" record asking for an MMIO range past 2^52", [] {
-                                      return std::vector<std::string>{
-                                          "replay", file("runrec.jsonl", kTraceHeader + "\n" +
-                                                                             R"({"args":{"faults":{},"machine":{"mmio":[{"first":1099511627770,"count":100}]},"scenario":"x"},"model":"run"})"
-                                                                             "\n")};
-                                  },
-                                  {2, "line 2: \"args.machine.mmio[0].count\": the range runs past PFN 2^40"}, {}};
-    c["scenario_mmio_wraps"] = {"a scenario MMIO range running past 2^52", [] {
-                                    return std::vector<std::string>{
-                                        "run", file("mmio.json", R"([{"name": "x", "machine": {"mmio": [{"first": 1099511627770, "count": 100}]}, "steps": []}])")};
-                                },
-                                {2, "the range runs past PFN 2^40"}, {}};
+    c["trace_machine_out_of_range"] = {
+        "a trace header asking for 5 guest address bits",
+        [] {
+            return std::vector<std::string>{
+                "replay",
+                file(
+                    "bits.jsonl",
+                    R"({"hvsim_trace":1,"producer":"h","profile":{"backend":"sim","machine":{"guest_address_bits":5}}})"
+                    "\n")};
+        },
+        {2, "guest_address_bits\": at least 21 bits"},
+        {}};
+    c["run_record_mmio_wraps"] = {
+        "a trace's \"run\" record asking for an MMIO range past 2^52",
+        [] {
+            return std::vector<std::string>{
+                "replay",
+                file(
+                    "runrec.jsonl",
+                    kTraceHeader + "\n" +
+                        R"({"args":{"faults":{},"machine":{"mmio":[{"first":1099511627770,"count":100}]},"scenario":"x"},"model":"run"})"
+                        "\n")};
+        },
+        {2, "line 2: \"args.machine.mmio[0].count\": the range runs past PFN 2^40"},
+        {}};
+    c["scenario_mmio_wraps"] = {
+        "a scenario MMIO range running past 2^52",
+        [] {
+            return std::vector<std::string>{
+                "run",
+                file("mmio.json",
+                     R"([{"name": "x", "machine": {"mmio": [{"first": 1099511627770, "count": 100}]}, "steps": []}])")};
+        },
+        {2, "the range runs past PFN 2^40"},
+        {}};
     // --- data loss
-    c["record_over_its_input"] = {"record -o naming its own scenario", [] {
+    c["record_over_its_input"] = {"record -o naming its own scenario",
+                                  [] {
                                       file("in.json", kScenario);
-                                      return std::vector<std::string>{"record", (g_work / "in.json").string(), "-o", (g_work / "in.json").string()};
+                                      return std::vector<std::string>{"record", (g_work / "in.json").string(), "-o",
+                                                                      (g_work / "in.json").string()};
                                   },
-                                  {2, "would overwrite what it reads"}, unchanged("in.json")};
-    c["run_record_over_its_input"] = {"run --record naming its own scenario", [] {
+                                  {2, "would overwrite what it reads"},
+                                  unchanged("in.json")};
+    c["run_record_over_its_input"] = {"run --record naming its own scenario",
+                                      [] {
                                           file("in.json", kScenario);
-                                          return std::vector<std::string>{"run", (g_work / "in.json").string(), "--record",
-                                                                          (g_work / "in.json").string()};
+                                          return std::vector<std::string>{"run", (g_work / "in.json").string(),
+                                                                          "--record", (g_work / "in.json").string()};
                                       },
-                                      {2, "would overwrite what it reads"}, unchanged("in.json")};
-    c["run_junit_into_its_directory"] = {"run DIR --junit DIR/x.json, a scenario the run reads", [] {
-                                             fs::create_directories(g_work / "scen");
-                                             write(g_work / "scen/in.json", kScenario);
-                                             return std::vector<std::string>{"run", (g_work / "scen").string(), "--junit",
-                                                                             (g_work / "scen/in.json").string()};
-                                         },
-                                         {2, "a scenario file of the input directory"},
-                                         [] { return read(g_work / "scen/in.json") == kScenario ? "" : "scen/in.json was changed"; }};
-    c["fuzz_to_trace_over_its_input"] = {"fuzz-input-to-trace -o naming its input", [] {
+                                      {2, "would overwrite what it reads"},
+                                      unchanged("in.json")};
+    c["run_junit_into_its_directory"] = {
+        "run DIR --junit DIR/x.json, a scenario the run reads",
+        [] {
+            fs::create_directories(g_work / "scen");
+            write(g_work / "scen/in.json", kScenario);
+            return std::vector<std::string>{"run", (g_work / "scen").string(), "--junit",
+                                            (g_work / "scen/in.json").string()};
+        },
+        {2, "a scenario file of the input directory"},
+        [] { return read(g_work / "scen/in.json") == kScenario ? "" : "scen/in.json was changed"; }};
+    c["fuzz_to_trace_over_its_input"] = {"fuzz-input-to-trace -o naming its input",
+                                         [] {
                                              file("in.json", kScenario);
                                              return std::vector<std::string>{"fuzz-input-to-trace", "raw_dispatch_fuzz",
                                                                              (g_work / "in.json").string(), "-o",
                                                                              (g_work / "in.json").string()};
                                          },
-                                         {2, "would overwrite what it reads"}, unchanged("in.json")};
-    c["record_to_stdout"] = {"record -o /dev/stdout: the trace alone on stdout, the summary on stderr", [] {
-                                 file("in.json", kScenario);
-                                 return std::vector<std::string>{"record", (g_work / "in.json").string(), "-o", "/dev/stdout"};
-                             },
-                             {0, "records in 1 trace(s)", "{\"hvsim_trace\":1", "records in"}, {}};
-    c["record_to_dash"] = {"record -o -: the same", [] {
+                                         {2, "would overwrite what it reads"},
+                                         unchanged("in.json")};
+    c["record_to_stdout"] = {
+        "record -o /dev/stdout: the trace alone on stdout, the summary on stderr",
+        [] {
+            file("in.json", kScenario);
+            return std::vector<std::string>{"record", (g_work / "in.json").string(), "-o", "/dev/stdout"};
+        },
+        {0, "records in 1 trace(s)", "{\"hvsim_trace\":1", "records in"},
+        {}};
+    c["record_to_dash"] = {"record -o -: the same",
+                           [] {
                                file("in.json", kScenario);
                                return std::vector<std::string>{"record", (g_work / "in.json").string(), "-o", "-"};
                            },
-                           {0, "records in 1 trace(s)", "{\"hvsim_trace\":1", "records in"}, {}};
+                           {0, "records in 1 trace(s)", "{\"hvsim_trace\":1", "records in"},
+                           {}};
     // --- arguments
-    c["empty_junit"] = {"run --junit with an empty name", [] {
+    c["empty_junit"] = {"run --junit with an empty name",
+                        [] {
                             return std::vector<std::string>{"run", file("in.json", kScenario).string(), "--junit", ""};
                         },
-                        {2, "run --junit: expected a non-empty value"}, {}};
-    c["empty_record"] = {"run --record with an empty name", [] {
-                             return std::vector<std::string>{"run", file("in.json", kScenario).string(), "--record", ""};
-                         },
-                         {2, "run --record: expected a non-empty value"}, {}};
-    c["empty_output"] = {"record -o with an empty name", [] {
+                        {2, "run --junit: expected a non-empty value"},
+                        {}};
+    c["empty_record"] = {
+        "run --record with an empty name",
+        [] {
+            return std::vector<std::string>{"run", file("in.json", kScenario).string(), "--record", ""};
+        },
+        {2, "run --record: expected a non-empty value"},
+        {}};
+    c["empty_output"] = {"record -o with an empty name",
+                         [] {
                              return std::vector<std::string>{"record", file("in.json", kScenario).string(), "-o", ""};
                          },
-                         {2, "record -o: expected a non-empty value"}, {}};
+                         {2, "record -o: expected a non-empty value"},
+                         {}};
     // --- crash safety: a recording killed before its header
-    c["empty_trace"] = {"a zero-length trace: nothing was recorded", [] {
+    c["empty_trace"] = {"a zero-length trace: nothing was recorded",
+                        [] {
                             return std::vector<std::string>{"replay", file("empty.jsonl", "").string()};
                         },
-                        {0, "the file is empty: nothing was recorded"}, {}};
+                        {0, "the file is empty: nothing was recorded"},
+                        {}};
     return c;
 }
 
 std::string judge(const Case& k, const Run& r) {
     std::ostringstream why;
-    if (r.signal == SIGKILL && r.seconds >= kMaxSeconds) return "took more than " + std::to_string(static_cast<int>(kMaxSeconds)) + " s (killed)";
+    if (r.signal == SIGKILL && r.seconds >= kMaxSeconds)
+        return "took more than " + std::to_string(static_cast<int>(kMaxSeconds)) + " s (killed)";
     if (r.signal != 0) return "killed by signal " + std::to_string(r.signal);
     if (r.rss_kib > kMaxRssKiB)
         return "used " + std::to_string(r.rss_kib / 1024) + " MiB, more than " + std::to_string(kMaxRssKiB / 1024);
-    if (r.exit_code != k.expect.exit_code)
-        why << "exit " << r.exit_code << ", expected " << k.expect.exit_code << "\n";
+    if (r.exit_code != k.expect.exit_code) why << "exit " << r.exit_code << ", expected " << k.expect.exit_code << "\n";
     std::string err = r.err;
     if (!err.empty() && err.back() == '\n') err.pop_back();
     if (err.find('\n') != std::string::npos) why << "stderr is not one line\n";
@@ -361,7 +452,8 @@ int main(int argc, char** argv) {
     const Case& k = it->second;
     const Run r = run(k.setup());
     const std::string bad = judge(k, r);
-    std::printf("%s: %s: exit %d, %.2f s, %ld MiB\n", it->first.c_str(), k.what.c_str(), r.exit_code, r.seconds, r.rss_kib / 1024);
+    std::printf("%s: %s: exit %d, %.2f s, %ld MiB\n", it->first.c_str(), k.what.c_str(), r.exit_code, r.seconds,
+                r.rss_kib / 1024);
     if (!bad.empty()) {
         std::printf("FAILED: %s\n", bad.c_str());
         return 1;

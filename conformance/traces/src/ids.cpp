@@ -55,32 +55,42 @@ std::vector<IdField> input_id_fields(const hvcall::CallInfo& call, std::span<con
         case CallId::get_vp_state:
         case CallId::set_vp_state:
         case CallId::get_vp_cpuid_values:
-        case CallId::get_vp_index_from_apic_id: return {{0, P}};
+        case CallId::get_vp_index_from_apic_id:
+            return {{0, P}};
         // host access flags first, then the partition (only meaningful with make_exclusive)
         case CallId::acquire_sparse_spa_page_host_access:
-        case CallId::release_sparse_spa_page_host_access: return {{8, P}};
+        case CallId::release_sparse_spa_page_host_access:
+            return {{8, P}};
         case CallId::map_stats_page:
         case CallId::unmap_stats_page: {
             const std::uint32_t type = u32_at(input, 0);
             if (type == kStatsPartition || type == kStatsVp) return {{8, P}};
             return {};
         }
-        case CallId::create_port: return {{0, P}, {8, IdKind::port}, {16, P}};
-        case CallId::delete_port: return {{0, P}, {8, IdKind::port}};
-        case CallId::connect_port: return {{0, P}, {8, IdKind::connection}, {16, P}, {24, IdKind::port}};
-        case CallId::disconnect_port: return {{0, P}, {8, IdKind::connection}};
+        case CallId::create_port:
+            return {{0, P}, {8, IdKind::port}, {16, P}};
+        case CallId::delete_port:
+            return {{0, P}, {8, IdKind::port}};
+        case CallId::connect_port:
+            return {{0, P}, {8, IdKind::connection}, {16, P}, {24, IdKind::port}};
+        case CallId::disconnect_port:
+            return {{0, P}, {8, IdKind::connection}};
         // the root's own connection (TLFS HvCallPostMessage / HvCallSignalEvent)
         case CallId::post_message:
-        case CallId::signal_event: return {{0, IdKind::connection}};
-        default: return {};
+        case CallId::signal_event:
+            return {{0, IdKind::connection}};
+        default:
+            return {};
     }
 }
 
 std::vector<IdField> output_id_fields(const hvcall::CallInfo& call) {
     switch (call.id) {
         case CallId::create_partition:  // hv_output_create_partition
-        case CallId::get_partition_id: return {{0, IdKind::partition}};
-        default: return {};
+        case CallId::get_partition_id:
+            return {{0, IdKind::partition}};
+        default:
+            return {};
     }
 }
 

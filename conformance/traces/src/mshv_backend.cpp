@@ -74,7 +74,7 @@ extern "C" void close_on_signal(int sig) {
 
 void install_handlers() {
     if (g_handlers_installed.exchange(true)) return;
-    struct sigaction sa{};
+    struct sigaction sa {};
     sa.sa_handler = close_on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, nullptr);
@@ -162,14 +162,17 @@ int MshvBackend::ensure_vp(std::uint32_t vp_index) noexcept {
 
 std::optional<std::string> MshvBackend::refusal(hvcall::Control control, bool self) {
     const hvcall::CallInfo* c = hvcall::find_call(control.code());
-    const std::string name = (c != nullptr ? std::string(c->name) : std::string("code")) + " (" + hex4(control.code()) + ")";
+    const std::string name =
+        (c != nullptr ? std::string(c->name) : std::string("code")) + " (" + hex4(control.code()) + ")";
     if (self && !mshv::self_allowed(control.code()))
-        return name + " targets the root (HV_PARTITION_ID_SELF): not in the self-targeted list of MSHV_ROOT_HVCALL on /dev/mshv";
+        return name +
+               " targets the root (HV_PARTITION_ID_SELF): not in the self-targeted list of MSHV_ROOT_HVCALL on /dev/mshv";
     if (!self && !mshv::allowed(control.code())) return name + " is not in the MSHV_ROOT_HVCALL allow-list";
     if (control.fast()) return name + ": fast form; MSHV_ROOT_HVCALL issues memory-form calls only";
     if (control.varhead_qwords() != 0) return name + ": variable header; the kernel always sends size 0";
-    if (control.rep_start() != 0) return name + ": rep start " + std::to_string(control.rep_start()) +
-                                         "; the kernel starts at 0 and continues partial completions itself";
+    if (control.rep_start() != 0)
+        return name + ": rep start " + std::to_string(control.rep_start()) +
+               "; the kernel starts at 0 and continues partial completions itself";
     if (control.nested() || control.reserved_bits() != 0)
         return name + ": reserved or nested control bits; the kernel builds the control word itself";
     if (c == nullptr) return name + ": not catalogued, so its input size is unknown";
@@ -240,7 +243,8 @@ void MshvTarget::apply(const ModelAction& a, Issued& out) {
         for (const auto& [key, _] : machine->items()) plain_machine = plain_machine && key == "strict";
     if (no_faults && plain_machine) {
         out.replaced = true;
-        out.skipped = "model-only \"run\" record: a new run on the default machine; the next create_partition makes a fresh partition";
+        out.skipped =
+            "model-only \"run\" record: a new run on the default machine; the next create_partition makes a fresh partition";
     }
 }
 
@@ -269,7 +273,8 @@ std::optional<std::string> MshvTarget::refusal(const Record& r) const {
     if (self) return std::nullopt;  // the root's own, on /dev/mshv: no partition of the backend's involved
     if (first_id(r) != kStandInId) return std::string(c->name) + ": targets a partition the backend did not create";
     if (!initialized_)
-        return std::string(c->name) + ": the recording's partition is not initialized yet; the backend's is, from creation";
+        return std::string(c->name) +
+               ": the recording's partition is not initialized yet; the backend's is, from creation";
     return std::nullopt;
 }
 
@@ -283,14 +288,16 @@ void MshvTarget::stand_in(const Record& r, Issued& out) {
         return;
     }
     if (const int e = backend_.renew_partition(*pt); e != 0) {
-        out.skipped = "create_partition: not passed through, and MSHV_CREATE_PARTITION failed: " + std::string(std::strerror(-e));
+        out.skipped =
+            "create_partition: not passed through, and MSHV_CREATE_PARTITION failed: " + std::string(std::strerror(-e));
         return;
     }
     have_partition_ = true;
     initialized_ = false;
     out.stand_in = kStandInId;
     out.replaced = true;
-    out.skipped = "create_partition: not passed through; a partition made by MSHV_CREATE_PARTITION with its flags stands in";
+    out.skipped =
+        "create_partition: not passed through; a partition made by MSHV_CREATE_PARTITION with its flags stands in";
 }
 
 void MshvTarget::replace(const hvcall::CallInfo& c, const Record& r, Issued& out) {
@@ -320,8 +327,9 @@ void MshvTarget::replace(const hvcall::CallInfo& c, const Record& r, Issued& out
         std::memcpy(&vp, r.input.data() + 8, 4);
         const int e = backend_.ensure_vp(vp);
         out.replaced = e == 0;
-        out.skipped = e == 0 ? "create_vp: not passed through; the VP is made with MSHV_CREATE_VP instead"
-                             : "create_vp: not passed through, and MSHV_CREATE_VP failed: " + std::string(std::strerror(-e));
+        out.skipped =
+            e == 0 ? "create_vp: not passed through; the VP is made with MSHV_CREATE_VP instead"
+                   : "create_vp: not passed through, and MSHV_CREATE_VP failed: " + std::string(std::strerror(-e));
     }
 }
 

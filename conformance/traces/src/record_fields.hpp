@@ -34,6 +34,6 @@ struct RecordFields {
 [[nodiscard]] bool scan_cbor(std::string_view frame, RecordFields& t);
 
 [[nodiscard]] std::optional<std::uint64_t> parse_hex64(std::string_view s);  // "0x" and 1 to 16 digits
-[[nodiscard]] int hex_digit(char ch) noexcept;  // its value, or -1
+[[nodiscard]] int hex_digit(char ch) noexcept;                               // its value, or -1
 
 }  // namespace hvsim::traces::detail

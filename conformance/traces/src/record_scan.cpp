@@ -9,10 +9,24 @@ namespace hvsim::traces::detail {
 
 namespace {
 
-enum class Key : unsigned { at, call, control, form, in_ids, input, out_ids, output, output_size, reps, result, status };
+enum class Key : unsigned {
+    at,
+    call,
+    control,
+    form,
+    in_ids,
+    input,
+    out_ids,
+    output,
+    output_size,
+    reps,
+    result,
+    status
+};
 constexpr unsigned bit(Key k) { return 1u << static_cast<unsigned>(k); }
-constexpr unsigned kRequired = bit(Key::call) | bit(Key::control) | bit(Key::form) | bit(Key::input) | bit(Key::output) |
-                               bit(Key::output_size) | bit(Key::reps) | bit(Key::result) | bit(Key::status);
+constexpr unsigned kRequired = bit(Key::call) | bit(Key::control) | bit(Key::form) | bit(Key::input) |
+                               bit(Key::output) | bit(Key::output_size) | bit(Key::reps) | bit(Key::result) |
+                               bit(Key::status);
 
 std::optional<Key> key_of(std::string_view k) {
     static constexpr std::pair<std::string_view, Key> keys[] = {
@@ -178,18 +192,30 @@ bool scan(Cursor c, RecordFields& t) {
         if (!key || (seen & bit(*key)) != 0) return false;  // a duplicate key: the DOM reader's call
         seen |= bit(*key);
         switch (*key) {
-            case Key::at: return placement(c, t.at);
-            case Key::call: return c.text(t.call);
-            case Key::control: return c.word(t.control);
-            case Key::form: return c.text(t.form);
-            case Key::in_ids: return ids(c, t.in_ids);
-            case Key::input: return c.blob(t.input);
-            case Key::out_ids: return ids(c, t.out_ids);
-            case Key::output: return c.blob(t.output);
-            case Key::output_size: return c.count(t.output_size) && t.output_size <= hvcall::kPageSize;
-            case Key::reps: return c.count(t.reps) && t.reps <= 0xFFF;
-            case Key::result: return c.word(t.result);
-            case Key::status: return c.text(t.status);
+            case Key::at:
+                return placement(c, t.at);
+            case Key::call:
+                return c.text(t.call);
+            case Key::control:
+                return c.word(t.control);
+            case Key::form:
+                return c.text(t.form);
+            case Key::in_ids:
+                return ids(c, t.in_ids);
+            case Key::input:
+                return c.blob(t.input);
+            case Key::out_ids:
+                return ids(c, t.out_ids);
+            case Key::output:
+                return c.blob(t.output);
+            case Key::output_size:
+                return c.count(t.output_size) && t.output_size <= hvcall::kPageSize;
+            case Key::reps:
+                return c.count(t.reps) && t.reps <= 0xFFF;
+            case Key::result:
+                return c.word(t.result);
+            case Key::status:
+                return c.text(t.status);
         }
         return false;
     });

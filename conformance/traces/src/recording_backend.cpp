@@ -10,8 +10,8 @@
 
 namespace hvsim::traces {
 
-Record make_record(Form form, hvcall::Control control, std::span<const std::byte> input,
-                   hvcall::HypercallResult result, std::span<const std::byte> output_area) {
+Record make_record(Form form, hvcall::Control control, std::span<const std::byte> input, hvcall::HypercallResult result,
+                   std::span<const std::byte> output_area) {
     const hvcall::CallInfo* c = hvcall::find_call(control.code());
     Record r;
     r.call = c != nullptr ? std::string(c->name) : std::string("unknown");
@@ -80,7 +80,8 @@ hvcall::HypercallResult RecordingBackend::hypercall_fast(hvcall::Control control
     return result;
 }
 
-hvcall::HypercallResult RecordingBackend::hypercall_fast_xmm(hvcall::Control control, hvcall::XmmRegisters& regs) noexcept {
+hvcall::HypercallResult RecordingBackend::hypercall_fast_xmm(hvcall::Control control,
+                                                             hvcall::XmmRegisters& regs) noexcept {
     const hvcall::XmmRegisters before = regs;
     const auto result = inner_.hypercall_fast_xmm(control, regs);
     try {
@@ -100,9 +101,10 @@ hvcall::PlacedCall RecordingBackend::hypercall_at(hvcall::Control control, std::
     const hvcall::PlacedCall placed = inner_.hypercall_at(control, input_gpa, input, output_gpa, output);
     if (!placed.supported) return placed;
     try {
-        emit(make_record_at(control, Placement{input_gpa, output_gpa},
-                            placed.input_placed ? std::span<const std::byte>(input_copy_) : std::span<const std::byte>(),
-                            placed.result, placed.output_read ? std::span<const std::byte>(output) : std::span<const std::byte>()));
+        emit(make_record_at(
+            control, Placement{input_gpa, output_gpa},
+            placed.input_placed ? std::span<const std::byte>(input_copy_) : std::span<const std::byte>(), placed.result,
+            placed.output_read ? std::span<const std::byte>(output) : std::span<const std::byte>()));
     } catch (...) {
         if (sink_error_.empty()) sink_error_ = "out of memory while recording";
     }

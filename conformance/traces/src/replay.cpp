@@ -5,8 +5,8 @@
 #include <cstring>
 #include <sstream>
 
-#include "hvsim/conformance/codecs.hpp"
 #include "hvcall/status.hpp"
+#include "hvsim/conformance/codecs.hpp"
 #include "hvsim/diagnostic.hpp"
 
 namespace hvsim::traces {
@@ -25,9 +25,7 @@ void write_id(std::span<std::byte> bytes, const IdField& f, std::uint64_t v) {
     std::memcpy(bytes.data() + f.offset, &v, width(f.kind));
 }
 
-bool special(IdKind k, std::uint64_t v) {
-    return v == 0 || (k == IdKind::partition ? v == ~0ull : v == 0xFFFFFFFFull);
-}
+bool special(IdKind k, std::uint64_t v) { return v == 0 || (k == IdKind::partition ? v == ~0ull : v == 0xFFFFFFFFull); }
 
 std::string hex(std::uint64_t v, int digits) {
     std::ostringstream s;
@@ -46,13 +44,14 @@ std::string status_text(hvcall::Status s) {
 std::string bytes_mismatch(std::span<const std::byte> want, std::span<const std::byte> got, const char* what) {
     std::size_t i = 0;
     while (i < want.size() && i < got.size() && want[i] == got[i]) ++i;
-    std::string s = std::string(what) + ": expected " + std::to_string(want.size()) + " bytes, got " +
-                    std::to_string(got.size());
+    std::string s =
+        std::string(what) + ": expected " + std::to_string(want.size()) + " bytes, got " + std::to_string(got.size());
     if (want.size() == got.size()) s = std::string(what) + ": " + std::to_string(want.size()) + " bytes";
     s += "; first difference at byte " + std::to_string(i);
     auto window = [&](std::span<const std::byte> b) {
         const std::size_t from = i;
-        return to_hex(b.subspan(std::min(from, b.size()), std::min<std::size_t>(16, b.size() - std::min(from, b.size()))));
+        return to_hex(
+            b.subspan(std::min(from, b.size()), std::min<std::size_t>(16, b.size() - std::min(from, b.size()))));
     };
     s += " (expected " + (i < want.size() ? window(want) : std::string("<end>")) + ", got " +
          (i < got.size() ? window(got) : std::string("<end>")) + ")";
@@ -67,7 +66,8 @@ std::vector<std::string> compare_result(const Record& want, hvcall::HypercallRes
                                         std::optional<std::size_t> defined = std::nullopt) {
     std::vector<std::string> out;
     if (want.result.status() != got_result.status())
-        out.push_back("status: expected " + status_text(want.result.status()) + ", got " + status_text(got_result.status()));
+        out.push_back("status: expected " + status_text(want.result.status()) + ", got " +
+                      status_text(got_result.status()));
     if (want.result.reps_completed() != got_result.reps_completed())
         out.push_back("reps completed: expected " + std::to_string(want.result.reps_completed()) + ", got " +
                       std::to_string(got_result.reps_completed()));
@@ -114,7 +114,8 @@ void issue_on(hvcall::Backend& backend, const Machine* machine, const Record& r,
     if (r.at) {
         (void)backend.input_page();
         out.output.resize(r.output.size());
-        const hvcall::PlacedCall placed = backend.hypercall_at(r.control, r.at->input_gpa, r.input, r.at->output_gpa, out.output);
+        const hvcall::PlacedCall placed =
+            backend.hypercall_at(r.control, r.at->input_gpa, r.input, r.at->output_gpa, out.output);
         if (!placed.supported) {
             out = Issued{};
             out.skipped = kOffPageReason;
@@ -123,7 +124,8 @@ void issue_on(hvcall::Backend& backend, const Machine* machine, const Record& r,
         out.result = placed.result;
     } else if (r.form == Form::memory) {
         auto page = backend.input_page();
-        if (!r.input.empty()) std::memcpy(page.data(), r.input.data(), std::min<std::size_t>(r.input.size(), page.size()));
+        if (!r.input.empty())
+            std::memcpy(page.data(), r.input.data(), std::min<std::size_t>(r.input.size(), page.size()));
         out.result = backend.hypercall(r.control);
         const std::uint32_t n = output_written(c, r.form, r.control, out.result);
         const auto o = backend.output_page();
@@ -194,7 +196,8 @@ namespace {
 std::string dotted(const std::string& pointer) {
     std::string out, token;
     const auto flush = [&] {
-        const bool index = !token.empty() && std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+        const bool index =
+            !token.empty() && std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
         out += index ? "[" + token + "]" : "." + token;
         token.clear();
     };
@@ -218,7 +221,9 @@ TraceError refused(const std::string& where, const conformance::CodecError& e) {
 
 }  // namespace
 
-json profile_for(const MachineConfig& c) { return json{{"backend", "sim"}, {"machine", conformance::write_machine(c)}}; }
+json profile_for(const MachineConfig& c) {
+    return json{{"backend", "sim"}, {"machine", conformance::write_machine(c)}};
+}
 
 MachineConfig config_from_profile(const json& profile, const std::string& where) {
     const auto it = profile.find("machine");
@@ -312,7 +317,8 @@ public:
         if (ids_.empty()) return std::nullopt;
         for (const IdField& f : r.input_ids)
             if (f.offset + width(f.kind) <= r.input.size())
-                if (const auto it = ids_.find({f.kind, read_id(r.input, f)}); it != ids_.end()) return reason(it->second);
+                if (const auto it = ids_.find({f.kind, read_id(r.input, f)}); it != ids_.end())
+                    return reason(it->second);
         return std::nullopt;
     }
 
@@ -399,7 +405,8 @@ ReplayResult replay(TraceReader& reader, Target& target, const std::function<voi
             skip(res, *got.skipped);
             if (got.stand_in)
                 for (const IdField& f : rec.output_ids)
-                    if (f.offset + width(f.kind) <= rec.output.size()) ids.learn(f.kind, read_id(rec.output, f), *got.stand_in);
+                    if (f.offset + width(f.kind) <= rec.output.size())
+                        ids.learn(f.kind, read_id(rec.output, f), *got.stand_in);
             if (!got.replaced && changed_state(rec)) taints.taint(rec);
             continue;
         }
@@ -456,7 +463,8 @@ ReplayResult diff(TraceReader& a, TraceReader& b, const std::string& b_name) {
             d.index = index;
             d.expected = more_a ? ra : rb;
             if (!more_a) d.got_record = rb;
-            d.mismatches.push_back(more_a ? b_name + " ends here; " + std::to_string(index) + " records against more in the first"
+            d.mismatches.push_back(more_a ? b_name + " ends here; " + std::to_string(index) +
+                                                " records against more in the first"
                                           : "the first trace ends here; " + b_name + " has more records");
             res.divergence = std::move(d);
             break;
@@ -471,8 +479,10 @@ ReplayResult diff(TraceReader& a, TraceReader& b, const std::string& b_name) {
             break;
         }
     }
-    while (a.next(ra)) {}  // both must still be well-formed traces
-    while (b.next(rb)) {}
+    while (a.next(ra)) {
+    }  // both must still be well-formed traces
+    while (b.next(rb)) {
+    }
     res.warning = a.warning() ? a.warning() : b.warning();
     return res;
 }
@@ -494,12 +504,19 @@ std::string describe(const ReplayResult& r, const Divergence& d) {
     s << "  control   " << hex(e.control.raw(), 16) << "  code " << hex(f.code, 4) << ", " << to_string(e.form)
       << " form, rep count " << f.rep_count << ", rep start " << f.rep_start << ", varhead " << f.varhead_qwords
       << " qwords" << (f.nested ? ", nested" : "") << (e.control.reserved_bits() ? ", reserved bits set" : "") << "\n";
-    s << "  input     " << (e.input.empty() ? std::string("(none)") : to_hex(std::span(e.input).first(std::min<std::size_t>(e.input.size(), 64))))
+    s << "  input     "
+      << (e.input.empty() ? std::string("(none)")
+                          : to_hex(std::span(e.input).first(std::min<std::size_t>(e.input.size(), 64))))
       << (e.input.size() > 64 ? "..." : "") << " (" << e.input.size() << " bytes)\n";
     s << "  expected  " << status_text(e.result.status()) << ", reps " << e.result.reps_completed() << ", output "
-      << (e.output.empty() ? std::string("(none)") : to_hex(std::span(e.output).first(std::min<std::size_t>(e.output.size(), 64)))) << "\n";
-    s << "  got       " << status_text(d.got.result.status()) << ", reps " << d.got.result.reps_completed() << ", output "
-      << (d.got.output.empty() ? std::string("(none)") : to_hex(std::span(d.got.output).first(std::min<std::size_t>(d.got.output.size(), 64)))) << "\n";
+      << (e.output.empty() ? std::string("(none)")
+                           : to_hex(std::span(e.output).first(std::min<std::size_t>(e.output.size(), 64))))
+      << "\n";
+    s << "  got       " << status_text(d.got.result.status()) << ", reps " << d.got.result.reps_completed()
+      << ", output "
+      << (d.got.output.empty() ? std::string("(none)")
+                               : to_hex(std::span(d.got.output).first(std::min<std::size_t>(d.got.output.size(), 64))))
+      << "\n";
     for (const auto& m : d.mismatches) s << "  mismatch  " << m << "\n";
     if (!d.got.note.empty()) s << "  " << d.got.note << "\n";
     for (const auto& v : d.got.violations) s << "  model violation: " << hvsim::describe(v) << "\n";

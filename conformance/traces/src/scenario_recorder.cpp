@@ -54,7 +54,9 @@ hvcall::Backend& ScenarioRecorder::run_started(const conformance::Scenario& s, c
     return *recording_;
 }
 
-void ScenarioRecorder::fault_plan_set(const FaultPlan& plan) { emit(model_record("faults", conformance::write_fault_plan(plan))); }
+void ScenarioRecorder::fault_plan_set(const FaultPlan& plan) {
+    emit(model_record("faults", conformance::write_fault_plan(plan)));
+}
 
 void ScenarioRecorder::strict_set(bool strict) { emit(model_record("strict", {{"on", strict}})); }
 

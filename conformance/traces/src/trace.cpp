@@ -18,10 +18,10 @@
 
 namespace hvsim::traces {
 
-using nlohmann::json;
 using detail::IdTexts;
 using detail::parse_hex64;
 using detail::RecordFields;
+using nlohmann::json;
 
 namespace {
 
@@ -50,7 +50,7 @@ std::string out_of_range(const std::string& what, const std::string& reason) {
 }
 
 constexpr char kCborMagic[4] = {'\x89', 'H', 'V', 'T'};  // 0x89 is neither '{' nor text: detection is one byte
-constexpr std::uint32_t kMaxFrame = 1u << 20;             // a record holds at most a few pages
+constexpr std::uint32_t kMaxFrame = 1u << 20;            // a record holds at most a few pages
 
 std::string hex64(std::uint64_t v) {
     static constexpr char kDigits[] = "0123456789abcdef";
@@ -84,19 +84,27 @@ json record_json(const Record& r, Format f) {
     j["form"] = to_string(r.form);
     const bool text = f == Format::jsonl;
     j["control"] = text ? json(hex64(r.control.raw())) : json(r.control.raw());
-    if (text) j["input"] = to_hex(r.input);
-    else j["input"] = json::binary(std::vector<std::uint8_t>(reinterpret_cast<const std::uint8_t*>(r.input.data()),
-                                                             reinterpret_cast<const std::uint8_t*>(r.input.data()) + r.input.size()));
+    if (text)
+        j["input"] = to_hex(r.input);
+    else
+        j["input"] = json::binary(
+            std::vector<std::uint8_t>(reinterpret_cast<const std::uint8_t*>(r.input.data()),
+                                      reinterpret_cast<const std::uint8_t*>(r.input.data()) + r.input.size()));
     j["output_size"] = r.output_size;
     j["result"] = text ? json(hex64(r.result.raw())) : json(r.result.raw());
     j["status"] = hvcall::status_name(r.result.status());
     j["reps"] = r.result.reps_completed();
-    if (text) j["output"] = to_hex(r.output);
-    else j["output"] = json::binary(std::vector<std::uint8_t>(reinterpret_cast<const std::uint8_t*>(r.output.data()),
-                                                              reinterpret_cast<const std::uint8_t*>(r.output.data()) + r.output.size()));
+    if (text)
+        j["output"] = to_hex(r.output);
+    else
+        j["output"] = json::binary(
+            std::vector<std::uint8_t>(reinterpret_cast<const std::uint8_t*>(r.output.data()),
+                                      reinterpret_cast<const std::uint8_t*>(r.output.data()) + r.output.size()));
     if (!r.input_ids.empty()) j["in_ids"] = ids_json(r.input_ids);
     if (!r.output_ids.empty()) j["out_ids"] = ids_json(r.output_ids);
-    if (r.at) j["at"] = text ? json{hex64(r.at->input_gpa), hex64(r.at->output_gpa)} : json{r.at->input_gpa, r.at->output_gpa};
+    if (r.at)
+        j["at"] =
+            text ? json{hex64(r.at->input_gpa), hex64(r.at->output_gpa)} : json{r.at->input_gpa, r.at->output_gpa};
     return j;
 }
 
@@ -165,10 +173,12 @@ public:
         if (it == j_.end()) return out;
         if (!it->is_array()) raise(fail_, std::string("\"") + key + "\" must be an array of \"KIND@OFFSET\" strings");
         if (it->size() > out.text.size())
-            raise(fail_, std::string("\"") + key + "\" has more than " + std::to_string(out.text.size()) + " id fields");
+            raise(fail_,
+                  std::string("\"") + key + "\" has more than " + std::to_string(out.text.size()) + " id fields");
         for (const json& e : *it) {
             const auto* str = e.get_ptr<const std::string*>();
-            if (str == nullptr) raise(fail_, std::string("\"") + key + "\" must be an array of \"KIND@OFFSET\" strings");
+            if (str == nullptr)
+                raise(fail_, std::string("\"") + key + "\" must be an array of \"KIND@OFFSET\" strings");
             out.text[out.count++] = *str;
         }
         return out;
@@ -178,7 +188,7 @@ public:
             const std::string& k = item.key();  // not a structured binding: clang 14 cannot capture those
             if (std::none_of(keys.begin(), keys.end(), [&](const char* x) { return k == x; }))
                 raise(fail_, "unexpected key \"" + k + "\"" +
-                      (k == "hvsim_trace" ? " (a second header; expected a record)" : ""));
+                                 (k == "hvsim_trace" ? " (a second header; expected a record)" : ""));
         }
     }
 
@@ -190,14 +200,17 @@ private:
 
 Header header_from(const json& j, Format f, const std::function<void(const std::string&)>& fail) {
     if (!j.is_object() || !j.contains("hvsim_trace"))
-        raise(fail, "expected the trace header, an object with \"hvsim_trace\" (the format version), \"producer\" and \"profile\"");
+        raise(
+            fail,
+            "expected the trace header, an object with \"hvsim_trace\" (the format version), \"producer\" and \"profile\"");
     Fields F(j, f, fail);
     F.only({"hvsim_trace", "producer", "profile"});
     Header h;
     const json& v = j["hvsim_trace"];
     if (!v.is_number_unsigned()) raise(fail, "\"hvsim_trace\" must be the format version, an integer");
     if (v.get<std::uint64_t>() != static_cast<std::uint64_t>(kFormatVersion))
-        raise(fail, "format version " + v.dump() + " is not the version this reader knows (" + std::to_string(kFormatVersion) + ")");
+        raise(fail, "format version " + v.dump() + " is not the version this reader knows (" +
+                        std::to_string(kFormatVersion) + ")");
     h.version = kFormatVersion;
     h.producer = F.text("producer", "a string naming the program that wrote the trace");
     const json& p = F.need("profile", "an object: the model configuration or the hardware backend");
@@ -211,7 +224,8 @@ ModelAction model_from(const json& j, const std::function<void(const std::string
     F.only({"model", "args", "result"});
     ModelAction m;
     m.kind = F.text("model", "the kind of model-only record: run, faults, strict or guest_access");
-    if (!is_model_kind(m.kind)) raise(fail, "\"model\" is \"" + m.kind + "\"; expected run, faults, strict or guest_access");
+    if (!is_model_kind(m.kind))
+        raise(fail, "\"model\" is \"" + m.kind + "\"; expected run, faults, strict or guest_access");
     m.args = F.need("args", "an object: what the action does");
     if (!m.args.is_object()) raise(fail, "\"args\" must be an object (what the model action does)");
     if (const auto it = j.find("result"); it != j.end()) m.result = *it;
@@ -262,15 +276,19 @@ void ids_from(const IdTexts& texts, const char* key, std::size_t size, std::vect
         std::uint64_t off = 0;
         bool digits = at != std::string_view::npos && at + 1 < s.size() && s.size() - at <= 6;
         for (std::size_t k = at + 1; digits && k < s.size(); ++k) {
-            if (s[k] < '0' || s[k] > '9') digits = false;
-            else off = off * 10 + static_cast<std::uint64_t>(s[k] - '0');
+            if (s[k] < '0' || s[k] > '9')
+                digits = false;
+            else
+                off = off * 10 + static_cast<std::uint64_t>(s[k] - '0');
         }
         auto where = [&] { return std::string("\"") + key + "\"[" + std::to_string(i) + "]"; };
         if (!kind || !digits)
-            raise(fail, where() + " must be \"KIND@OFFSET\" with KIND partition, port or connection (e.g. \"partition@0\")");
+            raise(fail,
+                  where() + " must be \"KIND@OFFSET\" with KIND partition, port or connection (e.g. \"partition@0\")");
         if (off + width(*kind) > size)
             raise(fail, where() + ": a " + std::to_string(width(*kind)) + "-byte " + std::string(to_string(*kind)) +
-                            " id at offset " + std::to_string(off) + " does not fit the " + std::to_string(size) + "-byte block");
+                            " id at offset " + std::to_string(off) + " does not fit the " + std::to_string(size) +
+                            "-byte block");
         out.push_back({static_cast<std::uint32_t>(off), *kind});
     }
 }
@@ -287,12 +305,14 @@ void record_from_fields(const RecordFields& t, Format f, Record& r, const Fail& 
     const hvcall::CallInfo* c = hvcall::find_call(r.control.code());
     auto code = [&] { return hex64(r.control.code()).substr(0, 2) + hex64(r.control.code()).substr(14); };
     if (c != nullptr && r.call != c->name)
-        raise(fail, "\"call\" is \"" + r.call + "\" but the control word's code " + code() + " is " + std::string(c->name));
+        raise(fail,
+              "\"call\" is \"" + r.call + "\" but the control word's code " + code() + " is " + std::string(c->name));
     if (c == nullptr && r.call != "unknown")
-        raise(fail, "\"call\" is \"" + r.call + "\" but the control word's code " + code() + " is not catalogued (expected \"unknown\")");
+        raise(fail, "\"call\" is \"" + r.call + "\" but the control word's code " + code() +
+                        " is not catalogued (expected \"unknown\")");
     if ((r.form == Form::memory) == r.control.fast())
-        raise(fail, std::string("\"form\" is ") + std::string(to_string(r.form)) + " but the control word's fast bit is " +
-             (r.control.fast() ? "set" : "clear"));
+        raise(fail, std::string("\"form\" is ") + std::string(to_string(r.form)) +
+                        " but the control word's fast bit is " + (r.control.fast() ? "set" : "clear"));
     if (r.at && r.form != Form::memory) raise(fail, "\"at\" is only for memory-form calls (the fast bit is set)");
     decode_bytes(t.input, f, r.input, "input", fail);
     // An off-page call's blocks are whatever was written and read there: only bounded, by two
@@ -300,25 +320,28 @@ void record_from_fields(const RecordFields& t, Format f, Record& r, const Fail& 
     const std::size_t max_block = r.at ? 2 * hvcall::kPageSize : hvcall::kPageSize;
     if (const auto want = input_bytes_for(c, r.form, r.control); !r.at && want && r.input.size() != *want)
         raise(fail, "\"input\" has " + std::to_string(r.input.size()) + " bytes, expected " + std::to_string(*want) +
-             " (the " + std::string(to_string(r.form)) + " input of " + r.call + " for this control word)");
+                        " (the " + std::string(to_string(r.form)) + " input of " + r.call + " for this control word)");
     if (r.input.size() > max_block) raise(fail, "\"input\" has more than " + std::to_string(max_block) + " bytes");
     r.output_size = static_cast<std::uint32_t>(t.output_size);
     if (c != nullptr && r.output_size != output_size_for(c, r.form, r.control))
         raise(fail, "\"output_size\" is " + std::to_string(r.output_size) + ", expected " +
-             std::to_string(output_size_for(c, r.form, r.control)) + " (what " + r.call + " defines for this control word)");
+                        std::to_string(output_size_for(c, r.form, r.control)) + " (what " + r.call +
+                        " defines for this control word)");
     r.result = hvcall::HypercallResult::from_raw(t.result);
     if (t.status != hvcall::status_name(r.result.status()))
         raise(fail, "\"status\" is " + std::string(t.status) + " but the result word says " +
                         std::string(hvcall::status_name(r.result.status())));
     if (t.reps != r.result.reps_completed())
-        raise(fail, "\"reps\" is " + std::to_string(t.reps) + " but the result word says " + std::to_string(r.result.reps_completed()));
+        raise(fail, "\"reps\" is " + std::to_string(t.reps) + " but the result word says " +
+                        std::to_string(r.result.reps_completed()));
     decode_bytes(t.output, f, r.output, "output", fail);
-    const std::uint32_t written = c != nullptr ? output_written(c, r.form, r.control, r.result)
-                                               : (r.result.ok() ? r.output_size : 0);
+    const std::uint32_t written =
+        c != nullptr ? output_written(c, r.form, r.control, r.result) : (r.result.ok() ? r.output_size : 0);
     if (r.output.size() > max_block) raise(fail, "\"output\" has more than " + std::to_string(max_block) + " bytes");
     if (!r.at && r.output.size() != written)
-        raise(fail, "\"output\" has " + std::to_string(r.output.size()) + " bytes, expected " + std::to_string(written) +
-             (r.result.ok() ? " (what the call wrote)" : " (a failed call writes no output)"));
+        raise(fail, "\"output\" has " + std::to_string(r.output.size()) + " bytes, expected " +
+                        std::to_string(written) +
+                        (r.result.ok() ? " (what the call wrote)" : " (a failed call writes no output)"));
     if (r.at && (t.in_ids.count != 0 || t.out_ids.count != 0))
         raise(fail, "an off-page call (\"at\") has no id fields: replays do not substitute them");
     ids_from(t.in_ids, "in_ids", r.input.size(), r.input_ids, fail);
@@ -328,7 +351,8 @@ void record_from_fields(const RecordFields& t, Format f, Record& r, const Fail& 
 // A DOM record's fields, each with its own message when missing or of the wrong type.
 void fields_from(const json& j, Format f, RecordFields& t, const Fail& fail) {
     Fields F(j, f, fail);
-    F.only({"call", "form", "control", "input", "output_size", "result", "status", "reps", "output", "in_ids", "out_ids", "at"});
+    F.only({"call", "form", "control", "input", "output_size", "result", "status", "reps", "output", "in_ids",
+            "out_ids", "at"});
     t.at.reset();
     if (const auto it = j.find("at"); it != j.end()) t.at = placement_from(*it, f, fail);
     t.call = F.text("call", "a catalogued call name such as get_partition_id, or \"unknown\"");
@@ -365,9 +389,12 @@ bool is_model_kind(std::string_view kind) noexcept {
 
 std::string_view to_string(Form f) noexcept {
     switch (f) {
-        case Form::memory: return "memory";
-        case Form::fast: return "fast";
-        case Form::xmm: return "xmm";
+        case Form::memory:
+            return "memory";
+        case Form::fast:
+            return "fast";
+        case Form::xmm:
+            return "xmm";
     }
     return "?";
 }
@@ -379,9 +406,12 @@ std::optional<Form> form_from_string(std::string_view s) noexcept {
 }
 std::string_view to_string(IdKind k) noexcept {
     switch (k) {
-        case IdKind::partition: return "partition";
-        case IdKind::port: return "port";
-        case IdKind::connection: return "connection";
+        case IdKind::partition:
+            return "partition";
+        case IdKind::port:
+            return "port";
+        case IdKind::connection:
+            return "connection";
     }
     return "?";
 }
@@ -392,7 +422,8 @@ std::optional<IdKind> id_kind_from_string(std::string_view s) noexcept {
     return std::nullopt;
 }
 
-std::optional<std::uint32_t> input_bytes_for(const hvcall::CallInfo* call, Form form, hvcall::Control control) noexcept {
+std::optional<std::uint32_t> input_bytes_for(const hvcall::CallInfo* call, Form form,
+                                             hvcall::Control control) noexcept {
     if (form == Form::fast) return hvcall::kFastRegsBytes;
     if (form == Form::xmm) return hvcall::kFastXmmBytes;
     if (call == nullptr) return std::nullopt;
@@ -491,8 +522,9 @@ void TraceReader::start() {
         // A recording stopped between creating the file and writing its header recorded
         // nothing: an empty trace, said so, not a bad one (TRACES.md, "Empty traces").
         header_ = Header{kFormatVersion, "", nlohmann::json::object()};
-        warning_ = name_ + ": the file is empty: nothing was recorded (a recording that stopped before its header); "
-                           "read as a trace of 0 records";
+        warning_ = name_ +
+                   ": the file is empty: nothing was recorded (a recording that stopped before its header); "
+                   "read as a trace of 0 records";
         return;
     }
     const std::function<void(const std::string&)> f = [this](const std::string& w) { fail(w); };
@@ -505,7 +537,8 @@ void TraceReader::start() {
                                 static_cast<std::uint32_t>(static_cast<unsigned char>(bytes_[5])) << 8 |
                                 static_cast<std::uint32_t>(static_cast<unsigned char>(bytes_[6])) << 16 |
                                 static_cast<std::uint32_t>(static_cast<unsigned char>(bytes_[7])) << 24;
-        if (n == 0 || n > kMaxFrame) fail("header frame length " + std::to_string(n) + " is out of range (1 to 1048576)");
+        if (n == 0 || n > kMaxFrame)
+            fail("header frame length " + std::to_string(n) + " is out of range (1 to 1048576)");
         if (bytes_.size() - 8 < n) fail("the file ends inside the CBOR header frame; expected a header");
         std::string too_large;
         json j = parse_without_throwing(bytes_.substr(8, n), true, too_large);
@@ -569,8 +602,8 @@ bool TraceReader::next(Record& r) {
             fail("frame length " + std::to_string(n) + " is out of range (1 to 1048576)");
         if (left < 4 || left - 4 < n) {
             warning_ = name_ + ": record " + std::to_string(index_ + 1) + " (byte " + std::to_string(frame_at_) +
-                       ") is cut off (" + std::to_string(left) + " of " + (left < 4 ? std::string("?") : std::to_string(n + 4)) +
-                       " bytes); ignored";
+                       ") is cut off (" + std::to_string(left) + " of " +
+                       (left < 4 ? std::string("?") : std::to_string(n + 4)) + " bytes); ignored";
             pos_ = bytes_.size();
             return false;
         }

@@ -14,8 +14,8 @@ namespace hvsim::traces::testing {
 
 class ModelDevice final : public DeviceSeam {
 public:
-    explicit ModelDevice(Machine& machine) : kernel_(machine, 1), passthrough_(machine, 0),
-                                             driver_(machine, kernel_, passthrough_, host_) {}
+    explicit ModelDevice(Machine& machine)
+        : kernel_(machine, 1), passthrough_(machine, 0), driver_(machine, kernel_, passthrough_, host_) {}
     int open(const char* path) noexcept override { return driver_.open(path); }
     int ioctl(int fd, unsigned long request, void* arg) noexcept override { return driver_.ioctl(fd, request, arg); }
     int close(int fd) noexcept override {

@@ -5,16 +5,15 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <algorithm>
 #include <array>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <span>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "model_device.hpp"
 #include "hvcall/errno.hpp"
 #include "hvcall/types/partition.hpp"
 #include "hvcall/types/vp.hpp"
@@ -22,10 +21,11 @@
 #include "hvsim/traces/mshv_uapi.hpp"
 #include "hvsim/traces/recording_backend.hpp"
 #include "hvsim/traces/workload.hpp"
+#include "model_device.hpp"
 
 using namespace hvsim::traces;
-using hvsim::traces::testing::ModelDevice;
 using Catch::Matchers::ContainsSubstring;
+using hvsim::traces::testing::ModelDevice;
 
 namespace {
 
@@ -86,9 +86,7 @@ bool targets_self(const Record& r) {
 }
 
 // What the kernel passes through: on the partition's fd, or on /dev/mshv for the root itself.
-bool passable(const Record& r) {
-    return !r.model && !r.at && !MshvBackend::refusal(r.control, targets_self(r));
-}
+bool passable(const Record& r) { return !r.model && !r.at && !MshvBackend::refusal(r.control, targets_self(r)); }
 
 // A partition made and initialized through the fake's uapi, as a VMM makes it.
 struct Device {
@@ -545,8 +543,8 @@ TEST_CASE("CREATE_PARTITION takes the 64-byte v2 struct under the v1 number, che
 TEST_CASE("each fd kind answers -ENOTTY for the uapi numbers it does not serve") {
     Device d;
     const int vfd = d.vp(0);
-    const std::pair<mshv::FdKind, int> fds[] = {{mshv::FdKind::device, d.dev}, {mshv::FdKind::partition, d.pfd},
-                                                {mshv::FdKind::vp, vfd}};
+    const std::pair<mshv::FdKind, int> fds[] = {
+        {mshv::FdKind::device, d.dev}, {mshv::FdKind::partition, d.pfd}, {mshv::FdKind::vp, vfd}};
     for (const auto& [kind, fd] : fds) {
         for (const mshv::Ioctl& i : mshv::kIoctls) {
             const bool served = std::any_of(std::begin(mshv::kIoctls), std::end(mshv::kIoctls),
@@ -597,7 +595,8 @@ TEST_CASE("the backend cannot place blocks at chosen GPAs: hypercall_at is not s
     MshvBackend backend(fake, MshvOptions{});
     const std::uint64_t calls = m.calls();
     std::array<std::byte, 8> out{};
-    const auto placed = backend.hypercall_at(hvcall::Control::simple(0x46), m.input_page_gpa(0), {}, m.output_page_gpa(0) + 8, out);
+    const auto placed =
+        backend.hypercall_at(hvcall::Control::simple(0x46), m.input_page_gpa(0), {}, m.output_page_gpa(0) + 8, out);
     CHECK_FALSE(placed.supported);
     CHECK(placed.result.raw() == hvcall::HypercallResult::kHypercallPageMissing);
     CHECK(hvcall::to_errno(placed.result) == -EOPNOTSUPP);
@@ -608,7 +607,8 @@ TEST_CASE("the backend cannot place blocks at chosen GPAs: hypercall_at is not s
     // Recorded over it: nothing reached a hypervisor, so nothing is recorded.
     std::vector<Record> records;
     RecordingBackend rec(backend, [&](const Record& r) { records.push_back(r); });
-    CHECK_FALSE(rec.hypercall_at(hvcall::Control::simple(0x46), m.input_page_gpa(0), {}, m.output_page_gpa(0) + 8, out).supported);
+    CHECK_FALSE(rec.hypercall_at(hvcall::Control::simple(0x46), m.input_page_gpa(0), {}, m.output_page_gpa(0) + 8, out)
+                    .supported);
     CHECK(records.empty());
 
     // Replayed on it through a BackendTarget: skipped with the reason, as the mshv target does.

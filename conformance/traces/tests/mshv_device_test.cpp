@@ -17,7 +17,8 @@ int main() {
     SystemDevice device;
     const int probe = device.open(options.path.c_str());
     if (probe < 0) {
-        std::printf("SKIPPED: %s cannot be opened (no Hyper-V root partition with mshv_root here)\n", options.path.c_str());
+        std::printf("SKIPPED: %s cannot be opened (no Hyper-V root partition with mshv_root here)\n",
+                    options.path.c_str());
         return 77;
     }
     device.close(probe);

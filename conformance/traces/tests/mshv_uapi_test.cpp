@@ -66,7 +66,8 @@ constexpr Named kConstants[] = {
 TEST_CASE("every mshv_root ioctl number in the header is the fact sheet's") {
     for (const Named& c : kConstants) {
         INFO(c.name);
-        const auto row = std::find_if(std::begin(kSheet), std::end(kSheet), [&](const SheetRow& s) { return s.name == c.name; });
+        const auto row =
+            std::find_if(std::begin(kSheet), std::end(kSheet), [&](const SheetRow& s) { return s.name == c.name; });
         REQUIRE(row != std::end(kSheet));
         CHECK(c.number == row->number);
     }
@@ -110,7 +111,8 @@ TEST_CASE("each number's size field is its argument's size; the v2 create struct
 
 TEST_CASE("the passthrough lists are the kernel's, in its order") {
     // upstream-linux.md 3.1: mshv_passthru_hvcalls and mshv_self_passthru_hvcalls.
-    const std::vector<std::uint16_t> sheet{0x44, 0x101, 0x45, 0x4D, 0x50, 0x51, 0x52, 0x56, 0x91, 0x94, 0xC9, 0xC0, 0xC1, 0xF4};
+    const std::vector<std::uint16_t> sheet{0x44, 0x101, 0x45, 0x4D, 0x50, 0x51, 0x52,
+                                           0x56, 0x91,  0x94, 0xC9, 0xC0, 0xC1, 0xF4};
     const std::vector<std::uint16_t> self_sheet{0x44, 0x101};
     CHECK(std::vector<std::uint16_t>(std::begin(mshv::kAllowList), std::end(mshv::kAllowList)) == sheet);
     CHECK(std::vector<std::uint16_t>(std::begin(mshv::kSelfAllowList), std::end(mshv::kSelfAllowList)) == self_sheet);
@@ -126,9 +128,9 @@ TEST_CASE("the passthrough lists are the kernel's, in its order") {
 }
 
 TEST_CASE("the flag masks are the uapi's bit counts") {
-    CHECK(mshv::kPtFlagsMask == (mshv::kPtFlagLapic | mshv::kPtFlagX2apic | mshv::kPtFlagGpaSuperPages |
-                                 mshv::kPtFlagCpuAndXsaveFeatures | mshv::kPtFlagNestedVirtualization |
-                                 mshv::kPtFlagSmtEnabledGuest));
+    CHECK(mshv::kPtFlagsMask ==
+          (mshv::kPtFlagLapic | mshv::kPtFlagX2apic | mshv::kPtFlagGpaSuperPages | mshv::kPtFlagCpuAndXsaveFeatures |
+           mshv::kPtFlagNestedVirtualization | mshv::kPtFlagSmtEnabledGuest));
     CHECK(mshv::kSetMemFlagsMask == (mshv::kSetMemWritable | mshv::kSetMemExecutable | mshv::kSetMemUnmap));
     CHECK(mshv::kIrqfdFlagsMask == (mshv::kIrqfdDeassign | mshv::kIrqfdResample));
     CHECK(mshv::kIoeventfdFlagsMask == (mshv::kIoeventfdDatamatch | mshv::kIoeventfdPio | mshv::kIoeventfdDeassign));

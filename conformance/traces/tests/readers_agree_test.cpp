@@ -5,8 +5,8 @@
 #include <span>
 #include <string>
 
-#include "hvsim/traces/replay.hpp"
 #include "hvsim/conformance/scenario.hpp"
+#include "hvsim/traces/replay.hpp"
 
 using nlohmann::json;
 
@@ -73,5 +73,6 @@ TEST_CASE("a trace's fault plan is refused exactly where a scenario's is", "[rea
         {R"({"random_ends": {"seed": 1, "per_mille": 1001}})", "/random_ends/per_mille", ".random_ends.per_mille"},
         {R"({"failing_allocations": [1.5]})", "/failing_allocations/0", ".failing_allocations[0]"},
     };
-    check_agree("faults", "\"args", cases, [](const json& plan) { return hvsim::traces::plan_from_json(plan, "\"args"); });
+    check_agree("faults", "\"args", cases,
+                [](const json& plan) { return hvsim::traces::plan_from_json(plan, "\"args"); });
 }

@@ -3,12 +3,12 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <algorithm>
 #include <array>
 #include <csignal>
 #include <filesystem>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "hvsim/host_pages.hpp"
 #include "hvsim/machine.hpp"
@@ -104,8 +104,9 @@ TEST_CASE("a divergence names the record, the call, expected vs got and the mode
 TEST_CASE("a sim replay reports the spec-only violations the model let through, and shows them at a divergence") {
     // get_partition_id with bit 31 (Is Nested): hardware-like, the model records control.nested and answers.
     const std::string header = R"({"hvsim_trace":1,"producer":"test","profile":{"backend":"sim"}})";
-    const std::string accepted = R"({"call":"get_partition_id","control":"0x0000000080000046","form":"memory","input":"",)"
-                                 R"("output":"0100000000000000","output_size":8,"reps":0,"result":"0x0000000000000000","status":"SUCCESS"})";
+    const std::string accepted =
+        R"({"call":"get_partition_id","control":"0x0000000080000046","form":"memory","input":"",)"
+        R"("output":"0100000000000000","output_size":8,"reps":0,"result":"0x0000000000000000","status":"SUCCESS"})";
     const auto res = replay_bytes(header + "\n" + accepted + "\n" + accepted + "\n");
     INFO((res.divergence ? describe(res, *res.divergence) : ""));
     CHECK_FALSE(res.divergence);
@@ -113,14 +114,16 @@ TEST_CASE("a sim replay reports the spec-only violations the model let through, 
 
     // A trace that saw the call rejected (as the model did before spec-only rules recorded by
     // default) diverges, and the report names the violation the model recorded instead.
-    const std::string rejected = R"({"call":"get_partition_id","control":"0x0000000080000046","form":"memory","input":"",)"
-                                 R"("output":"","output_size":8,"reps":0,"result":"0x0000000000000003","status":"INVALID_HYPERCALL_INPUT"})";
+    const std::string rejected =
+        R"({"call":"get_partition_id","control":"0x0000000080000046","form":"memory","input":"",)"
+        R"("output":"","output_size":8,"reps":0,"result":"0x0000000000000003","status":"INVALID_HYPERCALL_INPUT"})";
     const auto old = replay_bytes(header + "\n" + rejected + "\n");
     REQUIRE(old.divergence);
     CHECK_THAT(describe(old, *old.divergence), ContainsSubstring("model violation: control.nested: "));
 
     // Recorded with spec-only rejection on, it replays equal with no violation.
-    const std::string rejecting = R"({"hvsim_trace":1,"producer":"test","profile":{"backend":"sim","machine":{"reject_spec_only":true}}})";
+    const std::string rejecting =
+        R"({"hvsim_trace":1,"producer":"test","profile":{"backend":"sim","machine":{"reject_spec_only":true}}})";
     const auto strict = replay_bytes(rejecting + "\n" + rejected + "\n");
     CHECK_FALSE(strict.divergence);
     CHECK(strict.violations.empty());
@@ -164,7 +167,8 @@ TEST_CASE("an off-page call through a RecordingBackend makes the record the runn
         }
         std::vector<std::byte> output(c.output_bytes);
         (void)rec.input_page();  // as the runner does: strict mode would poison it here
-        const auto placed = rec.hypercall_at(hvcall::Control::from_raw(c.control), c.input_gpa, input, c.output_gpa, output);
+        const auto placed =
+            rec.hypercall_at(hvcall::Control::from_raw(c.control), c.input_gpa, input, c.output_gpa, output);
         CHECK(placed.supported);
         CHECK(placed.result.status() == hvcall::Status::INVALID_ALIGNMENT);
         REQUIRE(out.size() == 1);
@@ -205,8 +209,8 @@ TEST_CASE("ids handed out differently are substituted") {
 
 TEST_CASE("a recording killed with SIGKILL leaves a readable prefix") {
     for (Format f : {Format::jsonl, Format::cbor}) {
-        const std::string path = (std::filesystem::temp_directory_path() /
-                                  ("hvsim-kill-" + std::to_string(::getpid()) + (f == Format::cbor ? ".cbor" : ".jsonl")))
+        const std::string path = (std::filesystem::temp_directory_path() / ("hvsim-kill-" + std::to_string(::getpid()) +
+                                                                            (f == Format::cbor ? ".cbor" : ".jsonl")))
                                      .string();
         int ready[2];
         REQUIRE(::pipe(ready) == 0);

@@ -8,9 +8,9 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "hvsim/conformance/suite.hpp"
 #include "hvsim/traces/replay.hpp"
 #include "hvsim/traces/scenario_recorder.hpp"
-#include "hvsim/conformance/suite.hpp"
 
 using namespace hvsim::traces;
 
@@ -48,7 +48,8 @@ std::string encode(const std::vector<Record>& records, Format f) {
         return s;
     }
     // The CBOR writer's framing, through a file: the only way the library writes it.
-    const std::string path = std::filesystem::temp_directory_path() / ("hvsim-suite-" + std::to_string(::getpid()) + ".cbor");
+    const std::string path =
+        std::filesystem::temp_directory_path() / ("hvsim-suite-" + std::to_string(::getpid()) + ".cbor");
     {
         TraceWriter w(path, f, Header{kFormatVersion, "test", nlohmann::json::object()});
         for (const auto& r : records) w.write(r);
@@ -127,7 +128,8 @@ std::string with_escapes(const std::string& jsonl) {
 
 TEST_CASE("both readers, fast and DOM, give back the suite's records as written") {
     const Recorded& rec = suite_recording();
-    for (Format f : {Format::jsonl, Format::cbor}) CHECK(parse_trace(encode(rec.records, f), "suite").records == rec.records);
+    for (Format f : {Format::jsonl, Format::cbor})
+        CHECK(parse_trace(encode(rec.records, f), "suite").records == rec.records);
     const std::string escaped = with_escapes(encode(rec.records, Format::jsonl));
     REQUIRE(escaped.find("\"status\":\"\\u0053UCCESS\"") != std::string::npos);
     CHECK(parse_trace(escaped, "escaped").records == rec.records);

@@ -3,9 +3,9 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
+#include <unistd.h>
 #include <cstdio>
 #include <filesystem>
-#include <unistd.h>
 
 #include "hvsim/host_pages.hpp"
 #include "hvsim/machine.hpp"
@@ -30,7 +30,8 @@ std::vector<Record> record_workload(const std::string& name) {
 }
 
 std::string temp_path(const std::string& leaf) {
-    return (std::filesystem::temp_directory_path() / ("hvsim-trace-" + std::to_string(::getpid()) + "-" + leaf)).string();
+    return (std::filesystem::temp_directory_path() / ("hvsim-trace-" + std::to_string(::getpid()) + "-" + leaf))
+        .string();
 }
 
 }  // namespace
@@ -83,7 +84,8 @@ TEST_CASE("a cut-off last record is a warning and the prefix stays readable") {
 TEST_CASE("a malformed record names the line and what was expected") {
     const std::string head = R"({"hvsim_trace":1,"producer":"t","profile":{}})"
                              "\n";
-    CHECK_THROWS_WITH(parse_trace(head + "{}\n", "x.jsonl"), ContainsSubstring("x.jsonl: line 2: expected key \"call\""));
+    CHECK_THROWS_WITH(parse_trace(head + "{}\n", "x.jsonl"),
+                      ContainsSubstring("x.jsonl: line 2: expected key \"call\""));
     CHECK_THROWS_WITH(parse_trace(head + "nope\n", "x.jsonl"), ContainsSubstring("line 2: not valid JSON"));
 }
 

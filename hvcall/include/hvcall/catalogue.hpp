@@ -17,8 +17,8 @@ inline constexpr std::string_view kCatalogueRevision =
     "Linux 7.1 with 7.2-rc1 fixes: GDKMINI 0bd921a4b4d9, A-GDK cafac16b6207, A-HDKMINI 2dfb59f50bc1";
 
 inline constexpr std::uint32_t kPageSize = 4096;
-inline constexpr std::uint32_t kFastRegsBytes = 16;   // RDX + R8
-inline constexpr std::uint32_t kFastXmmBytes = 112;   // RDX + R8 + XMM0..XMM5 (TLFS: 6 XMM registers)
+inline constexpr std::uint32_t kFastRegsBytes = 16;  // RDX + R8
+inline constexpr std::uint32_t kFastXmmBytes = 112;  // RDX + R8 + XMM0..XMM5 (TLFS: 6 XMM registers)
 
 enum class Kind : std::uint8_t { Simple, Rep };
 enum class Fast : std::uint8_t { None, Regs, Xmm };
@@ -55,7 +55,8 @@ struct CallInfo {
 
     // Bytes of input for a call with these control fields: header, variable header, then
     // every rep element from index 0 (the list does not shrink as the rep start advances).
-    [[nodiscard]] constexpr std::uint32_t input_size(std::uint32_t varhead_qwords, std::uint32_t rep_count) const noexcept {
+    [[nodiscard]] constexpr std::uint32_t input_size(std::uint32_t varhead_qwords,
+                                                     std::uint32_t rep_count) const noexcept {
         return input_header_size + varhead_qwords * 8u + rep_count * rep_input_size;
     }
     [[nodiscard]] constexpr std::uint32_t output_bytes(std::uint32_t rep_count) const noexcept {
@@ -65,15 +66,13 @@ struct CallInfo {
 
 inline constexpr std::array kCalls = {
 #define HV_CALL(name, tlfs, linux_name, code, kind, fast, header, layout, hdr, rin, rout, out, source) \
-    CallInfo{CallId::name, #name, #tlfs, #linux_name, code, Kind::kind, Fast::fast, Header::header,    \
-             Layout::layout, hdr, rin, rout, out, source},
+    CallInfo{CallId::name,   #name,          #tlfs, #linux_name, code, Kind::kind, Fast::fast,         \
+             Header::header, Layout::layout, hdr,   rin,         rout, out,        source},
 #include "hvcall/hypercalls.def"
 #undef HV_CALL
 };
 
-[[nodiscard]] constexpr const CallInfo& info(CallId id) noexcept {
-    return kCalls[static_cast<std::size_t>(id)];
-}
+[[nodiscard]] constexpr const CallInfo& info(CallId id) noexcept { return kCalls[static_cast<std::size_t>(id)]; }
 
 namespace detail {
 // Codes in the catalogue are all below this; the index table is 2 bytes an entry.

@@ -93,7 +93,8 @@ static_assert(codes_and_names_unique(), "hypercalls.def: duplicate code or name"
 static_assert(ids_match_positions(), "hypercalls.def: CallId out of step with rows");
 static_assert(codes_fit_index(), "hypercalls.def: code beyond detail::kCodeIndexSize");
 static_assert(sizes_fit_a_page(), "hypercalls.def: header plus one element exceeds a 4 KiB page");
-static_assert(rep_calls_have_an_element(), "hypercalls.def: rep call without element (or listed element-free with one)");
+static_assert(rep_calls_have_an_element(),
+              "hypercalls.def: rep call without element (or listed element-free with one)");
 static_assert(element_free_rep_list_is_current(), "kElementFreeRepCalls: stale entry");
 static_assert(simple_calls_have_no_elements(), "hypercalls.def: simple call with rep element sizes");
 static_assert(fast_calls_fit_registers(), "hypercalls.def: fast call input exceeds its register budget");

@@ -18,10 +18,14 @@ enum class ControlError : std::uint8_t {
 
 [[nodiscard]] constexpr std::string_view to_string(ControlError e) noexcept {
     switch (e) {
-        case ControlError::none: return "none";
-        case ControlError::varhead_too_large: return "variable header size exceeds 1023 qwords (10-bit field)";
-        case ControlError::rep_count_too_large: return "rep count exceeds 4095 (12-bit field)";
-        case ControlError::rep_start_too_large: return "rep start index exceeds 4095 (12-bit field)";
+        case ControlError::none:
+            return "none";
+        case ControlError::varhead_too_large:
+            return "variable header size exceeds 1023 qwords (10-bit field)";
+        case ControlError::rep_count_too_large:
+            return "rep count exceeds 4095 (12-bit field)";
+        case ControlError::rep_start_too_large:
+            return "rep start index exceeds 4095 (12-bit field)";
     }
     return "?";
 }
@@ -45,7 +49,8 @@ public:
     // through its own rule, so both readings stay visible.
     static constexpr std::uint64_t kLinuxReservedMask = 0xF000F000F8000000ull;
     static_assert((kReservedMask | kNestedBit) == kLinuxReservedMask);
-    static_assert((kCodeMask | kFastBit | kVarheadMask | kNestedBit | kRepCountMask | kRepStartMask | kReservedMask) == ~0ull);
+    static_assert((kCodeMask | kFastBit | kVarheadMask | kNestedBit | kRepCountMask | kRepStartMask | kReservedMask) ==
+                  ~0ull);
 
     static constexpr std::uint32_t kMaxVarheadQwords = 0x3FF;
     static constexpr std::uint32_t kMaxRepCount = 0xFFF;
@@ -76,8 +81,7 @@ public:
         if (check(f) != ControlError::none) return std::nullopt;
         return Control{std::uint64_t{f.code} | (f.fast ? kFastBit : 0) |
                        (std::uint64_t{f.varhead_qwords} << kVarheadShift) | (f.nested ? kNestedBit : 0) |
-                       (std::uint64_t{f.rep_count} << kRepCountShift) |
-                       (std::uint64_t{f.rep_start} << kRepStartShift)};
+                       (std::uint64_t{f.rep_count} << kRepCountShift) | (std::uint64_t{f.rep_start} << kRepStartShift)};
     }
     [[nodiscard]] static constexpr Control simple(std::uint16_t code) noexcept { return Control{code}; }
     [[nodiscard]] static constexpr Control fast_simple(std::uint16_t code) noexcept { return Control{code | kFastBit}; }

@@ -10,7 +10,8 @@ namespace hvcall {
 
 [[nodiscard]] constexpr int errno_for_status(Status s) noexcept {
     switch (s) {
-        case Status::SUCCESS: return 0;
+        case Status::SUCCESS:
+            return 0;
         case Status::INVALID_HYPERCALL_CODE:
         case Status::INVALID_HYPERCALL_INPUT:
         case Status::INVALID_PARAMETER:
@@ -20,14 +21,17 @@ namespace hvcall {
         case Status::INVALID_CONNECTION_ID:
         // Linux's table lists these two twice (-EINVAL, then -EIO); the first match wins.
         case Status::INVALID_LP_INDEX:
-        case Status::INVALID_REGISTER_VALUE: return -EINVAL;
+        case Status::INVALID_REGISTER_VALUE:
+            return -EINVAL;
         // The needs-memory family (needs_memory.hpp). Before 7.0 only 0x0B was -ENOMEM; the
         // other three fell through to -EIO.
         case Status::INSUFFICIENT_MEMORY:
         case Status::INSUFFICIENT_CONTIGUOUS_MEMORY:
         case Status::INSUFFICIENT_ROOT_MEMORY:
-        case Status::INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY: return -ENOMEM;
-        default: return -EIO;  // the table's other entries, and every code it does not list
+        case Status::INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY:
+            return -ENOMEM;
+        default:
+            return -EIO;  // the table's other entries, and every code it does not list
     }
 }
 

@@ -15,10 +15,10 @@ struct ErrnoName {
 };
 
 inline constexpr ErrnoName kErrnoNames[] = {
-    {"EPERM", EPERM},   {"ENOENT", ENOENT}, {"EIO", EIO},       {"ENXIO", ENXIO},           {"E2BIG", E2BIG},
-    {"EBADF", EBADF},   {"EAGAIN", EAGAIN}, {"ENOMEM", ENOMEM}, {"EACCES", EACCES},         {"EFAULT", EFAULT},
-    {"EBUSY", EBUSY},   {"EEXIST", EEXIST}, {"ENODEV", ENODEV}, {"EINVAL", EINVAL},         {"ENOTTY", ENOTTY},
-    {"ENOSPC", ENOSPC}, {"ERANGE", ERANGE}, {"EBADFD", EBADFD}, {"EOPNOTSUPP", EOPNOTSUPP}, {"EINTR", EINTR},
+    {"EPERM", EPERM},         {"ENOENT", ENOENT}, {"EIO", EIO},       {"ENXIO", ENXIO},           {"E2BIG", E2BIG},
+    {"EBADF", EBADF},         {"EAGAIN", EAGAIN}, {"ENOMEM", ENOMEM}, {"EACCES", EACCES},         {"EFAULT", EFAULT},
+    {"EBUSY", EBUSY},         {"EEXIST", EEXIST}, {"ENODEV", ENODEV}, {"EINVAL", EINVAL},         {"ENOTTY", ENOTTY},
+    {"ENOSPC", ENOSPC},       {"ERANGE", ERANGE}, {"EBADFD", EBADFD}, {"EOPNOTSUPP", EOPNOTSUPP}, {"EINTR", EINTR},
     {"EOVERFLOW", EOVERFLOW},
 };
 

@@ -22,8 +22,10 @@ inline constexpr std::uint32_t kMaxContiguousAllocationPages = 8;
         case Status::INSUFFICIENT_MEMORY:
         case Status::INSUFFICIENT_CONTIGUOUS_MEMORY:
         case Status::INSUFFICIENT_ROOT_MEMORY:
-        case Status::INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY: return true;
-        default: return false;
+        case Status::INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY:
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -36,11 +38,16 @@ struct DepositPlan {
 
 [[nodiscard]] constexpr std::optional<DepositPlan> deposit_plan(Status s) noexcept {
     switch (s) {
-        case Status::INSUFFICIENT_MEMORY: return DepositPlan{1, false};
-        case Status::INSUFFICIENT_CONTIGUOUS_MEMORY: return DepositPlan{kMaxContiguousAllocationPages, false};
-        case Status::INSUFFICIENT_ROOT_MEMORY: return DepositPlan{1, true};
-        case Status::INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY: return DepositPlan{kMaxContiguousAllocationPages, true};
-        default: return std::nullopt;  // the driver logs "Unexpected" and answers -ENOMEM
+        case Status::INSUFFICIENT_MEMORY:
+            return DepositPlan{1, false};
+        case Status::INSUFFICIENT_CONTIGUOUS_MEMORY:
+            return DepositPlan{kMaxContiguousAllocationPages, false};
+        case Status::INSUFFICIENT_ROOT_MEMORY:
+            return DepositPlan{1, true};
+        case Status::INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY:
+            return DepositPlan{kMaxContiguousAllocationPages, true};
+        default:
+            return std::nullopt;  // the driver logs "Unexpected" and answers -ENOMEM
     }
 }
 

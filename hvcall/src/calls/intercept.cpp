@@ -14,11 +14,14 @@ namespace {
 constexpr std::uint64_t parameter_bits(std::uint32_t type) noexcept {
     switch (type) {
         case intercept_type::x64_io_port:
-        case intercept_type::exception: return 0xFFFF;
+        case intercept_type::exception:
+            return 0xFFFF;
         case intercept_type::x64_cpuid:
         case intercept_type::x64_apic_write:
-        case intercept_type::x64_msr_index: return 0xFFFFFFFF;
-        default: return 0;
+        case intercept_type::x64_msr_index:
+            return 0xFFFFFFFF;
+        default:
+            return 0;
     }
 }
 

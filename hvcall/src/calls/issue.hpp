@@ -22,7 +22,8 @@ void put_header(std::span<std::byte, kPageSize> page, const T& header) noexcept 
     std::memcpy(page.data(), &header, sizeof header);
 }
 
-inline void put_qwords(std::span<std::byte, kPageSize> page, std::size_t offset, std::span<const std::uint64_t> v) noexcept {
+inline void put_qwords(std::span<std::byte, kPageSize> page, std::size_t offset,
+                       std::span<const std::uint64_t> v) noexcept {
     if (!v.empty()) std::memcpy(page.data() + offset, v.data(), v.size_bytes());
 }
 

@@ -111,8 +111,8 @@ Progress modify_host_access(Backend& backend, CallId call, std::uint64_t id, std
 
 }  // namespace
 
-Progress map_gpa_pages(Backend& backend, HostPages& pages, std::uint64_t id, std::uint64_t gfn, std::uint64_t page_count,
-                       std::uint32_t flags, std::span<const std::uint64_t> pfns) noexcept {
+Progress map_gpa_pages(Backend& backend, HostPages& pages, std::uint64_t id, std::uint64_t gfn,
+                       std::uint64_t page_count, std::uint32_t flags, std::span<const std::uint64_t> pfns) noexcept {
     return map(backend, pages, id, gfn, page_count, flags, MapSource{pfns});
 }
 
@@ -169,13 +169,17 @@ Progress get_gpa_pages_access_states(Backend& backend, std::uint64_t id, std::ui
 }
 
 Progress acquire_sparse_spa_page_host_access(Backend& backend, std::uint64_t id, std::span<const std::uint64_t> pfns,
-                                             std::uint64_t page_count, std::uint32_t access, std::uint32_t flags) noexcept {
-    return modify_host_access(backend, CallId::acquire_sparse_spa_page_host_access, id, pfns, page_count, access, flags);
+                                             std::uint64_t page_count, std::uint32_t access,
+                                             std::uint32_t flags) noexcept {
+    return modify_host_access(backend, CallId::acquire_sparse_spa_page_host_access, id, pfns, page_count, access,
+                              flags);
 }
 
 Progress release_sparse_spa_page_host_access(Backend& backend, std::uint64_t id, std::span<const std::uint64_t> pfns,
-                                             std::uint64_t page_count, std::uint32_t access, std::uint32_t flags) noexcept {
-    return modify_host_access(backend, CallId::release_sparse_spa_page_host_access, id, pfns, page_count, access, flags);
+                                             std::uint64_t page_count, std::uint32_t access,
+                                             std::uint32_t flags) noexcept {
+    return modify_host_access(backend, CallId::release_sparse_spa_page_host_access, id, pfns, page_count, access,
+                              flags);
 }
 
 }  // namespace hvcall

@@ -49,7 +49,8 @@ int delete_partition(Backend& backend, std::uint64_t id) noexcept {
     return to_errno(backend.hypercall_fast(Control::fast_simple(code(CallId::delete_partition)), id, 0));
 }
 
-int get_partition_property(Backend& backend, std::uint64_t id, std::uint32_t property_code, std::uint64_t& value) noexcept {
+int get_partition_property(Backend& backend, std::uint64_t id, std::uint32_t property_code,
+                           std::uint64_t& value) noexcept {
     InputGetPartitionProperty in{};
     in.partition_id = id;
     in.property_code = property_code;
@@ -59,7 +60,8 @@ int get_partition_property(Backend& backend, std::uint64_t id, std::uint32_t pro
     return to_errno(r);
 }
 
-int set_partition_property(Backend& backend, std::uint64_t id, std::uint32_t property_code, std::uint64_t value) noexcept {
+int set_partition_property(Backend& backend, std::uint64_t id, std::uint32_t property_code,
+                           std::uint64_t value) noexcept {
     InputSetPartitionProperty in{};
     in.partition_id = id;
     in.property_code = property_code;

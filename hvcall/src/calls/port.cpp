@@ -33,14 +33,16 @@ PortInfo sent_port_info(const PortInfo& info) noexcept {
             p.monitor = {info.monitor.monitor_address, 0};
             return p;
         }
-        default: return info;
+        default:
+            return info;
     }
 }
 
 ConnectionInfo sent_connection_info(const ConnectionInfo& info) noexcept {
     switch (info.port_type) {
         case port_type::message:
-        case port_type::event: return connection_to(info.port_type);
+        case port_type::event:
+            return connection_to(info.port_type);
         case port_type::monitor: {
             ConnectionInfo c = connection_to(port_type::monitor);
             c.monitor_address = info.monitor_address;
@@ -48,7 +50,8 @@ ConnectionInfo sent_connection_info(const ConnectionInfo& info) noexcept {
         }
         case port_type::doorbell:
             return doorbell_connection(info.doorbell.gpa, info.doorbell.trigger_value, info.doorbell.flags);
-        default: return info;
+        default:
+            return info;
     }
 }
 

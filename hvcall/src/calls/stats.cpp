@@ -23,8 +23,10 @@ bool names_parent_area(const StatsObject& object) noexcept {
         case stats_type::hypervisor:
         case stats_type::logical_processor:
         case stats_type::partition:
-        case stats_type::vp: return object.identity.stats_area_type == stats_area::parent;
-        default: return false;
+        case stats_type::vp:
+            return object.identity.stats_area_type == stats_area::parent;
+        default:
+            return false;
     }
 }
 

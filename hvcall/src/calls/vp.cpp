@@ -22,7 +22,8 @@ InputVpRegisters registers_header(std::uint64_t id, std::uint32_t vp_index) noex
 
 }  // namespace
 
-int create_vp(Backend& backend, HostPages& pages, std::uint64_t id, std::uint32_t vp_index, std::uint64_t self_id) noexcept {
+int create_vp(Backend& backend, HostPages& pages, std::uint64_t id, std::uint32_t vp_index,
+              std::uint64_t self_id) noexcept {
     if (id != self_id)
         if (const int e = deposit_memory(backend, pages, id, kCreateVpDepositPages)) return e;
     return detail::retry_with_deposit(backend, pages, id, [&] {
@@ -38,8 +39,8 @@ int delete_vp(Backend& backend, std::uint64_t id, std::uint32_t vp_index) noexce
     return to_errno(backend.hypercall_fast(Control::fast_simple(code(CallId::delete_vp)), id, vp_index));
 }
 
-Progress get_vp_registers(Backend& backend, std::uint64_t id, std::uint32_t vp_index, std::span<const std::uint32_t> names,
-                          std::span<RegisterValue> values) noexcept {
+Progress get_vp_registers(Backend& backend, std::uint64_t id, std::uint32_t vp_index,
+                          std::span<const std::uint32_t> names, std::span<RegisterValue> values) noexcept {
     return detail::rep_in_out(backend, CallId::get_vp_registers, registers_header(id, vp_index), kGetRegistersBatch,
                               names, values);
 }
@@ -48,7 +49,8 @@ Progress set_vp_registers(Backend& backend, std::uint64_t id, std::uint32_t vp_i
                           std::span<const RegisterAssoc> registers) noexcept {
     std::uint64_t done = 0;
     while (done < registers.size()) {
-        const auto batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(registers.size() - done, kSetRegistersBatch));
+        const auto batch =
+            static_cast<std::uint32_t>(std::min<std::uint64_t>(registers.size() - done, kSetRegistersBatch));
         auto page = backend.input_page();
         detail::put_header(page, registers_header(id, vp_index));
         for (std::uint32_t i = 0; i < batch; ++i) {
@@ -85,7 +87,8 @@ int get_vp_state(Backend& backend, HostPages& pages, std::uint64_t id, std::uint
 
 int set_vp_state(Backend& backend, HostPages& pages, std::uint64_t id, std::uint32_t vp_index, const VpStateData& data,
                  std::span<const std::uint64_t> pfns, std::span<const std::byte> bytes) noexcept {
-    if (pfns.size() > kVpStateBatch || sizeof(InputVpState) + bytes.size() > kPageSize || (pfns.empty() && bytes.empty()))
+    if (pfns.size() > kVpStateBatch || sizeof(InputVpState) + bytes.size() > kPageSize ||
+        (pfns.empty() && bytes.empty()))
         return -EINVAL;
     const auto varhead = static_cast<std::uint32_t>(pfns.empty() ? (bytes.size() + 7) / 8 : pfns.size());
     return detail::retry_with_deposit(backend, pages, id, [&] {

@@ -22,9 +22,10 @@ TEST_CASE("create_partition: flags and isolation land where the model reads them
     const auto info = s.hv().partition(id);
     CHECK(info->creation_flags == args.flags);
     CHECK(info->isolation == args.isolation_properties);
-    CHECK(info->disabled_features == std::array<std::uint64_t, 3>{args.creation_properties.disabled_processor_features[0],
-                                                                   args.creation_properties.disabled_processor_features[1],
-                                                                   args.creation_properties.disabled_processor_xsave_features});
+    CHECK(info->disabled_features ==
+          std::array<std::uint64_t, 3>{args.creation_properties.disabled_processor_features[0],
+                                       args.creation_properties.disabled_processor_features[1],
+                                       args.creation_properties.disabled_processor_xsave_features});
     s.check_clean();  // every reserved bank bit clear where the model looks
 }
 
@@ -68,8 +69,9 @@ TEST_CASE("host access: access bits, flags and partition id as the model decoded
     const auto id = s.active();
     const auto pfns = s.ram(2);
     REQUIRE(map_gpa_pages(s.backend, s.pages, id, 0, 2, map_flags::readable, pfns).ok());
-    REQUIRE(release_sparse_spa_page_host_access(s.backend, id, pfns, 2, host_access::readable, host_access::make_exclusive)
-                .ok());
+    REQUIRE(
+        release_sparse_spa_page_host_access(s.backend, id, pfns, 2, host_access::readable, host_access::make_exclusive)
+            .ok());
     CHECK(s.hv().host_access(pfns[1]) == hvsim::HostAccess{host_access::readable, id});
     s.check_clean();
 }

@@ -69,7 +69,8 @@ TEST_CASE("the same policy pays the root for create partition and map stats page
     }
 }
 
-TEST_CASE("map GPA pages deposits a fixed 256 pages into the child for every needs-memory status", "[marshal][deposit]") {
+TEST_CASE("map GPA pages deposits a fixed 256 pages into the child for every needs-memory status",
+          "[marshal][deposit]") {
     for (const Expected& e : kTable) {
         INFO(status_name(e.status));
         Sim s(strict_config(), inject_once(CallId::map_gpa_pages, e.status));

@@ -212,8 +212,8 @@ TEST_CASE("flaw: a failed deposit frees pages the hypervisor already took, and r
         auto good = s.ram(3);
         const std::uint64_t bad = s.machine.input_page_gpa(0) / kPageSize;  // a hypercall page: OPERATION_DENIED
         Scripted pages(s.pages, {good[0], good[1], bad, good[2]});
-        const int error = use_reference ? reference::deposit_pages(s.backend, pages, id, 4)
-                                        : deposit_memory(s.backend, pages, id, 4);
+        const int error =
+            use_reference ? reference::deposit_pages(s.backend, pages, id, 4) : deposit_memory(s.backend, pages, id, 4);
         // The allocator now believes it owns every released page; the model says who really does.
         std::size_t owned_by_hypervisor = 0;
         for (auto pfn : pages.released)
@@ -222,7 +222,7 @@ TEST_CASE("flaw: a failed deposit frees pages the hypervisor already took, and r
     };
     const auto [ref_error, ref_double] = run(true);
     CHECK(ref_error == static_cast<int>(Status::OPERATION_DENIED));  // positive: indistinguishable from an fd
-    CHECK(ref_double == 2);                                           // pages 0 and 1: deposited and "free"
+    CHECK(ref_double == 2);                                          // pages 0 and 1: deposited and "free"
     const auto [error, doubled] = run(false);
     CHECK(error == -EIO);
     CHECK(doubled == 0);

@@ -28,7 +28,8 @@ CpuidValues leaf(Sim& s, std::uint64_t id, std::uint32_t eax) {
     info.eax = eax;
     CpuidValues v{};
     REQUIRE(get_vp_cpuid_values(s.backend, id, 0, cpuid_flags::apply_registered_values, std::span(&info, 1),
-                                std::span(&v, 1)).ok());
+                                std::span(&v, 1))
+                .ok());
     return v;
 }
 
@@ -49,7 +50,8 @@ TEST_CASE("install_intercept: installed, replaced, removed with access NONE", "[
     s.check_clean();
 }
 
-TEST_CASE("register_intercept_result: a CPUID result changes what get_vp_cpuid_values returns", "[marshal][intercept]") {
+TEST_CASE("register_intercept_result: a CPUID result changes what get_vp_cpuid_values returns",
+          "[marshal][intercept]") {
     Sim s;
     const auto id = s.active_with_vps({0});
     const CpuidValues before = leaf(s, id, 0x40000000);
@@ -124,7 +126,7 @@ TEST_CASE("intercept inputs byte for byte (UAPI-HV, HDK-3B)", "[marshal][interce
     CHECK(c.at<std::uint32_t>(28) == 0);           // result eax, its mask @32
     CHECK(c.at<std::uint32_t>(36) == 0x74736554);  // result ebx, its mask @40
     CHECK(c.at<std::uint32_t>(40) == ~0u);
-    CHECK(c.at<std::uint32_t>(52) == 0xD0);        // result edx @52, its mask @56
+    CHECK(c.at<std::uint32_t>(52) == 0xD0);  // result edx @52, its mask @56
     CHECK(c.at<std::uint32_t>(56) == 0xF0);
 
     MsrInterceptResult msr{};

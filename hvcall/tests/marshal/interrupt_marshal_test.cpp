@@ -23,13 +23,15 @@ TEST_CASE("assert_virtual_interrupt: the vector reaches the VP the APIC id names
     CHECK(s.hv().interrupt_pending(id, 1, 0x30));
     CHECK_FALSE(s.hv().interrupt_pending(id, 0, 0x30));
     // Logical destination mode: bit i names VP i, so 0b11 reaches both.
-    REQUIRE(assert_virtual_interrupt(s.backend, id, 0x31, 0b11, {interrupt_type::fixed, interrupt_flags::logical_dest_mode}) == 0);
+    REQUIRE(assert_virtual_interrupt(s.backend, id, 0x31, 0b11,
+                                     {interrupt_type::fixed, interrupt_flags::logical_dest_mode}) == 0);
     CHECK(s.hv().interrupt_pending(id, 0, 0x31));
     CHECK(s.hv().interrupt_pending(id, 1, 0x31));
     s.check_clean();
 }
 
-TEST_CASE("clear_virtual_interrupt takes back level-triggered vectors, fast and memory forms alike", "[marshal][interrupt]") {
+TEST_CASE("clear_virtual_interrupt takes back level-triggered vectors, fast and memory forms alike",
+          "[marshal][interrupt]") {
     Sim s;
     const auto id = s.active_with_vps({0, 1});
     REQUIRE(assert_virtual_interrupt(s.backend, id, 0x30, 0, kEdge) == 0);
@@ -72,14 +74,15 @@ TEST_CASE("interrupt inputs byte for byte (HDK)", "[marshal][interrupt][layout]"
     Sim s;
     const auto id = s.active_with_vps({0, 1});
     CapturingBackend cap(s.backend);
-    REQUIRE(assert_virtual_interrupt(cap, id, 0xEC, 1, {interrupt_type::lowest_priority, interrupt_flags::level_triggered}) == 0);
+    REQUIRE(assert_virtual_interrupt(cap, id, 0xEC, 1,
+                                     {interrupt_type::lowest_priority, interrupt_flags::level_triggered}) == 0);
     const auto& a = cap.last(CallId::assert_virtual_interrupt);
     CHECK(a.control.raw() == 0x94);  // simple memory call
     REQUIRE(a.input.size() == 32);
     CHECK(a.at<std::uint64_t>(0) == id);
     CHECK(a.at<std::uint32_t>(8) == interrupt_type::lowest_priority);  // control: type, then
-    CHECK(a.at<std::uint32_t>(12) == 0x1);                            // bit 32 level_triggered
-    CHECK(a.at<std::uint64_t>(16) == 1);                              // destination APIC id
+    CHECK(a.at<std::uint32_t>(12) == 0x1);                             // bit 32 level_triggered
+    CHECK(a.at<std::uint64_t>(16) == 1);                               // destination APIC id
     CHECK(a.at<std::uint32_t>(24) == 0xEC);
     CHECK(a.zero(28, 32));  // target VTL 0, rsvd_z0, rsvd_z1
 

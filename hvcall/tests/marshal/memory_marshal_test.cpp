@@ -61,9 +61,10 @@ TEST_CASE("local -EINVAL checks issue no hypercall", "[marshal][einval]") {
     const auto pfns = s.ram(4);
     const auto calls = s.backend.calls;
     const std::uint64_t mmio = s.machine.config().mmio_ranges()[0].first;
-    CHECK(map_gpa_pages(s.backend, s.pages, id, 0, 0, kRW, pfns).error == -EINVAL);                             // zero count
-    CHECK(map_gpa_pages(s.backend, s.pages, id, 0, 100, kRW | map_flags::large_page, pfns).error == -EINVAL);   // 2 MiB count
-    CHECK(map_gpa_pages(s.backend, s.pages, id, 0, 5, kRW, pfns).error == -EINVAL);                             // short list
+    CHECK(map_gpa_pages(s.backend, s.pages, id, 0, 0, kRW, pfns).error == -EINVAL);  // zero count
+    CHECK(map_gpa_pages(s.backend, s.pages, id, 0, 100, kRW | map_flags::large_page, pfns).error ==
+          -EINVAL);                                                                  // 2 MiB count
+    CHECK(map_gpa_pages(s.backend, s.pages, id, 0, 5, kRW, pfns).error == -EINVAL);  // short list
     CHECK(map_gpa_pages(s.backend, s.pages, id, 0, 1024, kRW | map_flags::large_page, std::span(pfns).first(1)).error ==
           -EINVAL);
     CHECK(map_mmio_pages(s.backend, s.pages, id, 0, pfns[0], 2).error == -EINVAL);  // RAM is not MMIO
@@ -143,7 +144,7 @@ TEST_CASE("access states: batches of 4095, only completed bytes read", "[marshal
     CHECK(states[4094] == (kGpaPageAccessed | kGpaPageDirty));
     CHECK(states[4096] == (kGpaPageAccessed | kGpaPageDirty));
     CHECK(states[4097] == 0);
-    CHECK(states[5999] == 0);  // unmapped
+    CHECK(states[5999] == 0);                                       // unmapped
     CHECK(s.hv().page_access_state(id, 4095) == kGpaPageAccessed);  // dirty cleared
     s.check_clean();
 }

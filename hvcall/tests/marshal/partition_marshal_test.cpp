@@ -48,9 +48,9 @@ TEST_CASE("initialize retries one page at a time past the 208-page deposit", "[m
 TEST_CASE("lifecycle errors map to errno", "[marshal][partition][errno]") {
     Sim s;
     const auto id = s.create();
-    CHECK(finalize_partition(s.backend, id) == -EIO);  // INVALID_PARTITION_STATE
+    CHECK(finalize_partition(s.backend, id) == -EIO);                   // INVALID_PARTITION_STATE
     CHECK(initialize_partition(s.backend, s.pages, 0x999) == -EINVAL);  // its deposit: INVALID_PARTITION_ID
-    CHECK(delete_partition(s.backend, s.self) == -EIO);  // ACCESS_DENIED
+    CHECK(delete_partition(s.backend, s.self) == -EIO);                 // ACCESS_DENIED
     CreatePartitionArgs bad;
     bad.isolation_properties = 1ull << 8;  // rsvd_z
     std::uint64_t other = 0;

@@ -17,14 +17,15 @@ namespace {
 
 bool has(const std::string& digest, const std::string& line) { return digest.find(line) != std::string::npos; }
 
-std::string port_line(std::uint64_t partition, std::uint32_t port, std::uint32_t type, std::uint64_t to, std::uint32_t vp,
-                      std::uint32_t sint) {
+std::string port_line(std::uint64_t partition, std::uint32_t port, std::uint32_t type, std::uint64_t to,
+                      std::uint32_t vp, std::uint32_t sint) {
     return "port " + std::to_string(partition) + ":" + std::to_string(port) + " type " + std::to_string(type) + " to " +
            std::to_string(to) + " vp " + std::to_string(vp) + " sint " + std::to_string(sint) + "\n";
 }
-std::string connection_line(std::uint64_t partition, std::uint32_t id, std::uint64_t port_partition, std::uint32_t port) {
-    return "connection " + std::to_string(partition) + ":" + std::to_string(id) + " -> " + std::to_string(port_partition) +
-           ":" + std::to_string(port) + "\n";
+std::string connection_line(std::uint64_t partition, std::uint32_t id, std::uint64_t port_partition,
+                            std::uint32_t port) {
+    return "connection " + std::to_string(partition) + ":" + std::to_string(id) + " -> " +
+           std::to_string(port_partition) + ":" + std::to_string(port) + "\n";
 }
 
 // The partition ids of every deposit a capture saw, in order.
@@ -65,7 +66,8 @@ TEST_CASE("ports: the driver's doorbell lifecycle, root port and child connectio
     s.check_clean();
 }
 
-TEST_CASE("create_port and connect_port deposit one page at a time into the partition that pays", "[marshal][port][deposit]") {
+TEST_CASE("create_port and connect_port deposit one page at a time into the partition that pays",
+          "[marshal][port][deposit]") {
     auto config = strict_config();
     config.costs.port = 100;  // more than the root's (none) and the child's (create_vp's 90, less one) free pages
     Sim s(config);
@@ -98,7 +100,7 @@ TEST_CASE("port rejections map to the driver's errnos", "[marshal][port][errno]"
     CHECK(s.last_rule() == hvsim::RuleId::port_unknown);
     CHECK(connect_port(s.backend, s.pages, id, 1, s.self, 7, connection_to(port_type::message)) == -EINVAL);
     CHECK(s.last_rule() == hvsim::RuleId::port_type_invalid);  // a message connection to a doorbell port
-    CHECK(disconnect_port(s.backend, id, 1) == -EINVAL);  // INVALID_CONNECTION_ID
+    CHECK(disconnect_port(s.backend, id, 1) == -EINVAL);       // INVALID_CONNECTION_ID
     CHECK(s.last_rule() == hvsim::RuleId::connection_unknown);
     CHECK(delete_port(s.backend, s.self, 6) == -EINVAL);
     CHECK(s.last_rule() == hvsim::RuleId::port_unknown);
@@ -134,7 +136,7 @@ TEST_CASE("signal_event_direct reports whether the flag was newly signaled", "[m
     CHECK(signal_event_direct(s.backend, id, 0, 3, 2048, newly) == -EINVAL);
     CHECK(s.last_rule() == hvsim::RuleId::signal_event_flag_out_of_range);
     CHECK(signal_event_direct(s.backend, id, 1, 3, 0, newly) == -EINVAL);  // INVALID_VP_INDEX
-    CHECK(newly);  // untouched on failure
+    CHECK(newly);                                                          // untouched on failure
     s.check_clean();
 }
 
@@ -201,7 +203,8 @@ TEST_CASE("port inputs byte for byte (HDK, HDK-3B)", "[marshal][port][layout]") 
     CHECK(connect.zero(36, 72));  // padding, the union, proximity
 
     REQUIRE(create_port(cap, s.pages, s.self, 9, id, doorbell_port(5, kAnyVp)) == 0);
-    REQUIRE(connect_port(cap, s.pages, id, 4, s.self, 9, doorbell_connection(0xFEE00040, 0xAB, doorbell_flags::trigger_byte)) == 0);
+    REQUIRE(connect_port(cap, s.pages, id, 4, s.self, 9,
+                         doorbell_connection(0xFEE00040, 0xAB, doorbell_flags::trigger_byte)) == 0);
     const auto& doorbell = cap.last(CallId::connect_port);
     CHECK(doorbell.at<std::uint32_t>(32) == port_type::doorbell);
     CHECK(doorbell.at<std::uint64_t>(40) == 0xFEE00040);  // GPA
@@ -254,7 +257,7 @@ TEST_CASE("port inputs byte for byte (HDK, HDK-3B)", "[marshal][port][layout]") 
     CHECK(post.zero(25, 36));                         // flags, reserved, sender
     CHECK(post.at<std::uint8_t>(36) == 1);            // payload from message offset 16
     CHECK(post.at<std::uint8_t>(38) == 3);
-    CHECK(post.zero(39, 280));                        // the payload's tail, padding2
+    CHECK(post.zero(39, 280));  // the payload's tail, padding2
     s.check_clean();
 }
 

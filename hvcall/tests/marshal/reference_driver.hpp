@@ -51,7 +51,8 @@ inline int deposit_pages(Backend& b, HostPages& pages, std::uint64_t id, std::ui
 }
 
 // hv_call_unmap_gpa_pages: fields written one by one, padding left as the page held it.
-inline int unmap_gpa_pages(Backend& b, std::uint64_t id, std::uint64_t gfn, std::uint64_t page_count_4k, std::uint32_t flags) {
+inline int unmap_gpa_pages(Backend& b, std::uint64_t id, std::uint64_t gfn, std::uint64_t page_count_4k,
+                           std::uint32_t flags) {
     std::uint64_t page_count = page_count_4k;
     unsigned shift = 0;
     if (page_count == 0) return -EINVAL;
@@ -78,8 +79,9 @@ inline int unmap_gpa_pages(Backend& b, std::uint64_t id, std::uint64_t gfn, std:
 // with LARGE_PAGE); `index_check_fired` counts the in-loop bounds check the review asked
 // about. On failure it rolls back `done`, which counts 2 MiB pages with LARGE_PAGE, as a
 // 4 KiB count; reps completed by the failing call are not in `done`.
-inline int map_gpa_pages(Backend& b, HostPages& pages, std::uint64_t id, std::uint64_t gfn, std::uint64_t page_struct_count,
-                         std::uint32_t flags, std::span<const std::uint64_t> page_array, int* index_check_fired = nullptr) {
+inline int map_gpa_pages(Backend& b, HostPages& pages, std::uint64_t id, std::uint64_t gfn,
+                         std::uint64_t page_struct_count, std::uint32_t flags,
+                         std::span<const std::uint64_t> page_array, int* index_check_fired = nullptr) {
     std::uint64_t page_count = page_struct_count;
     unsigned shift = 0;
     if (page_count == 0) return -EINVAL;

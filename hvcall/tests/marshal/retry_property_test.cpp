@@ -44,7 +44,8 @@ Outcome run_workload(hvsim::FaultPlan plan) {
     const std::array<std::byte, 4> payload{std::byte{1}, std::byte{2}, std::byte{3}, std::byte{4}};
     REQUIRE(post_message_direct(s.backend, id, 0, 2, 0x80000001, payload) == 0);
 
-    REQUIRE(assert_virtual_interrupt(s.backend, id, 0x50, 1, {interrupt_type::fixed, interrupt_flags::level_triggered}) == 0);
+    REQUIRE(assert_virtual_interrupt(s.backend, id, 0x50, 1,
+                                     {interrupt_type::fixed, interrupt_flags::level_triggered}) == 0);
     REQUIRE(assert_virtual_interrupt(s.backend, id, 0x51, 0, {interrupt_type::fixed, 0}) == 0);
     REQUIRE(clear_virtual_interrupt(s.backend, id) == 0);
     REQUIRE(install_intercept(s.backend, id, intercept_access::read, intercept_type::x64_cpuid, 0x1) == 0);
@@ -75,7 +76,8 @@ TEST_CASE("ports, interrupts, intercepts and stats: same final state with any al
     const Outcome base = run_workload({});
     REQUIRE(base.broken == "");
     REQUIRE(base.allocations > 0);
-    for (const char* part : {"port ", "connection ", "stats ", "intercept ", "message sint 2", "events sint 3", "pending"})
+    for (const char* part :
+         {"port ", "connection ", "stats ", "intercept ", "message sint 2", "events sint 3", "pending"})
         CHECK(base.digest.find(part) != std::string::npos);
     for (std::uint64_t n = 0; n < base.allocations; ++n) {
         INFO("allocation " << n << " of " << base.allocations << " fails");
@@ -87,7 +89,8 @@ TEST_CASE("ports, interrupts, intercepts and stats: same final state with any al
     }
 }
 
-TEST_CASE("ports, interrupts, intercepts and stats: same final state under time-slice ends", "[property][schedule][port]") {
+TEST_CASE("ports, interrupts, intercepts and stats: same final state under time-slice ends",
+          "[property][schedule][port]") {
     const Outcome base = run_workload({});
     for (std::uint32_t k : {1u, 3u, 64u}) {
         INFO("time-slice end after every " << k << " elements, every other allocation failing");

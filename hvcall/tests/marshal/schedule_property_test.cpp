@@ -68,7 +68,8 @@ TEST_CASE("same final state for every time-slice schedule", "[property][schedule
     REQUIRE(base.broken == "");
     REQUIRE(base.allocations > 0);
     // The digest covers what the workload built: mappings, access bits, host access.
-    for (const char* part : {" gpa ", " bits ", "host ", " mapped to ", "property "}) CHECK(base.digest.find(part) != std::string::npos);
+    for (const char* part : {" gpa ", " bits ", "host ", " mapped to ", "property "})
+        CHECK(base.digest.find(part) != std::string::npos);
     for (std::uint32_t k : {1u, 2u, 3u, 5u, 8u, 64u, 255u, 508u}) {
         INFO("time-slice end after every " << k << " elements");
         hvsim::FaultPlan plan;

@@ -12,7 +12,8 @@
 using namespace hvcall;
 using namespace hvcall::test;
 
-TEST_CASE("map_stats_page: every identity form maps a page, once per identity; unmap gives it back", "[marshal][stats]") {
+TEST_CASE("map_stats_page: every identity form maps a page, once per identity; unmap gives it back",
+          "[marshal][stats]") {
     Sim s;
     const auto id = s.active_with_vps({1});
     const StatsObject objects[] = {hypervisor_stats(stats_area::self), logical_processor_stats(1, stats_area::self),

@@ -13,8 +13,8 @@
 #include "hvcall/calls/interrupt.hpp"
 #include "hvcall/calls/stats.hpp"
 #include "hvcall/calls/system.hpp"
-#include "hvcall/needs_memory.hpp"
 #include "hvcall/calls/vp.hpp"
+#include "hvcall/needs_memory.hpp"
 
 using namespace hvcall;
 using namespace hvcall::test;
@@ -34,7 +34,8 @@ hvsim::FaultPlan inject(CallId id, std::uint64_t nth, Status status) {
 
 }  // namespace
 
-TEST_CASE("vmm_capabilities reads SELF's 16-byte property through property ex (HDK-2B input)", "[marshal][system][layout]") {
+TEST_CASE("vmm_capabilities reads SELF's 16-byte property through property ex (HDK-2B input)",
+          "[marshal][system][layout]") {
     Sim s;
     CapturingBackend cap(s.backend);
     VmmCapabilities caps{};
@@ -51,7 +52,8 @@ TEST_CASE("vmm_capabilities reads SELF's 16-byte property through property ex (H
     s.check_clean();
 }
 
-TEST_CASE("get_partition_property_ex copies exactly the bytes asked for, and no more than the output holds", "[marshal][system]") {
+TEST_CASE("get_partition_property_ex copies exactly the bytes asked for, and no more than the output holds",
+          "[marshal][system]") {
     Sim s;
     std::uint64_t clock = 0;
     REQUIRE(get_partition_property(s.backend, kPartitionIdSelf, property::processor_clock_frequency, clock) == 0);
@@ -64,7 +66,8 @@ TEST_CASE("get_partition_property_ex copies exactly the bytes asked for, and no 
 
     std::array<std::byte, 8> part;
     part.fill(std::byte{0xEE});
-    REQUIRE(get_partition_property_ex(s.backend, kPartitionIdSelf, property::processor_clock_frequency, 0, std::span(part).first(3)) == 0);
+    REQUIRE(get_partition_property_ex(s.backend, kPartitionIdSelf, property::processor_clock_frequency, 0,
+                                      std::span(part).first(3)) == 0);
     CHECK(std::memcmp(part.data(), whole.data(), 3) == 0);
     for (std::size_t i = 3; i < part.size(); ++i) CHECK(part[i] == std::byte{0xEE});  // past the 3 asked for: untouched
 
@@ -83,7 +86,8 @@ TEST_CASE("get_partition_property_ex sends the argument at offset 16", "[marshal
     Sim s;  // a separate machine: the model reads a non-zero argument as a spec-only violation
     CapturingBackend cap(s.backend);
     std::array<std::byte, 8> v{};
-    CHECK(get_partition_property_ex(cap, kPartitionIdSelf, property::privilege_flags, 0x0102030405060708, v) == -EINVAL);
+    CHECK(get_partition_property_ex(cap, kPartitionIdSelf, property::privilege_flags, 0x0102030405060708, v) ==
+          -EINVAL);
     CHECK(cap.last(CallId::get_partition_property_ex).at<std::uint64_t>(16) == 0x0102030405060708);
     CHECK(s.last_rule() == hvsim::RuleId::partition_property_ex_arg_nonzero);
 }
@@ -150,7 +154,8 @@ TEST_CASE("the root's boot path: probe, add each AP with deposits into the root,
     s.check_clean();
 }
 
-TEST_CASE("lp_exists: any status but INVALID_LP_INDEX is -EIO (where the driver BUG()s)", "[marshal][system][boot][errno]") {
+TEST_CASE("lp_exists: any status but INVALID_LP_INDEX is -EIO (where the driver BUG()s)",
+          "[marshal][system][boot][errno]") {
     Sim s(with_cpus(2), inject(CallId::get_logical_processor_run_time, 0, Status::INVALID_PARAMETER));
     bool exists = true;
     CHECK(lp_exists(s.backend, 0, exists) == -EIO);
@@ -159,16 +164,18 @@ TEST_CASE("lp_exists: any status but INVALID_LP_INDEX is -EIO (where the driver 
     CHECK(exists);  // LP 0, the boot processor
 }
 
-TEST_CASE("add_logical_processor deposits what each needs-memory status asks for into the root", "[marshal][system][boot][deposit]") {
+TEST_CASE("add_logical_processor deposits what each needs-memory status asks for into the root",
+          "[marshal][system][boot][deposit]") {
     struct Case {
         Status status;
         std::uint32_t pages;
         bool into_self;  // HV_PARTITION_ID_SELF rather than self_id
     };
     constexpr std::uint32_t kContiguous = kMaxContiguousAllocationPages;
-    for (const Case& c : {Case{Status::INSUFFICIENT_MEMORY, 1, false}, Case{Status::INSUFFICIENT_CONTIGUOUS_MEMORY, kContiguous, false},
-                          Case{Status::INSUFFICIENT_ROOT_MEMORY, 1, true},
-                          Case{Status::INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY, kContiguous, true}}) {
+    for (const Case& c :
+         {Case{Status::INSUFFICIENT_MEMORY, 1, false}, Case{Status::INSUFFICIENT_CONTIGUOUS_MEMORY, kContiguous, false},
+          Case{Status::INSUFFICIENT_ROOT_MEMORY, 1, true},
+          Case{Status::INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY, kContiguous, true}}) {
         INFO(status_name(c.status));
         Sim s(with_cpus(2), inject(CallId::add_logical_processor, 0, c.status));
         CapturingBackend cap(s.backend);
@@ -181,7 +188,8 @@ TEST_CASE("add_logical_processor deposits what each needs-memory status asks for
     }
 }
 
-TEST_CASE("sleep states: register S5 with the whole 72-byte input zeroed, then enter it", "[marshal][system][power][layout]") {
+TEST_CASE("sleep states: register S5 with the whole 72-byte input zeroed, then enter it",
+          "[marshal][system][power][layout]") {
     Sim s;
     CapturingBackend cap(s.backend);
     CHECK(enter_sleep_state(cap, sleep_state::s5) == -EINVAL);  // not registered yet
@@ -207,7 +215,8 @@ TEST_CASE("sleep states: register S5 with the whole 72-byte input zeroed, then e
     s.check_clean();
 }
 
-TEST_CASE("the crash path: ROOT_CRASHDUMP actions, then disable the hypervisor (T-CRASH)", "[marshal][system][crash][layout]") {
+TEST_CASE("the crash path: ROOT_CRASHDUMP actions, then disable the hypervisor (T-CRASH)",
+          "[marshal][system][crash][layout]") {
     Sim s;
     CapturingBackend cap(s.backend);
     REQUIRE(notify_crashdump(cap, crashdump_action::entry) == 0);
@@ -229,7 +238,8 @@ TEST_CASE("the crash path: ROOT_CRASHDUMP actions, then disable the hypervisor (
     s.check_clean();
 }
 
-TEST_CASE("map_stats_page: a PARENT area refused with INVALID_PARAMETER is success without a page", "[marshal][stats][fallback]") {
+TEST_CASE("map_stats_page: a PARENT area refused with INVALID_PARAMETER is success without a page",
+          "[marshal][stats][fallback]") {
     hvsim::FaultPlan plan = inject(CallId::map_stats_page, 0, Status::INVALID_PARAMETER);
     plan.statuses.push_back({info(CallId::map_stats_page).code, 1, Status::INVALID_PARAMETER});
     Sim s(strict_config(), plan);
@@ -249,7 +259,8 @@ TEST_CASE("map_stats_page: a PARENT area refused with INVALID_PARAMETER is succe
     s.check_clean();
 }
 
-TEST_CASE("map_stats_page2 puts the counters in the caller's page (A-HDKMINI 32-byte input)", "[marshal][stats][layout]") {
+TEST_CASE("map_stats_page2 puts the counters in the caller's page (A-HDKMINI 32-byte input)",
+          "[marshal][stats][layout]") {
     Sim s(strict_config(), inject(CallId::map_stats_page2, 0, Status::INSUFFICIENT_MEMORY));
     const auto id = s.active_with_vps({2});
     CapturingBackend cap(s.backend);
@@ -296,7 +307,7 @@ TEST_CASE("map_device_interrupt: a FIXED vector to one CPU's sparse VP set, rep 
     CHECK(c.at<std::uint32_t>(56) == 0x30);
     CHECK(c.at<std::uint32_t>(60) == device_target::processor_set);
     CHECK(c.at<std::uint64_t>(64) == kGenericSetSparse4k);
-    CHECK(c.at<std::uint64_t>(72) == 0x1);       // valid bank mask
+    CHECK(c.at<std::uint64_t>(72) == 0x1);        // valid bank mask
     CHECK(c.at<std::uint64_t>(80) == 1ull << 1);  // CPU 1
     CHECK(low.source == interrupt_source::msi);
     InterruptEntry from_page{};
@@ -331,14 +342,15 @@ TEST_CASE("map_device_interrupt: a FIXED vector to one CPU's sparse VP set, rep 
     CHECK(u.at<std::uint32_t>(16) == low.source);
     CHECK(u.zero(20, 24));
     CHECK(u.at<std::uint64_t>(24) == low.data);
-    CHECK(u.at<std::uint32_t>(32) == 0);  // flags
+    CHECK(u.at<std::uint32_t>(32) == 0);                                  // flags
     CHECK(unmap_device_interrupt(cap, s.self, kDevice, low) == -EINVAL);  // unmapped already
     CHECK(s.last_rule() == hvsim::RuleId::device_interrupt_not_mapped);
     REQUIRE(unmap_device_interrupt(cap, s.self, kDevice, high) == 0);
     s.check_clean();
 }
 
-TEST_CASE("dispatch_vp: time slice and SPEC_CTRL 0, the state and event out (HDK 32-byte input)", "[marshal][vp][dispatch][layout]") {
+TEST_CASE("dispatch_vp: time slice and SPEC_CTRL 0, the state and event out (HDK 32-byte input)",
+          "[marshal][vp][dispatch][layout]") {
     Sim s;
     const auto id = s.active_with_vps({0});
     CapturingBackend cap(s.backend);

@@ -118,7 +118,8 @@ TEST_CASE("VP state, state pages and translation through hvcall", "[marshal][vp]
     data.type = vp_state_type::lapic;
     const auto pfn = s.ram(1);
     REQUIRE(get_vp_state(s.backend, s.pages, id, 0, data, pfn, nullptr) == 0);
-    CHECK(get_vp_state(s.backend, s.pages, id, 0, data, std::vector<std::uint64_t>(kVpStateBatch + 1), nullptr) == -EINVAL);
+    CHECK(get_vp_state(s.backend, s.pages, id, 0, data, std::vector<std::uint64_t>(kVpStateBatch + 1), nullptr) ==
+          -EINVAL);
 
     std::uint64_t page = 0;
     REQUIRE(map_vp_state_page(s.backend, s.pages, id, 0, vp_state_page::registers, page) == 0);

@@ -63,11 +63,13 @@ HypercallResult set_fast(Backend& b, std::uint64_t id, std::uint32_t count, std:
 std::vector<RegisterValue> get_fast(Backend& b, std::uint64_t id, std::uint32_t count, HypercallResult& r) {
     XmmBlock block;
     block.put(0, header(id, 0));
-    for (std::uint32_t i = 0; i < count; ++i) block.put(sizeof(InputVpRegisters) + i * 4, kNames[i % std::size(kNames)]);
+    for (std::uint32_t i = 0; i < count; ++i)
+        block.put(sizeof(InputVpRegisters) + i * 4, kNames[i % std::size(kNames)]);
     r = b.hypercall_fast_xmm(fast_rep(CallId::get_vp_registers, count), block.regs);
     const std::size_t out = (sizeof(InputVpRegisters) + count * 4 + 15) / 16 * 16;
     std::vector<RegisterValue> values(r.ok() ? count : 0);
-    for (std::uint32_t i = 0; i < values.size(); ++i) values[i] = block.get<RegisterValue>(out + i * sizeof(RegisterValue));
+    for (std::uint32_t i = 0; i < values.size(); ++i)
+        values[i] = block.get<RegisterValue>(out + i * sizeof(RegisterValue));
     return values;
 }
 

@@ -120,8 +120,8 @@ public:
     // (CallJournal::breach): an enforced rule, or a spec-only one on a machine that rejects
     // them, ends the call and the rejection is returned; else the violation is recorded and
     // nothing is returned: the call proceeds.
-    [[nodiscard]] std::optional<Outcome> violation(RuleId rule, Site site, std::uint32_t offset,
-                                                   std::uint64_t value, std::uint64_t bits = 0) noexcept;
+    [[nodiscard]] std::optional<Outcome> violation(RuleId rule, Site site, std::uint32_t offset, std::uint64_t value,
+                                                   std::uint64_t bits = 0) noexcept;
     // Every allocation from deposited memory asks first: the fault plan may make it fail.
     [[nodiscard]] bool allocation_fails() noexcept { return model_.journal.allocation_fails(); }
 

@@ -35,21 +35,22 @@ inline constexpr std::uint64_t kDefaultMmioBytes = 64ull << 20;
 
 struct MachineConfig {
     std::uint32_t cpus = 2;
-    std::uint64_t ram_bytes = 1ull << 30;       // root RAM is [0, ram_bytes)
-    std::uint64_t percpu_base = 0x100000;       // CPU i: input page at base + i * 8 KiB, output page after it
-    std::uint64_t root_partition_id = 1;        // what HvCallGetPartitionId answers the root
-    bool strict = false;                        // poison input pages and undefined output bytes
-    bool reject_spec_only = false;              // spec-only rules reject; by default, as hardware most
-                                                // likely does, they are recorded and the call proceeds
-    bool hypervisor_restarts_reps = false;      // TLFS continuation: on a time-slice end, rewrite the
-                                                // rep start and re-execute instead of returning
+    std::uint64_t ram_bytes = 1ull << 30;          // root RAM is [0, ram_bytes)
+    std::uint64_t percpu_base = 0x100000;          // CPU i: input page at base + i * 8 KiB, output page after it
+    std::uint64_t root_partition_id = 1;           // what HvCallGetPartitionId answers the root
+    bool strict = false;                           // poison input pages and undefined output bytes
+    bool reject_spec_only = false;                 // spec-only rules reject; by default, as hardware most
+                                                   // likely does, they are recorded and the call proceeds
+    bool hypervisor_restarts_reps = false;         // TLFS continuation: on a time-slice end, rewrite the
+                                                   // rep start and re-execute instead of returning
     std::uint64_t poison = 0xDEADBEEFCAFEF00Dull;  // the stale-data pattern strict mode writes
 
     // Host MMIO (device) ranges: mappable into guests, never RAM; they must lie above RAM.
     // None given: 64 MiB at the first 1 GiB boundary above RAM (kDefaultMmio*).
     std::vector<PfnRange> mmio;
-    std::uint32_t max_vps = 256;                        // VP indices below this (MSHV_MAX_VPS; the hypervisor's own limit is not in the sources)
-    std::uint32_t guest_address_bits = 48;             // child GPA space: GFNs below 2^(bits - 12)
+    std::uint32_t max_vps =
+        256;  // VP indices below this (MSHV_MAX_VPS; the hypervisor's own limit is not in the sources)
+    std::uint32_t guest_address_bits = 48;  // child GPA space: GFNs below 2^(bits - 12)
     Costs costs;
 
     // The MMIO ranges in force: `mmio`, or the default range above RAM.

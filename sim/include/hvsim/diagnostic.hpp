@@ -10,10 +10,10 @@ namespace hvsim {
 
 // Which part of the call the offending value came from.
 enum class Site : std::uint8_t {
-    control,    // the control word; `bits` are the offending control bits
-    input,      // the input block; `offset` is the byte offset in it
-    input_gpa,  // the input GPA register
-    output_gpa, // the output GPA register
+    control,     // the control word; `bits` are the offending control bits
+    input,       // the input block; `offset` is the byte offset in it
+    input_gpa,   // the input GPA register
+    output_gpa,  // the output GPA register
     none,
 };
 

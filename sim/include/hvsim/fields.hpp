@@ -21,8 +21,8 @@ struct Field {
 };
 
 #define HV_BLOCK(ns, call, role, linux_struct)
-#define HV_FIELD(ns, ident, path, offset, size) \
-    namespace ns {                              \
+#define HV_FIELD(ns, ident, path, offset, size)       \
+    namespace ns {                                    \
     inline constexpr Field ident{path, offset, size}; \
     }
 #include "hvsim/fields.def"
@@ -32,8 +32,8 @@ struct Field {
 struct Block {
     hvcall::CallId call;
     Role role;
-    std::string_view linux_struct;   // "hv_input_map_gpa_pages"
-    std::span<const Field> fields;   // in the table's order
+    std::string_view linux_struct;                                // "hv_input_map_gpa_pages"
+    std::span<const Field> fields;                                // in the table's order
     [[nodiscard]] std::uint32_t catalogue_size() const noexcept;  // the catalogue's size for this role
 };
 

@@ -14,11 +14,11 @@
 namespace hvsim {
 
 struct CallJournal {
-    std::optional<Diagnostic> last;        // what the last call was rejected for
-    std::vector<Diagnostic> violations;    // this call's, each rule once (capacity: every rule)
+    std::optional<Diagnostic> last;      // what the last call was rejected for
+    std::vector<Diagnostic> violations;  // this call's, each rule once (capacity: every rule)
     std::array<std::uint64_t, kRuleCount> rule_hits{};
     FaultState faults;
-    std::uint64_t allocations = 0;         // since the plan took effect: failing_allocations' index
+    std::uint64_t allocations = 0;  // since the plan took effect: failing_allocations' index
 
     // The one place a broken rule is judged, by its strength in the catalogue: an enforced
     // rule, or a spec-only one when `reject_spec_only`, ends the call (true; `d` is the last

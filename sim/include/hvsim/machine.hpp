@@ -82,8 +82,8 @@ private:
     // rdx/r8 are the input/output GPAs of a memory call, or the first 16 input bytes of a fast one.
     hvcall::HypercallResult issue(std::uint32_t cpu, hvcall::Control control, std::uint64_t rdx, std::uint64_t r8,
                                   hvcall::XmmRegisters* regs) noexcept;
-    hvcall::HypercallResult dispatch(std::uint32_t cpu, hvcall::Control control, std::uint64_t rdx,
-                                     std::uint64_t r8, hvcall::XmmRegisters* regs) noexcept;
+    hvcall::HypercallResult dispatch(std::uint32_t cpu, hvcall::Control control, std::uint64_t rdx, std::uint64_t r8,
+                                     hvcall::XmmRegisters* regs) noexcept;
     hvcall::HypercallResult run(const hvcall::CallInfo& call, const Handler& handler, hvcall::Control control,
                                 std::uint32_t cpu, Blocks& blocks) noexcept;
     // The generic rules' ends, as CallContext's: an enforced rule rejects; a rule broken where
@@ -129,7 +129,8 @@ public:
     hvcall::HypercallResult hypercall(hvcall::Control control) noexcept override {
         return machine_.call(cpu_, control, machine_.input_page_gpa(cpu_), machine_.output_page_gpa(cpu_));
     }
-    hvcall::HypercallResult hypercall_fast(hvcall::Control control, std::uint64_t rdx, std::uint64_t r8) noexcept override {
+    hvcall::HypercallResult hypercall_fast(hvcall::Control control, std::uint64_t rdx,
+                                           std::uint64_t r8) noexcept override {
         return machine_.call_fast(cpu_, control, rdx, r8);
     }
     hvcall::HypercallResult hypercall_fast_xmm(hvcall::Control control, hvcall::XmmRegisters& regs) noexcept override {

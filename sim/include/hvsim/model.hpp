@@ -16,9 +16,12 @@ enum class PartitionState : std::uint8_t { uninitialized, active, finalized };
 
 [[nodiscard]] constexpr const char* to_string(PartitionState s) noexcept {
     switch (s) {
-        case PartitionState::uninitialized: return "uninitialized";
-        case PartitionState::active: return "active";
-        case PartitionState::finalized: return "finalized";
+        case PartitionState::uninitialized:
+            return "uninitialized";
+        case PartitionState::active:
+            return "active";
+        case PartitionState::finalized:
+            return "finalized";
     }
     return "?";
 }
@@ -27,10 +30,10 @@ struct PartitionInfo {
     std::uint64_t id = 0;
     PartitionState state{};
     std::uint64_t creation_flags = 0;
-    std::uint64_t isolation = 0;  // hv_partition_isolation_properties as sent
+    std::uint64_t isolation = 0;                       // hv_partition_isolation_properties as sent
     std::array<std::uint64_t, 3> disabled_features{};  // creation properties: banks 0 and 1, xsave
-    std::uint64_t pool_pages = 0; // deposited and not withdrawn
-    std::uint64_t pool_used = 0;  // of those, taken by the hypervisor's objects
+    std::uint64_t pool_pages = 0;                      // deposited and not withdrawn
+    std::uint64_t pool_used = 0;                       // of those, taken by the hypervisor's objects
     std::uint64_t gpa_extents = 0;
     std::uint64_t gpa_pages = 0;  // mapped 4 KiB pages
     friend bool operator==(const PartitionInfo&, const PartitionInfo&) = default;
@@ -43,7 +46,7 @@ struct GpaMapping {
     std::uint64_t pfn = 0;  // host PFN (0 for no-access mappings)
     std::uint32_t flags = 0;
     GpaKind kind{};
-    bool large = false;     // part of a 2 MiB mapping
+    bool large = false;  // part of a 2 MiB mapping
     friend bool operator==(const GpaMapping&, const GpaMapping&) = default;
 };
 

@@ -12,7 +12,6 @@
 #include "kernel_abi.hpp"
 #include "shim_state.hpp"
 
-
 namespace hvsim {
 
 std::span<const LogLine> shim_log() noexcept { return shim_detail::shim().log; }

@@ -10,8 +10,8 @@
 #include "kernel_abi.hpp"
 #include "shim_state.hpp"
 
-constexpr gfp_t kGfpZeroFlag = 0x100u;    // __GFP_ZERO
-constexpr gfp_t kGfpNoFailFlag = 0x8000u; // __GFP_NOFAIL: hvsim's own allocations, never failed
+constexpr gfp_t kGfpZeroFlag = 0x100u;     // __GFP_ZERO
+constexpr gfp_t kGfpNoFailFlag = 0x8000u;  // __GFP_NOFAIL: hvsim's own allocations, never failed
 
 extern "C" {
 struct page* hvsim_mem_map = nullptr;
@@ -22,7 +22,6 @@ unsigned int nr_cpu_ids = 1;
 namespace hvsim {
 namespace shim_detail {
 namespace {
-
 
 KernelHeap& heap() noexcept { return shim().heap; }
 
@@ -183,9 +182,9 @@ void free_pages(unsigned long address, unsigned int order) {
     if (address == 0) return;
     struct page* pg = virt_to_page(reinterpret_cast<void*>(address));
     if (pg == nullptr) {
-        hvsim::shim_detail::report(hvsim::ShimRule::page_bad_free,
-                                   "free_pages(" + hvsim::shim_detail::hex(address) +
-                                       "): not an address the page allocator handed out");
+        hvsim::shim_detail::report(
+            hvsim::ShimRule::page_bad_free,
+            "free_pages(" + hvsim::shim_detail::hex(address) + "): not an address the page allocator handed out");
         return;
     }
     __free_pages(pg, order);

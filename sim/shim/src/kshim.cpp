@@ -16,7 +16,6 @@
 #include "kernel_abi.hpp"
 #include "shim_state.hpp"
 
-
 extern "C" {
 // <asm-generic/mshyperv.h>: the per-CPU hypercall page pointers (one slot per CPU).
 void** hyperv_pcpu_input_arg = nullptr;
@@ -321,9 +320,9 @@ void hvsim_local_irq_restore(unsigned long flags) {
     if (shim().machine == nullptr) return;
     auto& cpu = hvsim::shim_detail::current_cpu();
     if (cpu.saves == 0) {
-        hvsim::shim_detail::report(hvsim::ShimRule::irq_restore_unbalanced,
-                                   "local_irq_restore on CPU " + std::to_string(shim().cpu) +
-                                       " without a matching local_irq_save");
+        hvsim::shim_detail::report(
+            hvsim::ShimRule::irq_restore_unbalanced,
+            "local_irq_restore on CPU " + std::to_string(shim().cpu) + " without a matching local_irq_save");
         return;
     }
     --cpu.saves;

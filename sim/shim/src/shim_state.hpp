@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "hvcall/catalogue.hpp"
-#include "kernel_abi.hpp"
 #include "hvsim/kshim_attach.hpp"
+#include "kernel_abi.hpp"
 
 namespace hvsim::shim_detail {
 
@@ -43,7 +43,7 @@ struct KernelHeap {
     std::vector<struct page> mem_map;  // one per PFN below max_pfn
     std::uint64_t next = 0;            // where the next search starts, relative to run.first_pfn
     std::uint64_t pages_out = 0;
-    std::unordered_map<const void*, std::size_t> blocks;         // kmalloc'd, by address
+    std::unordered_map<const void*, std::size_t> blocks;          // kmalloc'd, by address
     std::unordered_map<const void*, std::uint64_t> page_of_addr;  // page_address results, by page base
     std::uint64_t allocations = 0;
     std::optional<std::uint64_t> failing;

@@ -158,12 +158,13 @@ TEST_CASE("bug: the input page used with interrupts enabled is a shim diagnostic
     ShimModel md;
     const std::uint64_t id = md.active();
     const u64 result = hv_call_map_gpa_pages(id, kGfn, md.take_run(600), 600, kReadWrite, BUG_IRQS_ON);
-    CHECK(hv_result_success(result));  // the hypervisor cannot tell; the call proceeds
+    CHECK(hv_result_success(result));         // the hypervisor cannot tell; the call proceeds
     REQUIRE(shim_diagnostics().size() == 2);  // two batches
     for (const auto& d : shim_diagnostics()) {
         CHECK(d.rule == ShimRule::percpu_page_irqs_enabled);
-        CHECK(contains(d.message, "kshim.percpu_page.irqs_enabled: hv_do_hypercall(HVCALL_MAP_GPA_PAGES 0x004b): "
-                                  "interrupts are enabled on CPU 0"));
+        CHECK(contains(d.message,
+                       "kshim.percpu_page.irqs_enabled: hv_do_hypercall(HVCALL_MAP_GPA_PAGES 0x004b): "
+                       "interrupts are enabled on CPU 0"));
         CHECK(d.message.find('\n') == std::string::npos);
     }
 }

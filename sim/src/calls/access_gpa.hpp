@@ -40,7 +40,9 @@ struct Access {
 };
 
 // enum hv_cache_type (x86): UNCACHED 0, WRITE_COMBINING 1, WRITE_THROUGH 4, WRITE_PROTECTED 5, WRITE_BACK 6.
-[[nodiscard]] constexpr bool cache_type_known(std::uint64_t t) noexcept { return t == 0 || t == 1 || (t >= 4 && t <= 6); }
+[[nodiscard]] constexpr bool cache_type_known(std::uint64_t t) noexcept {
+    return t == 0 || t == 1 || (t >= 4 && t <= 6);
+}
 
 // An active child with the named VP, defined control flags, a byte count of 1-16.
 [[nodiscard]] inline Outcome check_header(CallContext& ctx, Partition*& p, Access& a) noexcept {

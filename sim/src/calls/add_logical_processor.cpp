@@ -2,8 +2,8 @@
 // the LP startup status, seven qwords (56 bytes). The root's boot path adds every AP this way
 // (A-PROC hv_call_add_logical_proc), depositing into itself on a needs-memory status: the LP's
 // hypervisor structures cost Costs::logical_processor pages of the root's pool.
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
+#include "hvsim/fields.hpp"
 #include "system.hpp"
 
 namespace hvsim::calls {

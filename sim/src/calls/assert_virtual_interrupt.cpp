@@ -3,9 +3,9 @@
 // destinations are flat (bit i names VP i). Fixed and lowest-priority interrupts become pending
 // vectors (level-triggered ones marked so clear_virtual_interrupt can take them back); NMIs
 // count; other types are accepted and not modelled further.
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
+#include "hvsim/fields.hpp"
 
 namespace hvsim::calls {
 
@@ -14,8 +14,7 @@ namespace F = fields::assert_virtual_interrupt_in;  // offsets: sim/include/hvsi
 namespace {
 constexpr std::uint32_t kPartition = F::partition_id.offset, kType = F::interrupt_type.offset,
                         kControlHigh = kType + 4,  // the control union's flag bits
-                        kDest = F::dest_addr.offset, kVector = F::vector.offset, kVtl = F::target_vtl.offset,
-                        kRsvd0 = F::rsvd_z0.offset;
+    kDest = F::dest_addr.offset, kVector = F::vector.offset, kVtl = F::target_vtl.offset, kRsvd0 = F::rsvd_z0.offset;
 constexpr std::uint32_t kFixed = 0, kLowestPriority = 1, kNmi = 4, kTypeMaximum = 0xA;
 constexpr std::uint32_t kLevelTriggered = 0x1, kLogicalDest = 0x2, kControlReserved = ~0x3u;
 constexpr std::uint64_t kBroadcastXapic = 0xFF, kBroadcastX2apic = 0xFFFFFFFF;
@@ -34,7 +33,8 @@ Outcome assert_virtual_interrupt(CallContext& ctx) {
     const auto type = ctx.in<std::uint32_t>(kType);
     if (type >= kTypeMaximum) return ctx.reject(RuleId::assert_interrupt_type_invalid, Site::input, kType, type);
     const auto control = ctx.in<std::uint32_t>(kControlHigh);
-    if (auto o = reserved(ctx, RuleId::assert_interrupt_control_reserved, kControlHigh, control, kControlReserved)) return *o;
+    if (auto o = reserved(ctx, RuleId::assert_interrupt_control_reserved, kControlHigh, control, kControlReserved))
+        return *o;
     const auto vtl = ctx.in<std::uint8_t>(kVtl);
     if (vtl != 0) return ctx.reject(RuleId::vtl_not_supported, Site::input, kVtl, vtl);
     const std::uint32_t rsvd = ctx.in<std::uint32_t>(kVtl) >> 8;

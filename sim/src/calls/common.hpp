@@ -23,7 +23,8 @@ enum class Target : std::uint8_t { any, child };
 
 // The partition named by the qword at `offset`; rejects unknown ids and, for child-only
 // calls, the root. `p` is set on success.
-[[nodiscard]] inline Outcome find_partition(CallContext& ctx, std::uint32_t offset, Target target, Partition*& p) noexcept {
+[[nodiscard]] inline Outcome find_partition(CallContext& ctx, std::uint32_t offset, Target target,
+                                            Partition*& p) noexcept {
     const auto id = ctx.in<std::uint64_t>(offset);
     p = model(ctx).find(id);
     if (p == nullptr) return ctx.reject(RuleId::partition_id_unknown, Site::input, offset, id);
@@ -126,7 +127,8 @@ struct PropertyTarget {
 [[nodiscard]] inline Outcome find_property(CallContext& ctx, PropertyTarget& t) noexcept {
     constexpr std::uint32_t kPartition = 0, kCode = 8, kPadding = 12;
     if (auto o = find_partition(ctx, kPartition, Target::any, t.partition); !o.is_ok()) return o;
-    if (auto o = reserved(ctx, RuleId::partition_property_padding_nonzero, kPadding, ctx.in<std::uint32_t>(kPadding), ~0u))
+    if (auto o =
+            reserved(ctx, RuleId::partition_property_padding_nonzero, kPadding, ctx.in<std::uint32_t>(kPadding), ~0u))
         return *o;
     const auto code = ctx.in<std::uint32_t>(kCode);
     const auto index = state::property_index(code);

@@ -1,8 +1,8 @@
 // HvCallConnectPort: connection partition, connection id, connection VTL, reserved, port
 // partition, port id, reserved, 32-byte connection info, proximity (HDK, 72 bytes). The
 // connection partition's pool pays Costs::port (HVCALL deposits into it on retry).
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
+#include "hvsim/fields.hpp"
 #include "ports.hpp"
 
 namespace hvsim::calls {
@@ -41,7 +41,8 @@ Outcome connect_port(CallContext& ctx) {
     if (type == kMessage || type == kEvent)  // their info is a single reserved qword
         if (auto o = check_zero(ctx, kInfo, ctx.in<std::uint64_t>(kInfo))) return *o;
     const std::uint32_t id = ctx.in<std::uint32_t>(kConnId) & ~kIdReserved;
-    if (s.connections.count({conn_p->id, id}) != 0) return ctx.reject(RuleId::connect_port_exists, Site::input, kConnId, id);
+    if (s.connections.count({conn_p->id, id}) != 0)
+        return ctx.reject(RuleId::connect_port_exists, Site::input, kConnId, id);
     if (auto o = can_allocate(ctx, *conn_p, s.costs().port, kConnPartition); !o.is_ok()) return o;
     s.connections.emplace(std::pair{conn_p->id, id}, state::Connection{port_p->id, port_id});
     conn_p->fixed_used += s.costs().port;

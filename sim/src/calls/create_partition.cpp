@@ -1,8 +1,8 @@
 // HvCallCreatePartition: 56-byte input (HDK-2B, two feature banks), output the new
 // partition's id. The creating (root) partition's pool pays for it (HVCALL deposits into it).
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
+#include "hvsim/fields.hpp"
 
 namespace hvsim::calls {
 
@@ -10,7 +10,8 @@ namespace F = fields::create_partition_in;  // offsets: sim/include/hvsim/fields
 
 namespace {
 constexpr std::uint32_t kFlags = F::flags.offset;
-constexpr std::uint32_t kProximityFlags = F::proximity_flags.offset;  // hv_proximity_domain_info at 8: domain id, then flags
+constexpr std::uint32_t kProximityFlags =
+    F::proximity_flags.offset;  // hv_proximity_domain_info at 8: domain id, then flags
 constexpr std::uint32_t kPadding = F::padding.offset;
 constexpr std::uint32_t kBank0 = F::disabled_processor_features.offset, kBank1 = kBank0 + 8;  // its two u64 banks
 constexpr std::uint32_t kXsave = F::disabled_processor_xsave_features.offset;
@@ -32,10 +33,12 @@ Outcome create_partition(CallContext& ctx) {
     if (auto o = reserved(ctx, RuleId::create_partition_proximity_reserved, kProximityFlags,
                           ctx.in<std::uint32_t>(kProximityFlags), kProximityReserved))
         return *o;
-    if (auto o = reserved(ctx, RuleId::create_partition_padding_nonzero, kPadding, ctx.in<std::uint32_t>(kPadding), ~0u))
+    if (auto o =
+            reserved(ctx, RuleId::create_partition_padding_nonzero, kPadding, ctx.in<std::uint32_t>(kPadding), ~0u))
         return *o;
     for (auto [offset, mask] : {std::pair{kBank0, kBank0Reserved}, {kBank1, kBank1Reserved}, {kXsave, kXsaveReserved}})
-        if (auto o = reserved(ctx, RuleId::create_partition_features_reserved, offset, ctx.in<std::uint64_t>(offset), mask))
+        if (auto o =
+                reserved(ctx, RuleId::create_partition_features_reserved, offset, ctx.in<std::uint64_t>(offset), mask))
             return *o;
     const auto isolation = ctx.in<std::uint64_t>(kIsolation);
     const std::uint64_t type = isolation & kIsolationTypeMask;
@@ -46,7 +49,8 @@ Outcome create_partition(CallContext& ctx) {
     if (auto o = reserved(ctx, RuleId::create_partition_isolation_reserved, kIsolation, isolation, kIsolationReserved))
         return *o;
 
-    if (auto o = can_allocate(ctx, model(ctx).root(), model(ctx).costs().create_partition, kFlags); !o.is_ok()) return o;
+    if (auto o = can_allocate(ctx, model(ctx).root(), model(ctx).costs().create_partition, kFlags); !o.is_ok())
+        return o;
     Partition& p = model(ctx).create(flags, isolation);
     p.disabled_features = {ctx.in<std::uint64_t>(kBank0), ctx.in<std::uint64_t>(kBank1), ctx.in<std::uint64_t>(kXsave)};
     ctx.out<std::uint64_t>(0, p.id);

@@ -1,8 +1,8 @@
 // HvCallCreatePort: port partition, port id, port VTL, minimum connection VTL, padding,
 // connection partition, 24-byte port info, proximity (HDK, 56 bytes). The port
 // partition's pool pays Costs::port (HVCALL deposits into it on retry).
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
+#include "hvsim/fields.hpp"
 #include "ports.hpp"
 
 namespace hvsim::calls {
@@ -11,7 +11,8 @@ namespace F = fields::create_port_in;  // offsets: sim/include/hvsim/fields.def
 
 namespace {
 constexpr std::uint32_t kPortPartition = F::port_partition_id.offset, kPortId = F::port_id.offset;
-constexpr std::uint32_t kPortVtl = F::port_vtl.offset, kMinVtl = F::min_connection_vtl.offset, kPadding = F::padding.offset;
+constexpr std::uint32_t kPortVtl = F::port_vtl.offset, kMinVtl = F::min_connection_vtl.offset,
+                        kPadding = F::padding.offset;
 constexpr std::uint32_t kConnectionPartition = F::connection_partition_id.offset, kType = F::port_type.offset,
                         kInfoPadding = F::info_padding.offset;
 constexpr std::uint32_t kSint = F::target_sint.offset, kTargetVp = F::target_vp.offset;

@@ -5,18 +5,18 @@
 // deposited"): those cost nothing. A child VP may also take Costs::vp_root pages of the root's
 // own pool, and its pages may have to be one contiguous run (Costs::vp_contiguous): the
 // shortfalls answer the root and contiguous "needs memory" statuses.
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
+#include "hvsim/fields.hpp"
 
 namespace hvsim::calls {
 
 namespace F = fields::create_vp_in;  // offsets: sim/include/hvsim/fields.def
 
 namespace {
-constexpr std::uint32_t kPartition = F::partition_id.offset, kVpIndex = F::vp_index.offset, kPadding = F::padding.offset,
-                        kSubnodeType = F::subnode_type.offset, kProximityFlags = F::proximity_flags.offset,
-                        kFlags = F::flags.offset;
+constexpr std::uint32_t kPartition = F::partition_id.offset, kVpIndex = F::vp_index.offset,
+                        kPadding = F::padding.offset, kSubnodeType = F::subnode_type.offset,
+                        kProximityFlags = F::proximity_flags.offset, kFlags = F::flags.offset;
 constexpr std::uint8_t kMaxSubnodeType = 3;  // ANY, SOCKET, CLUSTER, L3
 constexpr std::uint64_t kProximityReserved = 0x7FFFFFFE;
 }  // namespace
@@ -30,12 +30,15 @@ Outcome create_vp(CallContext& ctx) {
     const std::uint64_t padding = ctx.in<std::uint32_t>(kPadding) & 0xFFFFFF;
     if (auto o = reserved(ctx, RuleId::create_vp_padding_nonzero, kPadding, padding, 0xFFFFFF)) return *o;
     const auto subnode = ctx.in<std::uint8_t>(kSubnodeType);
-    if (subnode > kMaxSubnodeType) return ctx.reject(RuleId::create_vp_subnode_invalid, Site::input, kSubnodeType, subnode);
-    if (auto o = reserved(ctx, RuleId::create_vp_proximity_reserved, kProximityFlags, ctx.in<std::uint32_t>(kProximityFlags),
-                          kProximityReserved))
+    if (subnode > kMaxSubnodeType)
+        return ctx.reject(RuleId::create_vp_subnode_invalid, Site::input, kSubnodeType, subnode);
+    if (auto o = reserved(ctx, RuleId::create_vp_proximity_reserved, kProximityFlags,
+                          ctx.in<std::uint32_t>(kProximityFlags), kProximityReserved))
         return *o;
-    if (auto o = reserved(ctx, RuleId::create_vp_flags_reserved, kFlags, ctx.in<std::uint64_t>(kFlags), ~0ull)) return *o;
-    if (index >= s.config().max_vps) return ctx.reject(RuleId::create_vp_index_out_of_range, Site::input, kVpIndex, index);
+    if (auto o = reserved(ctx, RuleId::create_vp_flags_reserved, kFlags, ctx.in<std::uint64_t>(kFlags), ~0ull))
+        return *o;
+    if (index >= s.config().max_vps)
+        return ctx.reject(RuleId::create_vp_index_out_of_range, Site::input, kVpIndex, index);
     if (p->vps.count(index) != 0) return ctx.reject(RuleId::create_vp_exists, Site::input, kVpIndex, index);
     const bool child = p != &s.root();
     const std::uint32_t cost = child ? s.costs().vp : 0;

@@ -10,8 +10,7 @@ Outcome delete_partition(CallContext& ctx) {
     if (auto o = find_partition(ctx, 0, Target::child, p); !o.is_ok()) return o;
     if (p->state == PartitionState::active)
         return ctx.reject(RuleId::delete_partition_not_finalized, Site::input, 0, static_cast<std::uint64_t>(p->state));
-    if (!p->pool.empty())
-        return ctx.reject(RuleId::delete_partition_pool_not_empty, Site::input, 0, p->pool.covered());
+    if (!p->pool.empty()) return ctx.reject(RuleId::delete_partition_pool_not_empty, Site::input, 0, p->pool.covered());
     model(ctx).remove(p->id);
     return Outcome::ok();
 }

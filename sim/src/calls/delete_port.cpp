@@ -1,7 +1,7 @@
 // HvCallDeletePort: port partition, port id, reserved (HVCALL issues it fast-16).
 // Connections to the port go with it, and every freed object's pages go back to its pool.
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
+#include "hvsim/fields.hpp"
 #include "ports.hpp"
 
 namespace hvsim::calls {
@@ -11,7 +11,7 @@ namespace F = fields::delete_port_in;  // offsets: sim/include/hvsim/fields.def
 namespace {
 constexpr std::uint32_t kPartition = F::port_partition_id.offset, kPortId = F::port_id.offset;
 constexpr std::uint32_t kReserved = F::reserved.offset;
-}
+}  // namespace
 
 Outcome delete_port(CallContext& ctx) {
     using namespace ports;

@@ -1,8 +1,8 @@
 // HvCallDeleteVp: partition id, VP index, 4 reserved bytes (HDK; HVCALL issues it fast-16).
 // The VP's pages, its state pages included, go back to the pool.
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
+#include "hvsim/fields.hpp"
 
 namespace hvsim::calls {
 
@@ -11,7 +11,7 @@ namespace F = fields::delete_vp_in;  // offsets: sim/include/hvsim/fields.def
 namespace {
 constexpr std::uint32_t kPartition = F::partition_id.offset, kVpIndex = F::vp_index.offset;
 constexpr std::uint32_t kReserved = F::reserved.offset;
-}
+}  // namespace
 
 Outcome delete_vp(CallContext& ctx) {
     state::State& s = model(ctx);

@@ -1,8 +1,8 @@
 // HvCallDepositMemory (rep): partition id, then one host PFN per element (HDKMINI). Each
 // page becomes the hypervisor's, in the partition's pool, until withdrawn.
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
+#include "hvsim/fields.hpp"
 
 namespace hvsim::calls {
 

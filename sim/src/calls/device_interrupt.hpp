@@ -18,7 +18,8 @@ inline constexpr std::uint32_t kSourceMsi = 1;  // HV_INTERRUPT_SOURCE_MSI
     return address | (std::uint64_t{vector} << 32);
 }
 
-[[nodiscard]] inline std::array<std::uint64_t, 3> key(std::uint64_t partition, std::uint64_t device, std::uint64_t entry) noexcept {
+[[nodiscard]] inline std::array<std::uint64_t, 3> key(std::uint64_t partition, std::uint64_t device,
+                                                      std::uint64_t entry) noexcept {
     return {partition, device, entry};
 }
 

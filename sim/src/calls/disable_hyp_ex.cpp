@@ -2,8 +2,8 @@
 // for it (A-HDKMINI hv_input_disable_hyp_ex, 16 bytes). The root's crash NMI handler issues it
 // to jump into its crash kernel (T-CRASH crash_nmi_callback); on success it does not return.
 // The model answers success and records that the hypervisor is disabled.
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
+#include "hvsim/fields.hpp"
 #include "system.hpp"
 
 namespace hvsim::calls {

@@ -1,7 +1,7 @@
 // HvCallDisconnectPort: connection partition, connection id, is_doorbell bit (HVCALL
 // issues it fast-16 with is_doorbell = 1). The connection's pages go back to its pool.
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
+#include "hvsim/fields.hpp"
 #include "ports.hpp"
 
 namespace hvsim::calls {

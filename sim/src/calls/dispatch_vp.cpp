@@ -5,9 +5,9 @@
 // answers as hardware does for a VP that cannot run: explicitly suspended -> BLOCKED + SUSPEND;
 // stopped at an intercept (INTERCEPT_SUSPEND, not cleared by CLEAR_INTERCEPT_SUSPEND) -> READY +
 // INTERCEPT; otherwise the VP halts at once -> BLOCKED, no event.
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
+#include "hvsim/fields.hpp"
 
 namespace hvsim::calls {
 
@@ -16,7 +16,7 @@ namespace F = fields::dispatch_vp_in;  // offsets: sim/include/hvsim/fields.def
 namespace {
 constexpr std::uint32_t kPartition = F::partition_id.offset, kVpIndex = F::vp_index.offset, kFlags = F::flags.offset;
 constexpr std::uint32_t kClearInterceptSuspend = 0x1, kKnownFlags = 0x7F;
-constexpr std::uint32_t kBlocked = 1, kReady = 2;             // hv_vp_dispatch_state
+constexpr std::uint32_t kBlocked = 1, kReady = 2;                    // hv_vp_dispatch_state
 constexpr std::uint32_t kNoEvent = 0, kSuspend = 1, kIntercept = 2;  // hv_vp_dispatch_event
 }  // namespace
 

@@ -2,8 +2,8 @@
 // not return: the machine is off (S-COMMON hv_machine_power_off calls BUG() if it does). A
 // model has to return; it answers success and records the state entered, so the caller can
 // tell the call was accepted and a test can check that nothing came after it.
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
+#include "hvsim/fields.hpp"
 #include "system.hpp"
 
 namespace hvsim::calls {

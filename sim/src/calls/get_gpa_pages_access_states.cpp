@@ -1,9 +1,9 @@
 // HvCallGetGpaPagesAccessStates (rep, 1-byte outputs): partition id, flags, base GFN
 // (HDKMINI). Element i reports page base + i's accessed/dirty bits as they were, then applies the
 // set/clear flags to them. Unmapped pages read as 0 and keep no bits.
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
+#include "hvsim/fields.hpp"
 
 namespace hvsim::calls {
 

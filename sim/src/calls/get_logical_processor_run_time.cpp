@@ -2,8 +2,8 @@
 // qword and hypervisor time out (A-HDKMINI, 4 / 32 bytes). Upstream uses it only to ask whether
 // an LP exists (A-PROC hv_lp_exists): INVALID_LP_INDEX for one not started, success otherwise.
 // The model keeps no clock: every time reads 0, which is what a just-booted LP may report.
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
+#include "hvsim/fields.hpp"
 #include "system.hpp"
 
 namespace hvsim::calls {

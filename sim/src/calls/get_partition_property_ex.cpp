@@ -4,9 +4,9 @@
 // read ASSIGNABLE_SYNTHETIC_PROC_FEATURES through the self passthrough (mshv-uapi clients).
 // VMM capabilities come as hv_partition_property_vmm_capabilities: u16 bank count (1), three
 // reserved u16, one 64-bit bank (A-HDKMINI); every other property as its 8-byte value.
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
+#include "hvsim/fields.hpp"
 
 namespace hvsim::calls {
 
@@ -21,7 +21,8 @@ constexpr std::uint16_t kVmmCapabilityBanks = 1;  // HV_PARTITION_VMM_CAPABILITI
 Outcome get_partition_property_ex(CallContext& ctx) {
     PropertyTarget t;
     if (auto o = find_property(ctx, t); !o.is_ok()) return o;
-    if (auto o = reserved(ctx, RuleId::partition_property_ex_arg_nonzero, kArg, ctx.in<std::uint64_t>(kArg), ~0ull)) return *o;
+    if (auto o = reserved(ctx, RuleId::partition_property_ex_arg_nonzero, kArg, ctx.in<std::uint64_t>(kArg), ~0ull))
+        return *o;
     const std::uint64_t value = t.partition->properties[t.index];
     if (state::kProperties[t.index].code == kVmmCapabilities) {
         ctx.out<std::uint64_t>(0, kVmmCapabilityBanks);  // bank count, then the reserved u16s as zero

@@ -2,8 +2,8 @@
 // an 8-byte value out. The properties upstream reads: the scheduler type at init (A-MAIN
 // hv_retrieve_scheduler_type), the crash-dump area (T-CRASH hv_root_crash_init), and dynamic
 // processor features (the SNP status, argument = feature).
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
+#include "hvsim/fields.hpp"
 #include "system.hpp"
 
 namespace hvsim::calls {
@@ -19,10 +19,17 @@ Outcome get_system_property(CallContext& ctx) {
     const auto arg = ctx.in<std::uint32_t>(kArg);
     std::uint64_t value = 0;
     switch (id) {
-        case sys::kSchedulerType: value = sys::kSchedulerCoreSmt; break;
-        case sys::kCrashdumpArea: value = 0; break;             // no crash-dump area: base 0, no pages
-        case sys::kDynamicProcessorFeature: value = 0; break;   // SNP status NONE, no encrypted partitions
-        default: return ctx.reject(RuleId::system_property_unknown, Site::input, kId, id);
+        case sys::kSchedulerType:
+            value = sys::kSchedulerCoreSmt;
+            break;
+        case sys::kCrashdumpArea:
+            value = 0;
+            break;  // no crash-dump area: base 0, no pages
+        case sys::kDynamicProcessorFeature:
+            value = 0;
+            break;  // SNP status NONE, no encrypted partitions
+        default:
+            return ctx.reject(RuleId::system_property_unknown, Site::input, kId, id);
     }
     if (id != sys::kDynamicProcessorFeature)
         if (auto o = reserved(ctx, RuleId::system_property_reserved_nonzero, kArg, arg, ~0u)) return *o;

@@ -14,11 +14,16 @@ constexpr std::uint32_t kApplyRegistered = 0x2, kDefinedFlags = 0x3;
 
 std::array<std::uint32_t, 4> base_leaf(std::uint32_t eax, std::uint32_t vp) {
     switch (eax) {
-        case 0x0: return {0xD, 0x756E6547, 0x6C65746E, 0x49656E69};          // "GenuineIntel"
-        case 0x1: return {0x606A6, vp << 24, 0x80000000, 0x178BFBFF};        // APIC id in EBX 31:24, hypervisor bit
-        case 0x40000000: return {0x4000000A, 0x7263694D, 0x666F736F, 0x76482074};  // "Microsoft Hv"
-        case 0x40000001: return {0x31237648, 0, 0, 0};                       // "Hv#1"
-        default: return {0, 0, 0, 0};
+        case 0x0:
+            return {0xD, 0x756E6547, 0x6C65746E, 0x49656E69};  // "GenuineIntel"
+        case 0x1:
+            return {0x606A6, vp << 24, 0x80000000, 0x178BFBFF};  // APIC id in EBX 31:24, hypervisor bit
+        case 0x40000000:
+            return {0x4000000A, 0x7263694D, 0x666F736F, 0x76482074};  // "Microsoft Hv"
+        case 0x40000001:
+            return {0x31237648, 0, 0, 0};  // "Hv#1"
+        default:
+            return {0, 0, 0, 0};
     }
 }
 }  // namespace
@@ -29,10 +34,12 @@ Outcome get_vp_cpuid_values_element(CallContext& ctx, std::uint32_t index) {
     const auto flags = ctx.in<std::uint32_t>(kFlags);
     if (first_element(ctx, index)) {
         if (auto o = find_active_vp(ctx, kPartition, kVpIndex, p, vp); !o.is_ok()) return o;
-        if (auto o = reserved(ctx, RuleId::get_vp_cpuid_values_reserved_nonzero, kFlags, flags, ~std::uint64_t{kDefinedFlags}))
+        if (auto o = reserved(ctx, RuleId::get_vp_cpuid_values_reserved_nonzero, kFlags, flags,
+                              ~std::uint64_t{kDefinedFlags}))
             return *o;
         for (std::uint32_t off : {kReserved, kPadding})
-            if (auto o = reserved(ctx, RuleId::get_vp_cpuid_values_reserved_nonzero, off, ctx.in<std::uint32_t>(off), ~0u))
+            if (auto o =
+                    reserved(ctx, RuleId::get_vp_cpuid_values_reserved_nonzero, off, ctx.in<std::uint32_t>(off), ~0u))
                 return *o;
     } else {
         p = model(ctx).find(ctx.in<std::uint64_t>(kPartition));

@@ -28,7 +28,8 @@ Outcome get_vp_state(CallContext& ctx) {
             std::fill(page.begin(), page.end(), std::byte{0});
             const std::size_t from = std::size_t{i} * hvcall::kPageSize;
             if (from < bytes.size())
-                std::memcpy(page.data(), bytes.data() + from, std::min<std::size_t>(hvcall::kPageSize, bytes.size() - from));
+                std::memcpy(page.data(), bytes.data() + from,
+                            std::min<std::size_t>(hvcall::kPageSize, bytes.size() - from));
         }
     });
     return Outcome::ok();

@@ -7,9 +7,9 @@
 // interrupts at boot (hv_map_msi_interrupt, IOAPIC); the entry returned is what it unmaps.
 #include <bit>
 
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "device_interrupt.hpp"
+#include "hvsim/fields.hpp"
 
 namespace hvsim::calls {
 
@@ -64,17 +64,23 @@ Outcome map_device_interrupt(CallContext& ctx) {
     const auto vector = ctx.in<std::uint32_t>(kVector);
     if (type != kFixed && type != kLowestPriority)
         return ctx.reject(RuleId::device_interrupt_descriptor_invalid, Site::input, kType, type);
-    if (trigger > kLevel) return ctx.reject(RuleId::device_interrupt_descriptor_invalid, Site::input, kTrigger, trigger);
+    if (trigger > kLevel)
+        return ctx.reject(RuleId::device_interrupt_descriptor_invalid, Site::input, kTrigger, trigger);
     if (ctx.in<std::uint32_t>(kVectorCount) == 0)
         return ctx.reject(RuleId::device_interrupt_descriptor_invalid, Site::input, kVectorCount, 0);
-    if (vector < 16 || vector > 255) return ctx.reject(RuleId::device_interrupt_descriptor_invalid, Site::input, kVector, vector);
-    if (auto o = reserved(ctx, RuleId::device_interrupt_reserved_nonzero, kReserved, ctx.in<std::uint32_t>(kReserved), ~0u))
+    if (vector < 16 || vector > 255)
+        return ctx.reject(RuleId::device_interrupt_descriptor_invalid, Site::input, kVector, vector);
+    if (auto o =
+            reserved(ctx, RuleId::device_interrupt_reserved_nonzero, kReserved, ctx.in<std::uint32_t>(kReserved), ~0u))
         return *o;
     const auto flags = ctx.in<std::uint32_t>(kTargetFlags);
-    if (auto o = reserved(ctx, RuleId::device_interrupt_reserved_nonzero, kTargetFlags, flags, ~(kMulticast | kProcessorSet)))
+    if (auto o = reserved(ctx, RuleId::device_interrupt_reserved_nonzero, kTargetFlags, flags,
+                          ~(kMulticast | kProcessorSet)))
         return *o;
     const auto target = first_target(ctx, flags, ctx.config().cpus);
-    if (!target) return ctx.reject(RuleId::device_interrupt_target_invalid, Site::input, kVpMask, ctx.in<std::uint64_t>(kVpMask));
+    if (!target)
+        return ctx.reject(RuleId::device_interrupt_target_invalid, Site::input, kVpMask,
+                          ctx.in<std::uint64_t>(kVpMask));
     const std::uint64_t entry = devint::msi_entry(vector, *target);  // APIC id = processor index in the model
     ++s.device_interrupts[devint::key(p->id, ctx.in<std::uint64_t>(kDevice), entry)];
     ctx.out<std::uint32_t>(0, devint::kSourceMsi);

@@ -4,9 +4,9 @@
 // mapped is replaced (remapping), except that 4 KiB pages never split a 2 MiB one.
 #include <algorithm>
 
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
+#include "hvsim/fields.hpp"
 
 namespace hvsim::calls {
 
@@ -29,7 +29,8 @@ Outcome check_header(CallContext& ctx, Partition*& p) {
     if (auto o = find_partition(ctx, kPartition, Target::child, p); !o.is_ok()) return o;
     if (auto o = require_active(ctx, *p, kPartition); !o.is_ok()) return o;
     const auto flags = ctx.in<std::uint32_t>(kFlags);
-    if (auto o = reserved(ctx, RuleId::map_gpa_pages_flags_reserved, kFlags, flags, ~std::uint64_t{kDefinedFlags})) return *o;
+    if (auto o = reserved(ctx, RuleId::map_gpa_pages_flags_reserved, kFlags, flags, ~std::uint64_t{kDefinedFlags}))
+        return *o;
     if (auto o = reserved(ctx, RuleId::map_gpa_pages_padding_nonzero, kPadding, ctx.in<std::uint32_t>(kPadding), ~0u))
         return *o;
     if ((flags & kLargePage) != 0) {
@@ -37,7 +38,8 @@ Outcome check_header(CallContext& ctx, Partition*& p) {
             return ctx.reject(RuleId::map_gpa_pages_large_not_enabled, Site::input, kFlags, flags, kLargePage);
         const auto base = ctx.in<std::uint64_t>(kGfnBase);
         if (base % state::kLargePages != 0)
-            return ctx.reject(RuleId::map_gpa_pages_large_gfn_unaligned, Site::input, kGfnBase, base, base % state::kLargePages);
+            return ctx.reject(RuleId::map_gpa_pages_large_gfn_unaligned, Site::input, kGfnBase, base,
+                              base % state::kLargePages);
     }
     return Outcome::ok();
 }
@@ -81,13 +83,16 @@ Outcome map_gpa_pages_element(CallContext& ctx, std::uint32_t index) {
     bool pages_free = true;  // every source page is free RAM (no alias of an existing mapping)
     if (!no_access) {
         if (large && pfn % state::kLargePages != 0)
-            return ctx.reject(RuleId::map_gpa_pages_large_pfn_unaligned, Site::input, offset, pfn, pfn % state::kLargePages);
+            return ctx.reject(RuleId::map_gpa_pages_large_pfn_unaligned, Site::input, offset, pfn,
+                              pfn % state::kLargePages);
         if (s.is_ram(pfn, pages)) {
             kind = GpaKind::ram;
             bool usable = true;
             (void)s.all_owners(pfn, pages, [&](const state::OwnerValue& o) {
-                if (o.owner == PfnOwner::mapped && o.partition == p->id) pages_free = false;
-                else if (o.owner != PfnOwner::free) usable = false;
+                if (o.owner == PfnOwner::mapped && o.partition == p->id)
+                    pages_free = false;
+                else if (o.owner != PfnOwner::free)
+                    usable = false;
                 return true;
             });
             if (!usable) return ctx.reject(RuleId::map_gpa_pages_pfn_in_use, Site::input, offset, pfn);

@@ -4,8 +4,8 @@
 // hypervisor writes counters into it and nothing is taken from a pool.
 #include <algorithm>
 
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
+#include "hvsim/fields.hpp"
 #include "stats_page.hpp"
 
 namespace hvsim::calls {

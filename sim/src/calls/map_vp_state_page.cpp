@@ -6,9 +6,9 @@
 // and stay so, since the model dispatches no VP that could write an intercept or use a GHCB.
 #include <algorithm>
 
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
+#include "hvsim/fields.hpp"
 #include "vp_registers.hpp"
 
 namespace hvsim::calls {
@@ -17,7 +17,8 @@ namespace F = fields::map_vp_state_page_in;  // offsets: sim/include/hvsim/field
 
 namespace {
 constexpr std::uint32_t kPartition = F::partition_id.offset, kVpIndex = F::vp_index.offset, kType = F::type.offset,
-                        kVtl = F::input_vtl.offset, kFlags = F::flags.offset, kRequested = F::requested_map_location.offset;
+                        kVtl = F::input_vtl.offset, kFlags = F::flags.offset,
+                        kRequested = F::requested_map_location.offset;
 constexpr std::uint8_t kLocationProvided = 0x1;
 constexpr std::uint16_t kGhcb = 2;
 constexpr std::uint64_t kIsolationTypeMask = 0x1F, kIsolationSnp = 2;
@@ -37,7 +38,8 @@ Outcome map_vp_state_page(CallContext& ctx) {
     if (auto o = reserved(ctx, RuleId::vp_state_page_reserved_nonzero, kFlags, flags, 0xFE)) return *o;
     if ((flags & kLocationProvided) != 0)
         return ctx.reject(RuleId::vp_state_page_overlay_not_allowed, Site::input, kFlags, flags, kLocationProvided);
-    if (auto o = reserved(ctx, RuleId::vp_state_page_reserved_nonzero, kRequested, ctx.in<std::uint64_t>(kRequested), ~0ull))
+    if (auto o =
+            reserved(ctx, RuleId::vp_state_page_reserved_nonzero, kRequested, ctx.in<std::uint64_t>(kRequested), ~0ull))
         return *o;
     std::uint64_t& pfn = vp->state_pages[type];
     if (pfn == 0) {

@@ -1,8 +1,8 @@
 // HvCallNotifyPartitionEvent: u32 event, then a 4-byte event input (A-HDKMINI, 8 bytes). The
 // root sends ALL_LOGICAL_PROCESSORS_STARTED at boot (A-PROC) and ROOT_CRASHDUMP with an action
 // from its crash NMI handler (T-CRASH). The model records what it was told.
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
+#include "hvsim/fields.hpp"
 #include "system.hpp"
 
 namespace hvsim::calls {
@@ -16,7 +16,8 @@ Outcome notify_partition_event(CallContext& ctx) {
         return ctx.reject(RuleId::partition_event_invalid, Site::input, 0, event);
     auto& system = sys::system(ctx);
     if (event == sys::kEventRootCrashdump) {
-        if (input > sys::kCrashdumpLastAction) return ctx.reject(RuleId::partition_event_invalid, Site::input, 4, input);
+        if (input > sys::kCrashdumpLastAction)
+            return ctx.reject(RuleId::partition_event_invalid, Site::input, 4, input);
         system.crashdump_action = input;
     } else if (event == sys::kEventAllLpsStarted) {
         system.all_lps_started = true;

@@ -1,7 +1,7 @@
 // HvCallNotifyPortRingEmpty: SINT index, reserved (HVCALL issues it fast-8). The
 // model keeps no port rings, so only the input is checked.
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
+#include "hvsim/fields.hpp"
 #include "ports.hpp"
 
 namespace hvsim::calls {

@@ -22,7 +22,8 @@ inline constexpr std::uint32_t kAnyVp = 0xFFFFFFFF;  // HV_ANY_VP
     return std::nullopt;
 }
 
-[[nodiscard]] inline std::optional<Outcome> check_sint(CallContext& ctx, std::uint32_t offset, std::uint32_t sint) noexcept {
+[[nodiscard]] inline std::optional<Outcome> check_sint(CallContext& ctx, std::uint32_t offset,
+                                                       std::uint32_t sint) noexcept {
     if (sint >= state::kSints) return ctx.reject(RuleId::synic_sint_invalid, Site::input, offset, sint);
     return std::nullopt;
 }

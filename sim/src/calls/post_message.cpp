@@ -21,13 +21,15 @@ constexpr std::size_t kMsgType = 0, kMsgSize = 4, kMsgPort = 8, kMsgPayload = 16
 Outcome post_message(CallContext& ctx) {
     using namespace ports;
     if (auto o = check_id(ctx, kConnection)) return *o;
-    if (auto o = reserved(ctx, RuleId::post_message_root_reserved_nonzero, kReserved, ctx.in<std::uint32_t>(kReserved), ~0u))
+    if (auto o =
+            reserved(ctx, RuleId::post_message_root_reserved_nonzero, kReserved, ctx.in<std::uint32_t>(kReserved), ~0u))
         return *o;
     const auto type = ctx.in<std::uint32_t>(kType);
     if (type == 0 || (type & kHypervisorTypes) != 0)
         return ctx.reject(RuleId::post_message_root_type_invalid, Site::input, kType, type, type & kHypervisorTypes);
     const auto size = ctx.in<std::uint32_t>(kPayloadSize);
-    if (size > kMaxPayload) return ctx.reject(RuleId::post_message_root_payload_too_large, Site::input, kPayloadSize, size);
+    if (size > kMaxPayload)
+        return ctx.reject(RuleId::post_message_root_payload_too_large, Site::input, kPayloadSize, size);
     Route r;
     if (auto o = route(ctx, kConnection, kMessage, RuleId::post_message_root_port_not_message, r); !o.is_ok()) return o;
     const std::uint32_t sint = r.port->target_sint;

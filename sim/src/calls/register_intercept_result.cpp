@@ -24,11 +24,13 @@ Outcome register_intercept_result(CallContext& ctx) {
         return ctx.reject(RuleId::register_intercept_result_type_invalid, Site::input, kType, type);
     if (type == kMsr) {
         for (std::uint32_t off = kMsrUnused; off < kEnd; off += 4)
-            if (auto o = reserved(ctx, RuleId::register_intercept_result_reserved_nonzero, off, ctx.in<std::uint32_t>(off), ~0u))
+            if (auto o = reserved(ctx, RuleId::register_intercept_result_reserved_nonzero, off,
+                                  ctx.in<std::uint32_t>(off), ~0u))
                 return *o;
         return Outcome::ok();
     }
-    if (auto o = reserved(ctx, RuleId::register_intercept_result_reserved_nonzero, kPadding, ctx.in<std::uint16_t>(kPadding), 0xFFFF))
+    if (auto o = reserved(ctx, RuleId::register_intercept_result_reserved_nonzero, kPadding,
+                          ctx.in<std::uint16_t>(kPadding), 0xFFFF))
         return *o;
     state::CpuidResult r;
     r.vp = vp->index;
@@ -38,7 +40,8 @@ Outcome register_intercept_result(CallContext& ctx) {
     r.always_override = ctx.in<std::uint8_t>(kAlwaysOverride) != 0;
     for (std::uint32_t k = 0; k < r.values.size(); ++k) r.values[k] = ctx.in<std::uint32_t>(kResults + 4 * k);
     std::erase_if(p->cpuid_results, [&](const state::CpuidResult& e) {
-        return e.vp == r.vp && e.eax == r.eax && e.subleaf_specific == r.subleaf_specific && (!r.subleaf_specific || e.ecx == r.ecx);
+        return e.vp == r.vp && e.eax == r.eax && e.subleaf_specific == r.subleaf_specific &&
+               (!r.subleaf_specific || e.ecx == r.ecx);
     });
     p->cpuid_results.push_back(r);
     return Outcome::ok();

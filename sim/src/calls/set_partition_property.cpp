@@ -1,8 +1,8 @@
 // HvCallSetPartitionProperty: partition id, property code (u32), padding, value (HDK).
 // Completes synchronously in the model (Linux allows for an asynchronous completion).
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
+#include "hvsim/fields.hpp"
 
 namespace hvsim::calls {
 

@@ -1,8 +1,8 @@
 // HvCallSetVpRegisters (rep): the get header, then one 32-byte hv_register_assoc per element:
 // name, reserved1, reserved2, 16-byte value (GDKMINI).
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
+#include "hvsim/fields.hpp"
 #include "vp_registers.hpp"
 
 namespace hvsim::calls {

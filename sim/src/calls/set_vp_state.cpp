@@ -16,7 +16,8 @@ Outcome set_vp_state(CallContext& ctx) {
     if (auto o = check_header(ctx, p, vp, type); !o.is_ok()) return o;
     if (type == kTimers) {
         if (ctx.control().varhead_qwords() != kTimersQwords)
-            return ctx.reject(RuleId::vp_state_size_mismatch, Site::input, kData, ctx.control().varhead_qwords(), kTimersQwords);
+            return ctx.reject(RuleId::vp_state_size_mismatch, Site::input, kData, ctx.control().varhead_qwords(),
+                              kTimersQwords);
         std::memcpy(vp->timers.data(), ctx.in_bytes(kData, vp->timers.size()).data(), vp->timers.size());
         return Outcome::ok();
     }

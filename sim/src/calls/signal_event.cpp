@@ -13,7 +13,8 @@ constexpr std::uint32_t kConnection = 0, kFlag = 4, kReserved = 6;
 Outcome signal_event(CallContext& ctx) {
     using namespace ports;
     if (auto o = check_id(ctx, kConnection)) return *o;
-    if (auto o = reserved(ctx, RuleId::signal_event_root_reserved_nonzero, kReserved, ctx.in<std::uint16_t>(kReserved), 0xFFFF))
+    if (auto o = reserved(ctx, RuleId::signal_event_root_reserved_nonzero, kReserved, ctx.in<std::uint16_t>(kReserved),
+                          0xFFFF))
         return *o;
     Route r;
     if (auto o = route(ctx, kConnection, kEvent, RuleId::signal_event_root_port_not_event, r); !o.is_ok()) return o;

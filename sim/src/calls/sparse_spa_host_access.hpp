@@ -25,7 +25,8 @@ inline Outcome modify_host_access_element(CallContext& ctx, std::uint32_t index,
             return *o;
         if (auto o = reserved(ctx, RuleId::host_access_reserved_bits, kFlags, flags, kFlagsReserved)) return *o;
         const std::uint32_t wanted = change == HostAccessChange::acquire ? kMakeShared : kMakeExclusive;
-        if ((flags & (kMakeExclusive | kMakeShared)) != wanted || (flags & (kLargePage | kHugePage)) == (kLargePage | kHugePage))
+        if ((flags & (kMakeExclusive | kMakeShared)) != wanted ||
+            (flags & (kLargePage | kHugePage)) == (kLargePage | kHugePage))
             return ctx.reject(RuleId::host_access_flags_invalid, Site::input, kFlags, flags);
         if (exclusive) {
             if (auto o = find_partition(ctx, kPartition, Target::child, p); !o.is_ok()) return o;

@@ -9,7 +9,8 @@
 namespace hvsim::calls::stats {
 
 inline constexpr std::uint32_t kType = 0, kPadding = 4, kIdentity = 8, kArea = 23;
-inline constexpr std::uint32_t kHypervisor = 0x1, kLogicalProcessor = 0x2, kPartitionType = 0x00010001, kVp = 0x00010002;
+inline constexpr std::uint32_t kHypervisor = 0x1, kLogicalProcessor = 0x2, kPartitionType = 0x00010001,
+                               kVp = 0x00010002;
 inline constexpr std::uint8_t kLastArea = 2;  // SELF, PARENT, INTERNAL
 
 struct Target {
@@ -18,7 +19,8 @@ struct Target {
 };
 
 // Reserved bytes [from, to) of the input, as one violation at the first non-zero one.
-[[nodiscard]] inline std::optional<Outcome> reserved_bytes(CallContext& ctx, std::uint32_t from, std::uint32_t to) noexcept {
+[[nodiscard]] inline std::optional<Outcome> reserved_bytes(CallContext& ctx, std::uint32_t from,
+                                                           std::uint32_t to) noexcept {
     for (std::uint32_t off = from; off < to; ++off)
         if (auto o = reserved(ctx, RuleId::stats_page_reserved_nonzero, off, ctx.in<std::uint8_t>(off), 0xFF)) return o;
     return std::nullopt;
@@ -29,7 +31,8 @@ struct Target {
     const auto area = ctx.in<std::uint8_t>(kArea);
     if ((type != kHypervisor && type != kLogicalProcessor && type != kPartitionType && type != kVp) || area > kLastArea)
         return ctx.reject(RuleId::stats_page_type_invalid, Site::input, type > kVp ? kType : kArea, type);
-    if (auto o = reserved(ctx, RuleId::stats_page_reserved_nonzero, kPadding, ctx.in<std::uint32_t>(kPadding), ~0u)) return *o;
+    if (auto o = reserved(ctx, RuleId::stats_page_reserved_nonzero, kPadding, ctx.in<std::uint32_t>(kPadding), ~0u))
+        return *o;
     t.key = {type, ctx.in<std::uint64_t>(kIdentity), ctx.in<std::uint64_t>(kIdentity + 8)};
     if (type == kHypervisor) {
         if (auto o = reserved_bytes(ctx, kIdentity, kArea)) return *o;

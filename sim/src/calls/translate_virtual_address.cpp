@@ -20,8 +20,13 @@ constexpr unsigned kVtlShift = 56;
 constexpr std::uint64_t kReservedFlags = ~kDefinedFlags & ((1ull << kVtlShift) - 1);
 // Result codes (MARINER).
 enum Result : std::uint32_t {
-    kSuccess = 0, kPageNotPresent = 1, kPrivilegeViolation = 2, kInvalidPageTableFlags = 3,
-    kGpaUnmapped = 4, kGpaNoReadAccess = 5, kGpaNoWriteAccess = 6,
+    kSuccess = 0,
+    kPageNotPresent = 1,
+    kPrivilegeViolation = 2,
+    kInvalidPageTableFlags = 3,
+    kGpaUnmapped = 4,
+    kGpaNoReadAccess = 5,
+    kGpaNoWriteAccess = 6,
 };
 constexpr std::uint32_t kCacheUc = 0, kCacheWb = 6;
 // Architectural bits (SDM vol. 3, 4.5).
@@ -44,11 +49,14 @@ Outcome translate_virtual_address(CallContext& ctx) {
     Partition* p = nullptr;
     state::Vp* vp = nullptr;
     if (auto o = find_active_vp(ctx, kPartition, kVpIndex, p, vp); !o.is_ok()) return o;
-    if (auto o = reserved(ctx, RuleId::translate_reserved_nonzero, kPadding, ctx.in<std::uint32_t>(kPadding), ~0u)) return *o;
+    if (auto o = reserved(ctx, RuleId::translate_reserved_nonzero, kPadding, ctx.in<std::uint32_t>(kPadding), ~0u))
+        return *o;
     const auto flags = ctx.in<std::uint64_t>(kFlags);
     if (auto o = reserved(ctx, RuleId::translate_reserved_nonzero, kFlags, flags, kReservedFlags)) return *o;
-    if ((flags >> kVtlShift) != 0) return ctx.reject(RuleId::vtl_not_supported, Site::input, kFlags, flags, flags >> kVtlShift << kVtlShift);
-    const std::uint64_t cr0 = vp->reg(state::reg::cr0), cr4 = vp->reg(state::reg::cr4), efer = vp->reg(state::reg::efer);
+    if ((flags >> kVtlShift) != 0)
+        return ctx.reject(RuleId::vtl_not_supported, Site::input, kFlags, flags, flags >> kVtlShift << kVtlShift);
+    const std::uint64_t cr0 = vp->reg(state::reg::cr0), cr4 = vp->reg(state::reg::cr4),
+                        efer = vp->reg(state::reg::efer);
     const bool paging = (cr0 & kCr0Pg) != 0;
     if (paging && ((cr4 & kCr4Pae) == 0 || (efer & kEferLma) == 0 || (cr4 & kCr4La57) != 0))
         return ctx.reject(RuleId::translate_paging_mode, Site::input, kVpIndex, cr0, cr4);

@@ -1,8 +1,8 @@
 // HvCallUnmapDeviceInterrupt: partition id, device id, the interrupt entry map returned, flags
 // (A-HDKMINI, 36 bytes). T-IRQDOM passes back exactly the entry it was given.
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "device_interrupt.hpp"
+#include "hvsim/fields.hpp"
 
 namespace hvsim::calls {
 

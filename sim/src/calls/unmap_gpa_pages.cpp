@@ -1,9 +1,9 @@
 // HvCallUnmapGpaPages (rep without an element list): target partition, target GFN base,
 // unmap flags, padding (GDK); the rep count is the page count (2 MiB pages with
 // LARGE_PAGE). Unmapping a page that is not mapped is ignored (WDK 2013).
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
+#include "hvsim/fields.hpp"
 
 namespace hvsim::calls {
 
@@ -26,7 +26,8 @@ Outcome unmap_gpa_pages_element(CallContext& ctx, std::uint32_t index) {
         if (auto o = require_active(ctx, *p, kPartition); !o.is_ok()) return o;
         if (auto o = reserved(ctx, RuleId::unmap_gpa_pages_flags_reserved, kFlags, flags, ~std::uint64_t{kLargePage}))
             return *o;
-        if (auto o = reserved(ctx, RuleId::unmap_gpa_pages_padding_nonzero, kPadding, ctx.in<std::uint32_t>(kPadding), ~0u))
+        if (auto o =
+                reserved(ctx, RuleId::unmap_gpa_pages_padding_nonzero, kPadding, ctx.in<std::uint32_t>(kPadding), ~0u))
             return *o;
         if (large && base % state::kLargePages != 0)
             return ctx.reject(RuleId::unmap_gpa_pages_large_gfn_unaligned, Site::input, kGfnBase, base,

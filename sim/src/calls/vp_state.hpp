@@ -24,17 +24,21 @@ static_assert(kTimersQwords == 25);
 }
 
 // The header checks both calls make; leaves the VP and partition found.
-[[nodiscard]] inline Outcome check_header(CallContext& ctx, Partition*& p, state::Vp*& vp, std::uint32_t& type) noexcept {
+[[nodiscard]] inline Outcome check_header(CallContext& ctx, Partition*& p, state::Vp*& vp,
+                                          std::uint32_t& type) noexcept {
     if (auto o = find_active_vp(ctx, kPartition, kVpIndex, p, vp); !o.is_ok()) return o;
     if (auto o = check_vtl(ctx, kVtl)) return *o;
-    if (auto o = reserved(ctx, RuleId::vp_state_reserved_nonzero, kRsvd, ctx.in<std::uint32_t>(kVtl) >> 8, 0xFFFFFF)) return *o;
+    if (auto o = reserved(ctx, RuleId::vp_state_reserved_nonzero, kRsvd, ctx.in<std::uint32_t>(kVtl) >> 8, 0xFFFFFF))
+        return *o;
     type = ctx.in<std::uint32_t>(kType);
     if (type != kLapic && type != kXsave && type != kSimPage && type != kSiefPage && type != kTimers)
         return ctx.reject(RuleId::vp_state_type_unknown, Site::input, kType, type);
-    if (auto o = reserved(ctx, RuleId::vp_state_reserved_nonzero, kTypeRsvd, ctx.in<std::uint32_t>(kTypeRsvd), ~0u)) return *o;
+    if (auto o = reserved(ctx, RuleId::vp_state_reserved_nonzero, kTypeRsvd, ctx.in<std::uint32_t>(kTypeRsvd), ~0u))
+        return *o;
     if (type != kXsave)
         for (std::uint32_t off : {kXsaveFlags, kXsaveStates})
-            if (auto o = reserved(ctx, RuleId::vp_state_reserved_nonzero, off, ctx.in<std::uint64_t>(off), ~0ull)) return *o;
+            if (auto o = reserved(ctx, RuleId::vp_state_reserved_nonzero, off, ctx.in<std::uint64_t>(off), ~0ull))
+                return *o;
     const std::uint32_t pfns = ctx.control().varhead_qwords();
     const std::uint32_t need = pages_for(type, *p);
     if (need != 0) {
@@ -52,11 +56,20 @@ static_assert(kTimersQwords == 25);
 template <class F>
 void with_bytes(state::Vp& vp, std::uint32_t type, F&& f) {
     switch (type) {
-        case kLapic: f(std::as_writable_bytes(std::span(vp.lapic))); break;
-        case kXsave: f(std::as_writable_bytes(std::span(vp.xsave))); break;
-        case kSimPage: f(std::as_writable_bytes(std::span(vp.messages))); break;
-        case kSiefPage: f(std::as_writable_bytes(std::span(vp.events))); break;
-        default: break;
+        case kLapic:
+            f(std::as_writable_bytes(std::span(vp.lapic)));
+            break;
+        case kXsave:
+            f(std::as_writable_bytes(std::span(vp.xsave)));
+            break;
+        case kSimPage:
+            f(std::as_writable_bytes(std::span(vp.messages)));
+            break;
+        case kSiefPage:
+            f(std::as_writable_bytes(std::span(vp.events)));
+            break;
+        default:
+            break;
     }
 }
 

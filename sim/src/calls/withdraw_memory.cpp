@@ -2,9 +2,9 @@
 // one PFN of a pool page the hypervisor is not using, zeroed, in the output list.
 #include <cstring>
 
-#include "hvsim/fields.hpp"
 #include "calls.hpp"
 #include "common.hpp"
+#include "hvsim/fields.hpp"
 
 namespace hvsim::calls {
 

@@ -43,7 +43,11 @@ public:
         covered_ = o.covered_;
     }
     ExtentMap(ExtentMap&& o) noexcept
-        : store_(std::move(o.store_)), runs_(store_->runs), covered_(o.covered_), hint_(o.hint_), hint_next_(o.hint_next_) {}
+        : store_(std::move(o.store_)),
+          runs_(store_->runs),
+          covered_(o.covered_),
+          hint_(o.hint_),
+          hint_next_(o.hint_next_) {}
     ExtentMap& operator=(const ExtentMap& o) {
         if (this != &o) {
             runs_ = o.runs_;
@@ -79,7 +83,8 @@ public:
             if (prev != nullptr) {
                 const std::uint64_t pend = prev->first + prev->second.count;
                 if (pend > kv.first) return false;
-                if (pend == kv.first && prev->second.value.advanced(prev->second.count) == kv.second.value) return false;
+                if (pend == kv.first && prev->second.value.advanced(prev->second.count) == kv.second.value)
+                    return false;
             }
             sum += kv.second.count;
             prev = &kv;
@@ -204,7 +209,8 @@ public:
     }
 
 private:
-    static constexpr std::size_t kNodeBytes = (sizeof(typename Map::value_type) + 32 + 7) / 8 * 8;  // tree links + entry, pooled
+    static constexpr std::size_t kNodeBytes =
+        (sizeof(typename Map::value_type) + 32 + 7) / 8 * 8;  // tree links + entry, pooled
 
     typename Map::const_iterator containing(std::uint64_t key) const {
         auto it = runs_.upper_bound(key);

@@ -41,10 +41,10 @@ inline constexpr std::array kProperties = {
     PropertyInfo{0x00030003, "time_freeze", 0, Range::max, 1},
     PropertyInfo{0x00030005, "reference_time", 0, Range::read_only, 0},
     PropertyInfo{0x00050005, "gpa_page_access_tracking", 0, Range::max, 1},
-    PropertyInfo{0x00050017, "unimplemented_msr_action", 0, Range::max, 1},  // 0 fault, 1 ignore
-    PropertyInfo{0x00060000, "processor_vendor", 0, Range::read_only, 0},     // 0: Intel
+    PropertyInfo{0x00050017, "unimplemented_msr_action", 0, Range::max, 1},                 // 0 fault, 1 ignore
+    PropertyInfo{0x00060000, "processor_vendor", 0, Range::read_only, 0},                   // 0: Intel
     PropertyInfo{0x00060002, "processor_xsave_features", 0, Range::mask, 0x3FFFFFFFFFull},  // HDK-2B xsave bits 0-37
-    PropertyInfo{0x00060003, "processor_cl_flush_size", 8, Range::read_only, 0},  // in 8-byte units: 64 bytes
+    PropertyInfo{0x00060003, "processor_cl_flush_size", 8, Range::read_only, 0},            // in 8-byte units: 64 bytes
     PropertyInfo{0x00060006, "physical_address_width", 46, Range::read_only, 0},
     PropertyInfo{0x00060007, "xsave_states", 0x7, Range::read_only, 0},
     PropertyInfo{0x00060008, "max_xsave_data_size", 0x340, Range::read_only, 0},
@@ -72,10 +72,13 @@ using PropertyValues = std::array<std::uint64_t, kProperties.size()>;
 
 [[nodiscard]] constexpr bool in_range(const PropertyInfo& p, std::uint64_t value) noexcept {
     switch (p.range) {
-        case Range::read_only: return false;
-        case Range::max: return value <= p.limit;
+        case Range::read_only:
+            return false;
+        case Range::max:
+            return value <= p.limit;
         case Range::mask:
-        case Range::creation: return (value & ~p.limit) == 0;
+        case Range::creation:
+            return (value & ~p.limit) == 0;
     }
     return false;
 }

@@ -28,7 +28,7 @@ inline constexpr std::uint16_t kRegisterPageType = 0;  // HV_VP_STATE_PAGE_REGIS
 
 namespace register_page {
 inline constexpr std::size_t kVersion = 0, kIsValid = 2, kDirty = 4;  // u16, u8, rsvdz u8, u32
-inline constexpr std::size_t kGprs = 8;  // rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8-r15
+inline constexpr std::size_t kGprs = 8;                               // rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8-r15
 inline constexpr std::uint32_t kGprCount = 16;
 inline constexpr std::size_t kRip = 136, kRflags = 144;
 // 152: reserved[8]; 160: xmm0-5 (16 bytes each); 256: es, cs, ss, ds, fs, gs (16 bytes each).
@@ -47,7 +47,7 @@ struct Field {
     std::size_t offset;
 };
 inline constexpr std::array kTrackedFields = {
-    Field{reg::rip, kRip}, Field{reg::rflags, kRflags}, Field{reg::cr0, kCr0}, Field{reg::cr3, kCr3},
+    Field{reg::rip, kRip}, Field{reg::rflags, kRflags}, Field{reg::cr0, kCr0},   Field{reg::cr3, kCr3},
     Field{reg::cr4, kCr4}, Field{reg::cr8, kCr8},       Field{reg::efer, kEfer},
 };
 }  // namespace register_page

@@ -201,7 +201,8 @@ std::string State::check_invariants() const {
     std::string bad;
     auto fail = [&](const std::string& what) { bad += what + "\n"; };
     auto pid = [](std::uint64_t id) { return "partition " + std::to_string(id) + ": "; };
-    const std::uint64_t gfn_limit = config_.guest_address_bits >= 64 ? ~0ull >> 12 : 1ull << (config_.guest_address_bits - 12);
+    const std::uint64_t gfn_limit =
+        config_.guest_address_bits >= 64 ? ~0ull >> 12 : 1ull << (config_.guest_address_bits - 12);
 
     if (!owners.well_formed()) fail("host PFN owner map is malformed");
     if (!host_access.well_formed()) fail("host access map is malformed");
@@ -212,15 +213,14 @@ std::string State::check_invariants() const {
         const Partition& p = *entry.second;
         if (id != p.id) fail(pid(id) + "stored under another id");
         if (p.id != root_->id) ++children;
-        if (!p.pool.well_formed() || !p.gpa.well_formed() || !p.tables_4k.well_formed() ||
-            !p.tables_2m.well_formed() || !p.access.well_formed())
+        if (!p.pool.well_formed() || !p.gpa.well_formed() || !p.tables_4k.well_formed() || !p.tables_2m.well_formed() ||
+            !p.access.well_formed())
             fail(pid(id) + "an extent map is malformed");
         if (p.used(costs()) > p.pool.covered()) fail(pid(id) + "uses more pool pages than were deposited");
         deposited += p.pool.covered();
         p.pool.for_each_in(0, ~0ull, [&](const auto& e) {
-            if (!all_owners(e.start, e.count, [&](const OwnerValue& o) {
-                    return o.owner == PfnOwner::deposited && o.partition == p.id;
-                }))
+            if (!all_owners(e.start, e.count,
+                            [&](const OwnerValue& o) { return o.owner == PfnOwner::deposited && o.partition == p.id; }))
                 fail(pid(id) + "pool page not marked deposited to it");
         });
         // Scratch kept between checks: fuzzers check after every call, and a new map allocates.
@@ -233,11 +233,13 @@ std::string State::check_invariants() const {
             if (v.large) {
                 if (e.start % kLargePages != 0 || e.count % kLargePages != 0 || v.pfn % kLargePages != 0)
                     fail(pid(id) + "2 MiB mapping not 2 MiB aligned");
-                want_2m.assign(e.start >> (kTableShift + kLargeShift),
-                               ((e.end() - 1) >> (kTableShift + kLargeShift)) - (e.start >> (kTableShift + kLargeShift)) + 1,
-                               Unit{});
+                want_2m.assign(
+                    e.start >> (kTableShift + kLargeShift),
+                    ((e.end() - 1) >> (kTableShift + kLargeShift)) - (e.start >> (kTableShift + kLargeShift)) + 1,
+                    Unit{});
             } else {
-                want_4k.assign(e.start >> kTableShift, ((e.end() - 1) >> kTableShift) - (e.start >> kTableShift) + 1, Unit{});
+                want_4k.assign(e.start >> kTableShift, ((e.end() - 1) >> kTableShift) - (e.start >> kTableShift) + 1,
+                               Unit{});
             }
             if (v.kind == GpaKind::ram) {
                 mapped_refs += e.count;
@@ -256,9 +258,11 @@ std::string State::check_invariants() const {
             std::uint64_t covered = 0;
             p.gpa.for_each_in(e.start, e.count, [&](const auto& m) { covered += m.count; });
             if (covered != e.count) fail(pid(id) + "access bits on unmapped pages");
-            if (e.value.bits == 0 || (e.value.bits & ~(kPageAccessed | kPageDirty)) != 0) fail(pid(id) + "bad access bits");
+            if (e.value.bits == 0 || (e.value.bits & ~(kPageAccessed | kPageDirty)) != 0)
+                fail(pid(id) + "bad access bits");
         });
-        if (p.state == PartitionState::finalized && (!p.gpa.empty() || p.fixed_used != 0 || !p.vps.empty() || !p.pinned.empty()))
+        if (p.state == PartitionState::finalized &&
+            (!p.gpa.empty() || p.fixed_used != 0 || !p.vps.empty() || !p.pinned.empty()))
             fail(pid(id) + "finalized yet holds objects");
         if (!p.pinned.well_formed()) fail(pid(id) + "pinned map is malformed");
         p.pinned.for_each_in(0, ~0ull, [&](const auto& e) {
@@ -271,7 +275,8 @@ std::string State::check_invariants() const {
             for (std::uint64_t pfn : vp.state_pages)
                 if (pfn != 0 && !p.pinned.at(pfn)) fail(pid(id) + "VP state page not pinned");
         }
-        if (&p != root_ && p.fixed_used < p.vps.size() * costs().vp) fail(pid(id) + "pool pays for fewer VPs than exist");
+        if (&p != root_ && p.fixed_used < p.vps.size() * costs().vp)
+            fail(pid(id) + "pool pays for fewer VPs than exist");
         if (p.state != PartitionState::active && !p.gpa.empty()) fail(pid(id) + "mappings while not active");
     }
     if (root_->fixed_used < children * costs().create_partition) fail("root pool pays for fewer children than exist");
@@ -288,9 +293,11 @@ std::string State::check_invariants() const {
             fail("owner map stores a default state");
     }
     for (const auto& [key, port] : ports)
-        if (find(key.first) == nullptr || find(port.connection_partition) == nullptr) fail("port of a missing partition");
+        if (find(key.first) == nullptr || find(port.connection_partition) == nullptr)
+            fail("port of a missing partition");
     for (const auto& [key, c] : connections)
-        if (find(key.first) == nullptr || ports.count({c.port_partition, c.port_id}) == 0) fail("connection to a missing port");
+        if (find(key.first) == nullptr || ports.count({c.port_partition, c.port_id}) == 0)
+            fail("connection to a missing port");
     for (const auto& [key, sp] : stats_pages)
         if (!sp.overlay && !root_->pinned.at(sp.pfn)) fail("stats page not pinned in the root's pool");
     if (owned_deposited != deposited) fail("deposited pages and pool contents disagree");
@@ -313,14 +320,16 @@ void digest_vps(const Partition& p, std::string& s) {
         std::snprintf(line, sizeof line, "  vp %u nmi %u\n", index, vp.nmi_pending);
         s += line;
         for (std::size_t r = 0; r < kRegisters.size(); ++r)
-            if (vp.registers[r] != RegisterValue{kRegisters[r].initial, kRegisters[r].initial_high} && kRegisters[r].name != reg::vp_index) {
+            if (vp.registers[r] != RegisterValue{kRegisters[r].initial, kRegisters[r].initial_high} &&
+                kRegisters[r].name != reg::vp_index) {
                 std::snprintf(line, sizeof line, "    %s = %#" PRIx64 ":%#" PRIx64 "\n", kRegisters[r].text,
                               vp.registers[r].high, vp.registers[r].low);
                 s += line;
             }
         for (std::size_t w = 0; w < vp.pending.size(); ++w)
             if (vp.pending[w] != 0) {
-                std::snprintf(line, sizeof line, "    pending[%zu] %#" PRIx64 " level %#" PRIx64 "\n", w, vp.pending[w], vp.level[w]);
+                std::snprintf(line, sizeof line, "    pending[%zu] %#" PRIx64 " level %#" PRIx64 "\n", w, vp.pending[w],
+                              vp.level[w]);
                 s += line;
             }
         for (std::uint32_t sint = 0; sint < kSints; ++sint) {
@@ -330,13 +339,15 @@ void digest_vps(const Partition& p, std::string& s) {
             }
             for (std::size_t w = 0; w < vp.events[sint].size(); ++w)
                 if (vp.events[sint][w] != 0) {
-                    std::snprintf(line, sizeof line, "    events sint %u [%zu] %#" PRIx64 "\n", sint, w, vp.events[sint][w]);
+                    std::snprintf(line, sizeof line, "    events sint %u [%zu] %#" PRIx64 "\n", sint, w,
+                                  vp.events[sint][w]);
                     s += line;
                 }
         }
     }
     for (const Intercept& i : p.intercepts) {
-        std::snprintf(line, sizeof line, "  intercept type %u access %u parameter %#" PRIx64 "\n", i.type, i.access, i.parameter);
+        std::snprintf(line, sizeof line, "  intercept type %u access %u parameter %#" PRIx64 "\n", i.type, i.access,
+                      i.parameter);
         s += line;
     }
     for (const CpuidResult& r : p.cpuid_results) {
@@ -352,17 +363,19 @@ std::string State::digest() const {
     char line[160];
     for (const auto& [id, pp] : partitions_) {
         const Partition& p = *pp;
-        std::snprintf(line, sizeof line, "partition %" PRIu64 " %s flags %#" PRIx64 " isolation %#" PRIx64 " used %" PRIu64 "\n",
-                      id, to_string(p.state), p.creation_flags, p.isolation, p.used(costs()));
+        std::snprintf(line, sizeof line,
+                      "partition %" PRIu64 " %s flags %#" PRIx64 " isolation %#" PRIx64 " used %" PRIu64 "\n", id,
+                      to_string(p.state), p.creation_flags, p.isolation, p.used(costs()));
         s += line;
         for (std::size_t i = 0; i < kProperties.size(); ++i)
             if (p.properties[i] != kProperties[i].initial) {
-                std::snprintf(line, sizeof line, "  property %#x = %#" PRIx64 "\n", kProperties[i].code, p.properties[i]);
+                std::snprintf(line, sizeof line, "  property %#x = %#" PRIx64 "\n", kProperties[i].code,
+                              p.properties[i]);
                 s += line;
             }
         for (const auto& [gfn, run] : p.gpa.runs()) {
-            std::snprintf(line, sizeof line, "  gpa %#" PRIx64 " +%" PRIu64 " -> %#" PRIx64 " flags %#x kind %d%s\n", gfn,
-                          run.count, run.value.pfn, run.value.flags, static_cast<int>(run.value.kind),
+            std::snprintf(line, sizeof line, "  gpa %#" PRIx64 " +%" PRIu64 " -> %#" PRIx64 " flags %#x kind %d%s\n",
+                          gfn, run.count, run.value.pfn, run.value.flags, static_cast<int>(run.value.kind),
                           run.value.large ? " large" : "");
             s += line;
         }
@@ -374,13 +387,13 @@ std::string State::digest() const {
     }
     for (const auto& [pfn, run] : owners.runs())
         if (run.value.owner == PfnOwner::mapped) {
-            std::snprintf(line, sizeof line, "pfn %#" PRIx64 " +%" PRIu64 " mapped to %" PRIu64 " x%u\n", pfn, run.count,
-                          run.value.partition, run.value.map_count);
+            std::snprintf(line, sizeof line, "pfn %#" PRIx64 " +%" PRIu64 " mapped to %" PRIu64 " x%u\n", pfn,
+                          run.count, run.value.partition, run.value.map_count);
             s += line;
         }
     for (const auto& [key, port] : ports) {
-        std::snprintf(line, sizeof line, "port %" PRIu64 ":%u type %u to %" PRIu64 " vp %u sint %u\n", key.first, key.second,
-                      port.type, port.connection_partition, port.target_vp, port.target_sint);
+        std::snprintf(line, sizeof line, "port %" PRIu64 ":%u type %u to %" PRIu64 " vp %u sint %u\n", key.first,
+                      key.second, port.type, port.connection_partition, port.target_vp, port.target_sint);
         s += line;
     }
     for (const auto& [key, c] : connections) {
@@ -394,21 +407,23 @@ std::string State::digest() const {
         s += line;
     }
     for (const auto& [key, n] : device_interrupts) {
-        std::snprintf(line, sizeof line, "device interrupt %" PRIu64 " %#" PRIx64 " %#" PRIx64 " x%u\n", key[0], key[1], key[2], n);
+        std::snprintf(line, sizeof line, "device interrupt %" PRIu64 " %#" PRIx64 " %#" PRIx64 " x%u\n", key[0], key[1],
+                      key[2], n);
         s += line;
     }
     {
         std::string lps;
         for (std::size_t i = 0; i < system.started_lps.size(); ++i)
             if (system.started_lps[i]) lps += " " + std::to_string(i);
-        std::snprintf(line, sizeof line, "system lps%s all_started %d sleep_locked %d entered %u crashdump %u disabled %d\n",
-                      lps.c_str(), system.all_lps_started ? 1 : 0, system.sleep_locked ? 1 : 0, system.entered_sleep_state,
+        std::snprintf(line, sizeof line,
+                      "system lps%s all_started %d sleep_locked %d entered %u crashdump %u disabled %d\n", lps.c_str(),
+                      system.all_lps_started ? 1 : 0, system.sleep_locked ? 1 : 0, system.entered_sleep_state,
                       system.crashdump_action, system.hypervisor_disabled ? 1 : 0);
         s += line;
     }
     for (const auto& [pfn, run] : host_access.runs()) {
-        std::snprintf(line, sizeof line, "host %#" PRIx64 " +%" PRIu64 " access %u exclusive to %" PRIu64 "\n", pfn, run.count,
-                      run.value.access.host_access, run.value.access.exclusive_to);
+        std::snprintf(line, sizeof line, "host %#" PRIx64 " +%" PRIu64 " access %u exclusive to %" PRIu64 "\n", pfn,
+                      run.count, run.value.access.host_access, run.value.access.exclusive_to);
         s += line;
     }
     return s;

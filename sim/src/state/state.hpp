@@ -86,7 +86,7 @@ struct Connection {
     std::uint32_t port_id = 0;
 };
 struct StatsPage {
-    std::uint64_t pfn = 0;     // a pinned page of the root's pool, or the root's own page (overlay)
+    std::uint64_t pfn = 0;        // a pinned page of the root's pool, or the root's own page (overlay)
     std::uint64_t partition = 0;  // the partition the identity names (0: none)
     bool overlay = false;         // MAP_STATS_PAGE2: the root supplied the page; nothing is pinned
 };
@@ -95,9 +95,9 @@ struct StatsPage {
 // T-CRASH): which logical processors are started, the sleep states registered, and whether
 // the machine has powered off or the hypervisor was disabled for a crash dump.
 struct SystemState {
-    std::vector<bool> started_lps;          // by LP index; LP 0 (the boot processor) starts started
-    bool all_lps_started = false;           // NOTIFY_PARTITION_EVENT ALL_LOGICAL_PROCESSORS_STARTED
-    std::array<bool, 6> sleep_registered{};  // S1..S5 by state - 1
+    std::vector<bool> started_lps;               // by LP index; LP 0 (the boot processor) starts started
+    bool all_lps_started = false;                // NOTIFY_PARTITION_EVENT ALL_LOGICAL_PROCESSORS_STARTED
+    std::array<bool, 6> sleep_registered{};      // S1..S5 by state - 1
     std::array<std::uint8_t, 6> pm1a{}, pm1b{};  // their ACPI sleep types
     bool sleep_locked = false;
     std::uint32_t entered_sleep_state = 0;  // 0: running
@@ -121,17 +121,17 @@ struct Partition {
     std::uint64_t creation_flags = 0;
     std::uint64_t isolation = 0;
     std::array<std::uint64_t, 3> disabled_features{};
-    ExtentMap<Unit> pool;         // deposited host PFNs
-    std::uint64_t fixed_used = 0; // pool pages held by initialization, VPs, ports and child partitions
-    ExtentMap<GpaValue> gpa;      // GFN -> mapping
-    ExtentMap<Unit> tables_4k;    // 2 MiB blocks (GFN >> 9) holding 4 KiB mappings: a table page each
-    ExtentMap<Unit> tables_2m;    // 1 GiB blocks (GFN >> 18) holding 2 MiB mappings: a table page each
-    ExtentMap<AccessBits> access; // accessed/dirty bits of mapped pages (absent: clear)
+    ExtentMap<Unit> pool;          // deposited host PFNs
+    std::uint64_t fixed_used = 0;  // pool pages held by initialization, VPs, ports and child partitions
+    ExtentMap<GpaValue> gpa;       // GFN -> mapping
+    ExtentMap<Unit> tables_4k;     // 2 MiB blocks (GFN >> 9) holding 4 KiB mappings: a table page each
+    ExtentMap<Unit> tables_2m;     // 1 GiB blocks (GFN >> 18) holding 2 MiB mappings: a table page each
+    ExtentMap<AccessBits> access;  // accessed/dirty bits of mapped pages (absent: clear)
     PropertyValues properties = initial_properties();
     std::map<std::uint32_t, Vp> vps;
     std::vector<Intercept> intercepts;
     std::vector<CpuidResult> cpuid_results;
-    ExtentMap<Unit> pinned;       // pool pages handed to the root as overlay pages (VP state, stats)
+    ExtentMap<Unit> pinned;  // pool pages handed to the root as overlay pages (VP state, stats)
 
     [[nodiscard]] std::uint64_t used(const Costs& c) const noexcept {
         return fixed_used + pinned.covered() + (tables_4k.covered() + tables_2m.covered()) * c.page_table;
@@ -224,8 +224,8 @@ public:
     [[nodiscard]] std::string digest() const;
     [[nodiscard]] std::size_t bytes() const;
 
-    ExtentMap<OwnerValue> owners;          // host PFN -> holder, for every page not free
-    ExtentMap<HostAccessValue> host_access; // host PFN -> root access, where not the default
+    ExtentMap<OwnerValue> owners;            // host PFN -> holder, for every page not free
+    ExtentMap<HostAccessValue> host_access;  // host PFN -> root access, where not the default
 
 private:
     void reserve_percpu_pages();

@@ -21,11 +21,11 @@ namespace hvsim::state {
 struct RegisterInfo {
     std::uint32_t name;
     const char* text;
-    std::uint64_t initial;    // low qword at VP creation (x86 reset values where one exists)
-    std::uint64_t reserved;   // bits of the low qword a set must leave clear
+    std::uint64_t initial;   // low qword at VP creation (x86 reset values where one exists)
+    std::uint64_t reserved;  // bits of the low qword a set must leave clear
     std::uint64_t must_be_one;
     bool writable;
-    bool wide = false;             // a 128-bit value (segments, tables, FP/XMM, pending events)
+    bool wide = false;               // a 128-bit value (segments, tables, FP/XMM, pending events)
     std::uint64_t initial_high = 0;  // high qword at VP creation (wide registers)
 };
 
@@ -229,8 +229,10 @@ inline constexpr std::array kRegisters = {
     std::size_t lo = 0, hi = kRegisters.size();
     while (lo < hi) {
         const std::size_t mid = lo + (hi - lo) / 2;
-        if (kRegisters[mid].name < name) lo = mid + 1;
-        else hi = mid;
+        if (kRegisters[mid].name < name)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     if (lo < kRegisters.size() && kRegisters[lo].name == name) return lo;
     return std::nullopt;
@@ -247,12 +249,12 @@ struct RegisterValue {
     friend bool operator==(const RegisterValue&, const RegisterValue&) = default;
 };
 
-inline constexpr std::uint32_t kSints = 16;            // synthetic interrupt sources per VP
-inline constexpr std::uint32_t kMessageBytes = 256;    // hv_message (GDKMINI)
-inline constexpr std::uint32_t kEventFlags = 2048;     // one 256-byte SIEF slot per SINT
-inline constexpr std::uint32_t kLapicBytes = 1024;     // the APIC register page the model keeps
-inline constexpr std::uint32_t kTimersBytes = 200;     // hv_output_get_vp_state (HDK)
-inline constexpr std::uint32_t kStatePageTypes = 3;    // REGISTERS, INTERCEPT_MESSAGE, GHCB
+inline constexpr std::uint32_t kSints = 16;          // synthetic interrupt sources per VP
+inline constexpr std::uint32_t kMessageBytes = 256;  // hv_message (GDKMINI)
+inline constexpr std::uint32_t kEventFlags = 2048;   // one 256-byte SIEF slot per SINT
+inline constexpr std::uint32_t kLapicBytes = 1024;   // the APIC register page the model keeps
+inline constexpr std::uint32_t kTimersBytes = 200;   // hv_output_get_vp_state (HDK)
+inline constexpr std::uint32_t kStatePageTypes = 3;  // REGISTERS, INTERCEPT_MESSAGE, GHCB
 
 using Message = std::array<std::byte, kMessageBytes>;
 using EventFlags = std::array<std::uint64_t, kEventFlags / 64>;
@@ -260,18 +262,19 @@ using EventFlags = std::array<std::uint64_t, kEventFlags / 64>;
 struct Vp {
     std::uint32_t index = 0;
     std::array<RegisterValue, kRegisters.size()> registers{};
-    std::array<std::uint64_t, 4> pending{};        // asserted vectors not yet taken
-    std::array<std::uint64_t, 4> level{};          // of those, level-triggered ones
+    std::array<std::uint64_t, 4> pending{};  // asserted vectors not yet taken
+    std::array<std::uint64_t, 4> level{};    // of those, level-triggered ones
     std::uint32_t nmi_pending = 0;
-    std::array<Message, kSints> messages{};        // SIM slots; message type 0 is an empty slot
-    std::array<EventFlags, kSints> events{};       // SIEF slots
+    std::array<Message, kSints> messages{};                    // SIM slots; message type 0 is an empty slot
+    std::array<EventFlags, kSints> events{};                   // SIEF slots
     std::array<std::uint64_t, kStatePageTypes> state_pages{};  // PFN per mapped type, 0 unmapped
     std::array<std::byte, kLapicBytes> lapic{};
     std::array<std::byte, kTimersBytes> timers{};
     std::array<std::byte, 4096> xsave{};
 
     explicit Vp(std::uint32_t i) : index(i) {
-        for (std::size_t r = 0; r < kRegisters.size(); ++r) registers[r] = {kRegisters[r].initial, kRegisters[r].initial_high};
+        for (std::size_t r = 0; r < kRegisters.size(); ++r)
+            registers[r] = {kRegisters[r].initial, kRegisters[r].initial_high};
         registers[*register_index(reg::vp_index)].low = i;
         const std::uint32_t id = i << 24;  // APIC ID register (offset 0x20) holds the APIC id
         std::memcpy(lapic.data() + 0x20, &id, 4);

@@ -13,10 +13,10 @@
 
 namespace hvsim::conformance {
 
-inline constexpr std::size_t kMaxNesting = 64;                  // arrays and objects inside each other
-inline constexpr std::uintmax_t kMaxScenarioBytes = 4u << 20;    // a scenario file: 4 MiB
-inline constexpr std::uintmax_t kMaxTraceBytes = 1ull << 30;     // a trace file: 1 GiB
-inline constexpr std::size_t kMaxRecordBytes = 1u << 20;         // one trace record (a line, a frame)
+inline constexpr std::size_t kMaxNesting = 64;                 // arrays and objects inside each other
+inline constexpr std::uintmax_t kMaxScenarioBytes = 4u << 20;  // a scenario file: 4 MiB
+inline constexpr std::uintmax_t kMaxTraceBytes = 1ull << 30;   // a trace file: 1 GiB
+inline constexpr std::size_t kMaxRecordBytes = 1u << 20;       // one trace record (a line, a frame)
 
 // A file that cannot be taken: missing, a directory, a device, too large, unreadable.
 class InputError : public std::runtime_error {

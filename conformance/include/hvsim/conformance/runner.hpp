@@ -13,8 +13,8 @@
 
 #include "hvcall/backend.hpp"
 #include "hvsim/config.hpp"
-#include "hvsim/fault_plan.hpp"
 #include "hvsim/conformance/scenario.hpp"
+#include "hvsim/fault_plan.hpp"
 
 namespace hvsim::conformance {
 
@@ -22,7 +22,7 @@ namespace hvsim::conformance {
 // `rep_start` shifts raw rep steps that leave the rep start open.
 struct Variant {
     bool strict = false;
-    std::optional<bool> fast;  // nothing: the scenario has no form axis
+    std::optional<bool> fast;                // nothing: the scenario has no form axis
     std::optional<std::uint32_t> rep_start;  // nothing: no rep start axis
     [[nodiscard]] std::string name() const;  // "memory, rep start 3, strict"
 };
@@ -35,8 +35,8 @@ enum class RunVerdict : std::uint8_t { pass, fail, skip };  // of one run of a s
 struct StepFailure {
     std::size_t index = 0;
     std::string label, pointer, note;
-    std::vector<std::string> mismatches;  // "status: expected X, got Y"
-    std::vector<std::string> diagnostics; // what the model said, one line each
+    std::vector<std::string> mismatches;   // "status: expected X, got Y"
+    std::vector<std::string> diagnostics;  // what the model said, one line each
 };
 
 // A spec-only rule a step broke while its call went on: the model recorded it (once per step).

@@ -47,14 +47,14 @@ struct FieldWrite {  // `size` bytes little-endian at `offset`
 
 struct Expect {
     std::optional<hvcall::Status> status;
-    std::optional<int> error;             // typed: 0 or a negative errno
-    std::optional<Value> reps;            // raw: reps completed
-    std::optional<Value> done;            // typed: Progress::done
+    std::optional<int> error;   // typed: 0 or a negative errno
+    std::optional<Value> reps;  // raw: reps completed
+    std::optional<Value> done;  // typed: Progress::done
     std::optional<std::uint64_t> hypercalls;
-    std::optional<RuleId> rule;           // the rejection's rule
-    bool no_rule = false;                 // "rule": null: no rejection at all
+    std::optional<RuleId> rule;                     // the rejection's rule
+    bool no_rule = false;                           // "rule": null: no rejection at all
     std::optional<std::vector<RuleId>> violations;  // exactly these (any order); default none
-    std::vector<FieldWrite> output;       // raw: output fields
+    std::vector<FieldWrite> output;                 // raw: output fields
     std::optional<std::vector<std::byte>> output_hex;
     std::map<std::string, std::vector<Value>> outputs;  // typed: named outputs (one value or a list)
 };
@@ -62,11 +62,11 @@ struct Expect {
 struct RawStep {
     std::uint16_t code = 0;
     std::optional<std::uint64_t> control;  // the whole word: fields below ignored
-    std::optional<bool> fast;               // unset: the matrix decides where the call has both forms
+    std::optional<bool> fast;              // unset: the matrix decides where the call has both forms
     std::optional<std::uint32_t> rep_count, rep_start;
     std::uint32_t varhead = 0;
     bool nested = false;
-    std::uint64_t control_bits = 0;         // OR'ed into the word (reserved bits on purpose)
+    std::uint64_t control_bits = 0;  // OR'ed into the word (reserved bits on purpose)
     std::vector<FieldWrite> fields;
     std::vector<Value> elements;
     std::optional<std::vector<std::byte>> input_hex;
@@ -87,7 +87,7 @@ struct GuestAccessStep {
 
 // One assertion on the model's state: `what` names the query, `fields` the expected values.
 struct Check {
-    std::string what;                          // partition, gpa, pfn, host_access, access_state, property, partitions, invariants
+    std::string what;  // partition, gpa, pfn, host_access, access_state, property, partitions, invariants
     std::map<std::string, Value> keys;         // which object: partition, gfn, pfn, code
     std::map<std::string, std::string> words;  // expected enum values: state, kind, owner
     std::map<std::string, Value> numbers;      // expected numbers
@@ -100,7 +100,7 @@ struct Step {
     Expect expect;
     std::vector<std::pair<std::string, std::variant<std::string, FieldWrite>>> captures;
     std::optional<FaultPlan> faults;  // rep end call indices count from the step's first call
-    bool strict = false;  // this step alone in strict mode
+    bool strict = false;              // this step alone in strict mode
     std::string note, pointer;
     [[nodiscard]] std::string label() const;  // "raw map_gpa_pages", "call create_partition", ...
 };

@@ -16,8 +16,8 @@ struct SessionOptions {
     std::string junit;                 // JUnit XML path, or empty
     std::vector<std::string> reports;  // *.html / *.md paths
     bool require_full_coverage = false;
-    bool progress = true;              // only ever drawn when stderr is a terminal
-    RunObserver* observer = nullptr;   // `hvsim run --record`: sees every run's calls
+    bool progress = true;             // only ever drawn when stderr is a terminal
+    RunObserver* observer = nullptr;  // `hvsim run --record`: sees every run's calls
 };
 
 // Throws std::runtime_error when a report file cannot be written.

@@ -20,10 +20,14 @@ enum class ArgType : std::uint8_t { u64, u32, u16, u8, list };
 // The widest value a scalar argument takes (a wider literal is a load error).
 [[nodiscard]] constexpr std::uint64_t max_value(ArgType t) noexcept {
     switch (t) {
-        case ArgType::u32: return 0xFFFFFFFFu;
-        case ArgType::u16: return 0xFFFFu;
-        case ArgType::u8: return 0xFFu;
-        default: return ~0ull;
+        case ArgType::u32:
+            return 0xFFFFFFFFu;
+        case ArgType::u16:
+            return 0xFFFFu;
+        case ArgType::u8:
+            return 0xFFu;
+        default:
+            return ~0ull;
     }
 }
 
@@ -48,7 +52,9 @@ public:
     [[nodiscard]] std::uint32_t u32(std::string_view name) const { return static_cast<std::uint32_t>(u64(name)); }
     [[nodiscard]] std::uint16_t u16(std::string_view name) const { return static_cast<std::uint16_t>(u64(name)); }
     [[nodiscard]] std::uint8_t u8(std::string_view name) const { return static_cast<std::uint8_t>(u64(name)); }
-    [[nodiscard]] std::span<const std::uint64_t> list(std::string_view name) const { return values_.at(std::string(name)); }
+    [[nodiscard]] std::span<const std::uint64_t> list(std::string_view name) const {
+        return values_.at(std::string(name));
+    }
 
 private:
     std::map<std::string, std::vector<std::uint64_t>> values_;

@@ -34,8 +34,9 @@ namespace hvcall {
 // unmap. The driver copies the entry even from a failed call and (before 6.16-rc7) returned
 // the raw status or a positive EINVAL; hvcall copies on success only and returns an errno.
 // Local -EINVAL, before any call: `cpu` beyond 64 banks of 64 VPs.
-[[nodiscard]] int map_device_interrupt(Backend& backend, std::uint64_t partition, std::uint64_t device_id, std::uint32_t vector,
-                                       std::uint32_t cpu, bool level, InterruptEntry& entry) noexcept;
+[[nodiscard]] int map_device_interrupt(Backend& backend, std::uint64_t partition, std::uint64_t device_id,
+                                       std::uint32_t vector, std::uint32_t cpu, bool level,
+                                       InterruptEntry& entry) noexcept;
 
 // HvCallUnmapDeviceInterrupt as T-IRQDOM hv_unmap_interrupt: zeroed 36-byte input with the
 // partition, device and the entry map returned; flags 0.

@@ -37,8 +37,8 @@ namespace hvcall {
 // the fields over the per-CPU page without clearing it and passes its NUMA node's proximity;
 // hvcall sends the input zeroed, proximity 0 (no preference, not valid). The 56-byte startup
 // status is not read, as in the driver.
-[[nodiscard]] int add_logical_processor(Backend& backend, HostPages& pages, std::uint64_t self_id, std::uint32_t lp_index,
-                                        std::uint32_t apic_id) noexcept;
+[[nodiscard]] int add_logical_processor(Backend& backend, HostPages& pages, std::uint64_t self_id,
+                                        std::uint32_t lp_index, std::uint32_t apic_id) noexcept;
 
 // HvCallNotifyPartitionEvent ALL_LOGICAL_PROCESSORS_STARTED (event 4, zeroed input), as
 // A-PROC hv_call_notify_all_processors_started once every AP is up.

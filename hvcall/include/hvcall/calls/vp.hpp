@@ -37,8 +37,8 @@ inline constexpr std::uint32_t kCreateVpDepositPages = 90;
 
 // HvCallGetVpRegisters: values[i] for names[i], in batches of kGetRegistersBatch, only completed
 // reps' values copied. done = registers read, also on error.
-Progress get_vp_registers(Backend& backend, std::uint64_t id, std::uint32_t vp_index, std::span<const std::uint32_t> names,
-                          std::span<RegisterValue> values) noexcept;
+Progress get_vp_registers(Backend& backend, std::uint64_t id, std::uint32_t vp_index,
+                          std::span<const std::uint32_t> names, std::span<RegisterValue> values) noexcept;
 // HvCallSetVpRegisters in batches of kSetRegistersBatch; reserved fields of each assoc are sent
 // as zero whatever the caller's structs held. done = registers set.
 Progress set_vp_registers(Backend& backend, std::uint64_t id, std::uint32_t vp_index,
@@ -48,7 +48,8 @@ Progress set_vp_registers(Backend& backend, std::uint64_t id, std::uint32_t vp_i
 // `timers` (pfns empty). -EINVAL: too many PFNs, or neither PFNs nor an output. Deposit retry
 // of one page into `id`.
 [[nodiscard]] int get_vp_state(Backend& backend, HostPages& pages, std::uint64_t id, std::uint32_t vp_index,
-                               const VpStateData& data, std::span<const std::uint64_t> pfns, OutputGetVpState* timers) noexcept;
+                               const VpStateData& data, std::span<const std::uint64_t> pfns,
+                               OutputGetVpState* timers) noexcept;
 // HvCallSetVpState from `pfns`, or (pfns empty) from `bytes` (at most 4096 - 40). -EINVAL as
 // the driver: too many PFNs, too many bytes, or neither.
 [[nodiscard]] int set_vp_state(Backend& backend, HostPages& pages, std::uint64_t id, std::uint32_t vp_index,
@@ -58,7 +59,8 @@ Progress set_vp_registers(Backend& backend, std::uint64_t id, std::uint32_t vp_i
 // HvCallMapVpStatePage: the page's PFN in `pfn`; deposit retry of one page into `id`.
 [[nodiscard]] int map_vp_state_page(Backend& backend, HostPages& pages, std::uint64_t id, std::uint32_t vp_index,
                                     std::uint16_t type, std::uint64_t& pfn) noexcept;
-[[nodiscard]] int unmap_vp_state_page(Backend& backend, std::uint64_t id, std::uint32_t vp_index, std::uint16_t type) noexcept;
+[[nodiscard]] int unmap_vp_state_page(Backend& backend, std::uint64_t id, std::uint32_t vp_index,
+                                      std::uint16_t type) noexcept;
 
 // HvCallGetVpCpuidValues: values[i] for leaves[i], in batches of kCpuidBatch. done = leaves read.
 Progress get_vp_cpuid_values(Backend& backend, std::uint64_t id, std::uint32_t vp_index, std::uint32_t flags,

@@ -19,8 +19,8 @@ inline constexpr std::uint32_t maximum = 0xA;  // the first value that is not a 
 // The high half of hv_interrupt_control, x86: two flags, bits 34-63 of the control reserved.
 // Named masks rather than bitfields: the review thread's 65-bit bitfield is the reason.
 namespace interrupt_flags {
-inline constexpr std::uint32_t level_triggered = 0x1;   // control bit 32
-inline constexpr std::uint32_t logical_dest_mode = 0x2; // control bit 33
+inline constexpr std::uint32_t level_triggered = 0x1;    // control bit 32
+inline constexpr std::uint32_t logical_dest_mode = 0x2;  // control bit 33
 inline constexpr std::uint32_t reserved_mask = ~(level_triggered | logical_dest_mode);
 }  // namespace interrupt_flags
 

@@ -88,7 +88,7 @@ static_assert(sizeof(InputGetGpaPagesAccessStates) == 24);
 struct InputModifySparseSpaPageHostAccess {
     std::uint32_t host_access;  // bits 0-1; 2-31 reserved
     std::uint32_t flags;
-    std::uint64_t partition_id; // only with make_exclusive
+    std::uint64_t partition_id;  // only with make_exclusive
     // spa_page_list[]: one PFN per rep element
 };
 static_assert(offsetof(InputModifySparseSpaPageHostAccess, flags) == 4);

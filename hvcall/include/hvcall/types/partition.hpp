@@ -7,7 +7,7 @@
 
 namespace hvcall {
 
-inline constexpr std::uint64_t kPartitionIdSelf = ~0ull;   // HV_PARTITION_ID_SELF
+inline constexpr std::uint64_t kPartitionIdSelf = ~0ull;        // HV_PARTITION_ID_SELF
 inline constexpr std::uint32_t kCompatibilityVersion = 0x0609;  // HV_COMPATIBILITY_21_H2: (6 << 8) | 9
 
 // Creation flags (HDK-2B, HDK-3B).

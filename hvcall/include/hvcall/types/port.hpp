@@ -64,7 +64,8 @@ static_assert(sizeof(ConnectionInfo) == 32);
 
 // Doorbell flags (HDKMINI): trigger size in bits 0-2, ANY_VALUE in bit 31.
 namespace doorbell_flags {
-inline constexpr std::uint64_t trigger_any = 0, trigger_byte = 1, trigger_word = 2, trigger_dword = 3, trigger_qword = 4;
+inline constexpr std::uint64_t trigger_any = 0, trigger_byte = 1, trigger_word = 2, trigger_dword = 3,
+                               trigger_qword = 4;
 inline constexpr std::uint64_t any_value = 0x80000000;
 }  // namespace doorbell_flags
 

@@ -70,7 +70,8 @@ struct StatsObject {
 [[nodiscard]] constexpr StatsObject partition_stats(std::uint64_t partition_id, std::uint8_t area) noexcept {
     return {stats_type::partition, {partition_id, 0, 0, 0, area}};
 }
-[[nodiscard]] constexpr StatsObject vp_stats(std::uint64_t partition_id, std::uint32_t vp_index, std::uint8_t area) noexcept {
+[[nodiscard]] constexpr StatsObject vp_stats(std::uint64_t partition_id, std::uint32_t vp_index,
+                                             std::uint8_t area) noexcept {
     return {stats_type::vp, {partition_id, vp_index, 0, 0, area}};
 }
 

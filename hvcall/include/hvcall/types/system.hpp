@@ -12,7 +12,8 @@ namespace hvcall {
 
 // enum hv_system_property (A-HDKMINI).
 namespace system_property {
-inline constexpr std::uint32_t sleep_state = 3, scheduler_type = 15, dynamic_processor_feature = 21, crashdump_area = 47;
+inline constexpr std::uint32_t sleep_state = 3, scheduler_type = 15, dynamic_processor_feature = 21,
+                               crashdump_area = 47;
 }
 
 // enum hv_scheduler_type (A-HDKMINI).

@@ -206,8 +206,10 @@ static_assert(sizeof(OutputTranslateVirtualAddress) == 16);
 
 // HvCallDispatchVp (HDK): run a VP on this CPU until something happens (root scheduler).
 namespace dispatch_flags {
-inline constexpr std::uint32_t clear_intercept_suspend = 0x1, enable_caller_interrupts = 0x2, set_caller_spec_ctrl = 0x4;
-inline constexpr std::uint32_t skip_vp_spec_flush = 0x8, skip_caller_spec_flush = 0x10, skip_caller_user_spec_flush = 0x20;
+inline constexpr std::uint32_t clear_intercept_suspend = 0x1, enable_caller_interrupts = 0x2,
+                               set_caller_spec_ctrl = 0x4;
+inline constexpr std::uint32_t skip_vp_spec_flush = 0x8, skip_caller_spec_flush = 0x10,
+                               skip_caller_user_spec_flush = 0x20;
 inline constexpr std::uint32_t scan_interrupt_injection = 0x40;  // absent in HDK-OLD
 inline constexpr std::uint32_t reserved_mask = ~0x7Fu;
 }  // namespace dispatch_flags

@@ -6,10 +6,10 @@
 
 #include <cstdint>
 #include <optional>
-#include <vector>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hvsim/machine.hpp"
 
@@ -64,9 +64,9 @@ void shim_clear_diagnostics() noexcept;
 struct ShimCall {
     std::uint64_t control = 0;
     bool fast = false;
-    std::uint64_t input = 0;   // GPA, or the first fast register
-    std::uint64_t output = 0;  // GPA, or the second fast register
-    std::uint64_t result = 0;  // the result word
+    std::uint64_t input = 0;             // GPA, or the first fast register
+    std::uint64_t output = 0;            // GPA, or the second fast register
+    std::uint64_t result = 0;            // the result word
     std::optional<Diagnostic> rejected;  // the rule that rejected it, if one did
     std::vector<Diagnostic> violations;  // spec-only rules it broke and hardware lets through
 };

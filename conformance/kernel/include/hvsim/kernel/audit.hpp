@@ -33,10 +33,10 @@ struct AuditIoctl {
 
 struct AuditReport {
     std::vector<AuditFinding> findings;
-    std::vector<std::string> notes;            // what was not checked, and why
-    std::vector<std::string> headers;          // the tree's headers the probe compiled
+    std::vector<std::string> notes;    // what was not checked, and why
+    std::vector<std::string> headers;  // the tree's headers the probe compiled
     std::vector<AuditIoctl> ioctls;
-    std::size_t records = 0;                   // structs and unions of the tree's headers
+    std::size_t records = 0;  // structs and unions of the tree's headers
     std::size_t blocks_checked = 0, fields_checked = 0;
     double seconds = 0;
     std::string compiler;

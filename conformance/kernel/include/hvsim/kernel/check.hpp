@@ -19,11 +19,11 @@ namespace hvsim::kernel {
 
 // One broken property: which, where, and the evidence.
 struct Finding {
-    std::string id;        // "rollback.incomplete", "schedule.changes_result", ...
-    std::string function;  // the tree's function ("hv_call_map_gpa_pages")
-    std::string scenario;  // the suite scenario ("map_2m")
-    std::string schedule;  // the run it appeared in ("rep ends after 1 element", "none")
-    std::string evidence;  // one line
+    std::string id;           // "rollback.incomplete", "schedule.changes_result", ...
+    std::string function;     // the tree's function ("hv_call_map_gpa_pages")
+    std::string scenario;     // the suite scenario ("map_2m")
+    std::string schedule;     // the run it appeared in ("rep ends after 1 element", "none")
+    std::string evidence;     // one line
     std::uint32_t times = 1;  // runs it appeared in
 };
 
@@ -51,8 +51,8 @@ struct CheckOptions {
 struct CheckReport {
     std::vector<ScenarioResult> scenarios;
     std::vector<Finding> findings;
-    std::vector<std::string> functions_ran;      // tree functions some scenario ran
-    std::vector<std::string> functions_missing;  // hvsim's known functions the tree lacks
+    std::vector<std::string> functions_ran;        // tree functions some scenario ran
+    std::vector<std::string> functions_missing;    // hvsim's known functions the tree lacks
     std::vector<std::string> functions_uncovered;  // the tree has them, no scenario calls them
     std::uint64_t runs = 0;
     std::uint64_t hypercalls = 0;

@@ -34,9 +34,9 @@ struct Tree {
 [[nodiscard]] Tree open_tree(const std::filesystem::path& root);
 
 struct BuildOptions {
-    std::string cc;  // empty: $CC, else the C compiler hvsim was built with, else "cc"
-    std::filesystem::path work_dir;  // empty: a new directory under the system temp dir
-    bool keep = false;               // keep the work directory (objects, the shared object)
+    std::string cc;                        // empty: $CC, else the C compiler hvsim was built with, else "cc"
+    std::filesystem::path work_dir;        // empty: a new directory under the system temp dir
+    bool keep = false;                     // keep the work directory (objects, the shared object)
     std::vector<std::string> extra_flags;  // more compiler flags (a fuzzer's coverage, sanitizers)
 };
 
@@ -98,7 +98,8 @@ public:
     [[nodiscard]] const std::string& compiler() const noexcept { return cc_; }
 
 private:
-    Result run(const std::string& name, const std::string& source, std::vector<std::string> flags, const std::string& out);
+    Result run(const std::string& name, const std::string& source, std::vector<std::string> flags,
+               const std::string& out);
     const Tree& tree_;
     std::string cc_;
     std::filesystem::path work_, include_;

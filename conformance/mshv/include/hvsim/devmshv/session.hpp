@@ -27,7 +27,7 @@ namespace hvsim::devmshv {
 struct SessionOptions {
     MachineConfig machine = session_machine_config();
     DriverOptions driver;
-    std::string record;    // a trace path (".cbor": CBOR), or empty
+    std::string record;  // a trace path (".cbor": CBOR), or empty
     std::string producer = "hvsim mshv";
 };
 
@@ -43,7 +43,8 @@ public:
     hvcall::HypercallResult hypercall(hvcall::Control control) noexcept override {
         return count(control, sim_.hypercall(control));
     }
-    hvcall::HypercallResult hypercall_fast(hvcall::Control control, std::uint64_t rdx, std::uint64_t r8) noexcept override {
+    hvcall::HypercallResult hypercall_fast(hvcall::Control control, std::uint64_t rdx,
+                                           std::uint64_t r8) noexcept override {
         return count(control, sim_.hypercall_fast(control, rdx, r8));
     }
     hvcall::HypercallResult hypercall_fast_xmm(hvcall::Control control, hvcall::XmmRegisters& regs) noexcept override {

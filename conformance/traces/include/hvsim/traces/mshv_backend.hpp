@@ -34,8 +34,8 @@ public:
 
 struct MshvOptions {
     std::string path = "/dev/mshv";
-    std::uint64_t pt_flags = 1;  // MSHV_PT_BIT_LAPIC
-    bool handle_signals = false; // close everything on SIGINT/SIGTERM, then die of the signal
+    std::uint64_t pt_flags = 1;   // MSHV_PT_BIT_LAPIC
+    bool handle_signals = false;  // close everything on SIGINT/SIGTERM, then die of the signal
 };
 
 class MshvBackend final : public hvcall::Backend {

@@ -54,11 +54,11 @@ inline constexpr std::uint16_t kNumCpuFeaturesBanks = 2;  // MSHV_NUM_CPU_FEATUR
 struct [[gnu::packed]] CreatePartitionV2 {
     std::uint64_t pt_flags;
     std::uint64_t pt_isolation;
-    std::uint16_t pt_num_cpu_fbanks;  // must equal kNumCpuFeaturesBanks
-    std::uint8_t pt_rsvd[6];          // MBZ
+    std::uint16_t pt_num_cpu_fbanks;                    // must equal kNumCpuFeaturesBanks
+    std::uint8_t pt_rsvd[6];                            // MBZ
     std::uint64_t pt_cpu_fbanks[kNumCpuFeaturesBanks];  // disabled processor features, as sent to the hypervisor
-    std::uint64_t pt_rsvd1[2];        // MBZ
-    std::uint64_t pt_disabled_xsave;  // x86_64; elsewhere pt_rsvd2, MBZ
+    std::uint64_t pt_rsvd1[2];                          // MBZ
+    std::uint64_t pt_disabled_xsave;                    // x86_64; elsewhere pt_rsvd2, MBZ
 };
 static_assert(sizeof(CreatePartitionV2) == 64);
 static_assert(alignof(CreatePartitionV2) == 1);
@@ -82,12 +82,12 @@ inline constexpr std::uint8_t kSetMemExecutable = 1u << 1;
 inline constexpr std::uint8_t kSetMemUnmap = 1u << 2;
 inline constexpr std::uint8_t kSetMemFlagsMask = 0x7;  // MSHV_SET_MEM_FLAGS_MASK
 
-struct UserMemRegion {  // struct mshv_user_mem_region
-    std::uint64_t size;            // bytes, a multiple of kHvPageSize, not 0
+struct UserMemRegion {   // struct mshv_user_mem_region
+    std::uint64_t size;  // bytes, a multiple of kHvPageSize, not 0
     std::uint64_t guest_pfn;
     std::uint64_t userspace_addr;  // kHvPageSize aligned
     std::uint8_t flags;
-    std::uint8_t rsvd[7];          // MBZ
+    std::uint8_t rsvd[7];  // MBZ
 };
 static_assert(sizeof(UserMemRegion) == 32);
 static_assert(offsetof(UserMemRegion, guest_pfn) == 8);
@@ -174,7 +174,7 @@ static_assert(offsetof(GpapAccessBitmap, bitmap_ptr) == 24);
 
 struct RootHvcall {  // struct mshv_root_hvcall
     std::uint16_t code;
-    std::uint16_t reps;    // in: rep count; out: reps completed
+    std::uint16_t reps;  // in: rep count; out: reps completed
     std::uint16_t in_sz;
     std::uint16_t out_sz;
     std::uint16_t status;  // in: must be 0; out: the low 16 bits of the result
@@ -208,9 +208,9 @@ inline constexpr std::uint8_t kVpStateLapic = 0, kVpStateXsave = 1, kVpStateSimp
 
 struct GetSetVpState {  // struct mshv_get_set_vp_state
     std::uint8_t type;
-    std::uint8_t rsvd[3];  // MBZ
-    std::uint32_t buf_sz;  // in: page-aligned buffer size; out: the size the state needs
-    std::uint64_t buf_ptr; // page aligned
+    std::uint8_t rsvd[3];   // MBZ
+    std::uint32_t buf_sz;   // in: page-aligned buffer size; out: the size the state needs
+    std::uint64_t buf_ptr;  // page aligned
 };
 static_assert(sizeof(GetSetVpState) == 16);
 static_assert(offsetof(GetSetVpState, rsvd) == 1);
@@ -283,13 +283,14 @@ inline constexpr std::uint32_t kMaxHvcallBytes = 4096;  // in_sz / out_sz limit 
 
 // The creation flags mshv_root sends for MSHV_CREATE_PARTITION's pt_flags (MAIN): the
 // always-set base plus one hypervisor bit per uapi bit; bit 3 selects the v2 struct, no flag.
-inline constexpr std::uint64_t kCreationFlagsAlways = (1ull << 8) | (1ull << 19);  // EXO_PARTITION, INTERCEPT_MESSAGE_PAGE
+inline constexpr std::uint64_t kCreationFlagsAlways =
+    (1ull << 8) | (1ull << 19);  // EXO_PARTITION, INTERCEPT_MESSAGE_PAGE
 inline constexpr std::pair<std::uint64_t, std::uint64_t> kPtToCreationFlag[] = {
-    {kPtFlagLapic, 1ull << 13},                 // LAPIC_ENABLED
-    {kPtFlagX2apic, 1ull << 22},                // X2APIC_CAPABLE
-    {kPtFlagGpaSuperPages, 1ull << 4},          // GPA_SUPER_PAGES_ENABLED
-    {kPtFlagNestedVirtualization, 1ull << 1},   // NESTED_VIRTUALIZATION_CAPABLE
-    {kPtFlagSmtEnabledGuest, 1ull << 0},        // SMT_ENABLED_GUEST
+    {kPtFlagLapic, 1ull << 13},                // LAPIC_ENABLED
+    {kPtFlagX2apic, 1ull << 22},               // X2APIC_CAPABLE
+    {kPtFlagGpaSuperPages, 1ull << 4},         // GPA_SUPER_PAGES_ENABLED
+    {kPtFlagNestedVirtualization, 1ull << 1},  // NESTED_VIRTUALIZATION_CAPABLE
+    {kPtFlagSmtEnabledGuest, 1ull << 0},       // SMT_ENABLED_GUEST
 };
 
 [[nodiscard]] constexpr std::uint64_t creation_flags_for(std::uint64_t pt_flags) noexcept {

@@ -31,7 +31,8 @@ public:
         return inner_.output_page();
     }
     hvcall::HypercallResult hypercall(hvcall::Control control) noexcept override;
-    hvcall::HypercallResult hypercall_fast(hvcall::Control control, std::uint64_t rdx, std::uint64_t r8) noexcept override;
+    hvcall::HypercallResult hypercall_fast(hvcall::Control control, std::uint64_t rdx,
+                                           std::uint64_t r8) noexcept override;
     hvcall::HypercallResult hypercall_fast_xmm(hvcall::Control control, hvcall::XmmRegisters& regs) noexcept override;
     // Recorded as make_record_at; a call the inner backend does not support reached no
     // hypervisor and makes no record.

@@ -20,14 +20,14 @@ namespace hvsim::traces {
 // What a target did with one record.
 struct Issued {
     hvcall::HypercallResult result;
-    std::vector<std::byte> output;       // what the call wrote (output_written bytes)
+    std::vector<std::byte> output;  // what the call wrote (output_written bytes)
     // A target whose output page is not the recording's (the kernel's, on a root partition):
     // only this many leading output bytes are the hypervisor's, and only they are compared.
     std::optional<std::size_t> defined_output;
-    std::optional<std::string> skipped;  // why it was not issued (then nothing is compared)
+    std::optional<std::string> skipped;     // why it was not issued (then nothing is compared)
     std::optional<std::uint64_t> stand_in;  // a skipped id-handing call: the id the target uses instead
     bool replaced = false;  // skipped, but the target did the same another way: later records may rely on it
-    std::string note;                    // the model's diagnostic, the kernel's errno, ...
+    std::string note;       // the model's diagnostic, the kernel's errno, ...
     std::vector<Diagnostic> violations;  // the model's: spec-only rules the call broke while it went on
     nlohmann::json model_result;         // a model-only record's outcome (ModelAction::result)
 };
@@ -111,7 +111,7 @@ struct ReplayResult {
     std::uint64_t records = 0, compared = 0, skipped = 0;
     std::uint64_t dependent = 0;  // of `skipped`: records whose outcome could depend on a skipped one
     std::map<std::string, std::uint64_t> skip_reasons;
-    std::uint64_t model_records = 0;  // of `compared`: model-only records applied
+    std::uint64_t model_records = 0;                  // of `compared`: model-only records applied
     std::map<std::string, std::uint64_t> violations;  // rule id -> records the model let through with it
     std::optional<Divergence> divergence;
     std::optional<std::string> warning;

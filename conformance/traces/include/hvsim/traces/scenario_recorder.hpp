@@ -8,9 +8,9 @@
 #include <memory>
 #include <string>
 
+#include "hvsim/conformance/runner.hpp"
 #include "hvsim/traces/recording_backend.hpp"
 #include "hvsim/traces/trace.hpp"
-#include "hvsim/conformance/runner.hpp"
 
 namespace hvsim::traces {
 
@@ -20,8 +20,8 @@ public:
     using Sink = std::function<void(const std::string& scenario_file, const Record&)>;
     explicit ScenarioRecorder(Sink sink) : sink_(std::move(sink)) {}
 
-    hvcall::Backend& run_started(const conformance::Scenario& s, const conformance::Variant& v, const MachineConfig& config,
-                                 const FaultPlan& plan, hvcall::Backend& model) override;
+    hvcall::Backend& run_started(const conformance::Scenario& s, const conformance::Variant& v,
+                                 const MachineConfig& config, const FaultPlan& plan, hvcall::Backend& model) override;
     void fault_plan_set(const FaultPlan& plan) override;
     void strict_set(bool strict) override;
     void guest_access(std::uint64_t partition, std::uint64_t gfn, std::uint64_t count, bool write,

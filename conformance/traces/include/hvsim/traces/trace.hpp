@@ -75,7 +75,7 @@ struct Record {
 
 struct Header {
     int version = kFormatVersion;
-    std::string producer;       // "hvsim 0.1.0 record"
+    std::string producer;                               // "hvsim 0.1.0 record"
     nlohmann::json profile = nlohmann::json::object();  // the model configuration, or the hardware backend
     friend bool operator==(const Header&, const Header&) = default;
 };
@@ -169,9 +169,9 @@ private:
     Format format_ = Format::jsonl;
     Header header_;
     std::size_t pos_ = 0;
-    std::uint64_t line_ = 0;   // JSON Lines: 1-based line of the current item
-    std::uint64_t index_ = 0;  // records returned
-    std::size_t frame_at_ = 0; // CBOR: byte offset of the current frame
+    std::uint64_t line_ = 0;    // JSON Lines: 1-based line of the current item
+    std::uint64_t index_ = 0;   // records returned
+    std::size_t frame_at_ = 0;  // CBOR: byte offset of the current frame
     std::optional<std::string> warning_;
 };
 

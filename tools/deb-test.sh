@@ -46,7 +46,7 @@ for deb in "$work"/*.deb; do
 done
 
 step "lintian $changes"
-lintian --no-tag-display-limit "$changes" | tee "$work/lintian.txt" || true
+lintian --tag-display-limit 0 "$changes" | tee "$work/lintian.txt" || true
 if grep -q '^E:' "$work/lintian.txt"; then fail "lintian reports errors"; fi
 echo "lintian: $(grep -c '^E:' "$work/lintian.txt") errors, $(grep -c '^W:' "$work/lintian.txt") warnings, $(grep -c '^I:' "$work/lintian.txt") info"
 
@@ -66,8 +66,10 @@ cp -r "$repo/examples/downstream/." "$root/example/"
 
 step "installing the packages (and what the example builds with) in the root"
 chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$work/apt.log" 2>&1
+debs=()
+for deb in "$root"/debs/*.deb; do debs+=("/debs/$(basename "$deb")"); done
 chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    /debs/hvsim_*.deb /debs/libhvsim0_*.deb /debs/libhvsim-dev_*.deb cmake ninja-build g++ pkgconf man-db \
+    "${debs[@]}" cmake ninja-build g++ pkgconf man-db \
     >>"$work/apt.log" 2>&1 || { tail -n 20 "$work/apt.log" >&2; fail "apt-get install in the root failed"; }
 
 step "hvsim conformance in the root"

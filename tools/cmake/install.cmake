@@ -59,8 +59,10 @@ install(FILES ${PROJECT_BINARY_DIR}/hvsim-config.cmake ${PROJECT_BINARY_DIR}/hvs
 # names the libraries under it and the C++ runtime.
 # The prefix is found from the file's own place, so a package installed with --prefix (or
 # DESTDIR, or unpacked elsewhere) needs no rewriting.
+# kshim_attach.hpp hands out hvsim::Machine, so the model and hvcall are the shim's public
+# dependencies either way.
 if(BUILD_SHARED_LIBS)
-  set(HVSIM_KSHIM_LIBS "-lhvsim_kshim")
+  set(HVSIM_KSHIM_LIBS "-lhvsim_kshim -lhvsim_model -lhvcall")
 else()
   set(HVSIM_KSHIM_LIBS "-lhvsim_kshim -lhvsim_model -lhvcall -lstdc++ -lm")
 endif()

@@ -113,6 +113,15 @@ hvsim_status check_buffer(const char* function, const char* name, const void* bu
     return HVSIM_OK;
 }
 
+// A diagnostic the caller initialised: at least the rule field fits in what it says it holds.
+hvsim_status check_diagnostic(const char* function, const hvsim_diagnostic* d) {
+    if (d == nullptr || d->struct_size < offsetof(hvsim_diagnostic, rule) + sizeof(const char*)) {
+        return fail(HVSIM_ERR_ARGUMENT,
+                    std::string(function) + ": diagnostic is NULL or not initialised (call hvsim_diagnostic_init)");
+    }
+    return HVSIM_OK;
+}
+
 // A new call's messages replace the last one's (the strings handed out live until then).
 void begin_call(hvsim_machine* m) { m->messages.clear(); }
 
@@ -404,11 +413,7 @@ void hvsim_diagnostic_init(hvsim_diagnostic* diagnostic) {
 int hvsim_last_diagnostic(hvsim_machine* machine, hvsim_diagnostic* diagnostic) {
     constexpr const char* fn = "hvsim_last_diagnostic";
     if (check_machine(fn, machine) != HVSIM_OK) return -1;
-    if (diagnostic == nullptr || diagnostic->struct_size < offsetof(hvsim_diagnostic, rule) + sizeof(const char*)) {
-        fail(HVSIM_ERR_ARGUMENT,
-             std::string(fn) + ": diagnostic is NULL or not initialised (call hvsim_diagnostic_init)");
-        return -1;
-    }
+    if (check_diagnostic(fn, diagnostic) != HVSIM_OK) return -1;
     const auto& last = machine->machine.last_diagnostic();
     if (!last) return 0;
     const auto s = guarded(fn, [&] {
@@ -425,10 +430,7 @@ size_t hvsim_violation_count(const hvsim_machine* machine) {
 hvsim_status hvsim_violation(hvsim_machine* machine, size_t index, hvsim_diagnostic* diagnostic) {
     constexpr const char* fn = "hvsim_violation";
     if (const auto s = check_machine(fn, machine)) return s;
-    if (diagnostic == nullptr || diagnostic->struct_size < offsetof(hvsim_diagnostic, rule) + sizeof(const char*)) {
-        return fail(HVSIM_ERR_ARGUMENT,
-                    std::string(fn) + ": diagnostic is NULL or not initialised (call hvsim_diagnostic_init)");
-    }
+    if (const auto s = check_diagnostic(fn, diagnostic)) return s;
     const auto violations = machine->machine.violations();
     if (index >= violations.size()) {
         return fail(HVSIM_ERR_ARGUMENT, std::string(fn) + ": index " + std::to_string(index) + " out of range (" +

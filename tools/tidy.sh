@@ -3,7 +3,7 @@
 # compile_commands.json (not build/'s generated files). Exits non-zero on any finding.
 #   ./tools/tidy.sh                 every source (several minutes on 2 cores)
 #   ./tools/tidy.sh --changed BASE  only the sources changed since BASE (committed or not), and
-#                                   the sources that include a changed header; CI's mode
+#                                   the sources that include a changed header (CI runs every source)
 #   HVSIM_TIDY_JOBS=N               parallel clang-tidy processes (default: nproc)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"

@@ -312,7 +312,7 @@ private:
                 result = backend_.hypercall_fast_xmm(control, regs);
             else
                 result = backend_.hypercall_fast(control, regs[0], regs[1]);
-            const std::size_t at = (in_size + 15) & ~std::size_t{15};
+            const std::size_t at = info ? info->fast_output_offset(control.varhead_qwords(), control.rep_count()) : 0;
             if (out_n != 0 && at + out_n <= hvcall::kFastXmmBytes)
                 std::memcpy(out.data(), reinterpret_cast<const std::byte*>(regs.data()) + at, out_n);
         } else {

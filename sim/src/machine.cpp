@@ -22,8 +22,6 @@ struct Machine::Blocks {
 
 namespace {
 
-constexpr std::uint32_t round_up_16(std::uint32_t n) { return (n + 15u) & ~15u; }
-
 [[noreturn]] void precondition_failed(const char* what) {
     std::fprintf(stderr, "hvsim::Machine: precondition failed: %s\n", what);
     std::abort();
@@ -136,7 +134,7 @@ HypercallResult Machine::dispatch(std::uint32_t cpu, Control control, std::uint6
         if (in_size > hvcall::kFastRegsBytes && !call->allows_xmm())
             if (auto r = violation(RuleId::fast_xmm_not_allowed, Site::control, in_size)) return *r;
         if (in_size > hvcall::kFastXmmBytes) return reject(RuleId::fast_input_too_large, Site::control, in_size);
-        out_offset = round_up_16(in_size);
+        out_offset = call->fast_output_offset(control.varhead_qwords(), reps);
         const std::uint32_t room = call->allows_xmm() ? hvcall::kFastXmmBytes - out_offset : 0;
         if (out_size > room) return reject(RuleId::fast_output_too_large, Site::control, out_size);
 

@@ -115,8 +115,7 @@ int run_call(const CallArgs& a) {
     if (const auto* c = hvcall::find_call(control.code()); c != nullptr && result.ok()) {
         const std::size_t n = c->output_bytes(control.rep_count());
         if (control.fast()) {
-            const std::size_t at =
-                (c->input_size(control.varhead_qwords(), control.rep_count()) + 15u) & ~std::size_t{15};
+            const std::size_t at = c->fast_output_offset(control.varhead_qwords(), control.rep_count());
             output = std::as_bytes(std::span(regs)).subspan(std::min(at, hvcall::kFastXmmBytes - n), n);
         } else {
             output = backend.output_page().first(n);

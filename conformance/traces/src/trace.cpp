@@ -432,8 +432,7 @@ std::optional<std::uint32_t> input_bytes_for(const hvcall::CallInfo* call, Form 
 
 std::uint32_t xmm_output_offset(const hvcall::CallInfo* call, hvcall::Control control) noexcept {
     if (call == nullptr) return hvcall::kFastXmmBytes;
-    const std::uint32_t in = call->input_size(control.varhead_qwords(), control.rep_count());
-    return std::min((in + 15u) & ~15u, hvcall::kFastXmmBytes);
+    return std::min(call->fast_output_offset(control.varhead_qwords(), control.rep_count()), hvcall::kFastXmmBytes);
 }
 
 std::uint32_t output_size_for(const hvcall::CallInfo* call, Form form, hvcall::Control control) noexcept {

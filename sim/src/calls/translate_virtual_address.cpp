@@ -62,7 +62,7 @@ Outcome translate_virtual_address(CallContext& ctx) {
         return ctx.reject(RuleId::translate_paging_mode, Site::input, kVpIndex, cr0, cr4);
 
     PhysicalMemory& mem = ctx.memory();
-    const std::uint64_t gfn_mask = ~0ull << (s.config().guest_address_bits - 12);  // GFN bits beyond the GPA space
+    const std::uint64_t limit = gfn_limit(s);  // GFNs at or above it lie beyond the GPA space
     // A guest-physical qword's host address, or nothing when its page is not mapped RAM.
     auto host = [&](std::uint64_t gpa) -> std::optional<std::uint64_t> {
         const auto m = p->gpa.at(gpa >> 12);
@@ -99,7 +99,7 @@ Outcome translate_virtual_address(CallContext& ctx) {
             // Reserved: PS in a PML4E, address bits beyond the GPA space, NX without EFER.NXE,
             // and a large page's base bits below its size (bit 12 is its PAT bit).
             const std::uint64_t base_reserved = leaf && level < 3 ? ((1ull << page_shift) - 1) & ~0x1FFFull : 0;
-            if ((level == 0 && (e & kPageSize) != 0) || (((e & kAddressMask) >> 12) & gfn_mask) != 0 ||
+            if ((level == 0 && (e & kPageSize) != 0) || ((e & kAddressMask) >> 12) >= limit ||
                 ((e & kNx) != 0 && (efer & kEferNxe) == 0) || (e & base_reserved) != 0) {
                 w = {kInvalidPageTableFlags, 0};
                 break;

@@ -201,8 +201,7 @@ std::string State::check_invariants() const {
     std::string bad;
     auto fail = [&](const std::string& what) { bad += what + "\n"; };
     auto pid = [](std::uint64_t id) { return "partition " + std::to_string(id) + ": "; };
-    const std::uint64_t gfn_limit =
-        config_.guest_address_bits >= 64 ? ~0ull >> 12 : 1ull << (config_.guest_address_bits - 12);
+    const std::uint64_t gfn_limit = config_.gfn_limit();
 
     if (!owners.well_formed()) fail("host PFN owner map is malformed");
     if (!host_access.well_formed()) fail("host access map is malformed");

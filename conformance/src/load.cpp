@@ -16,6 +16,7 @@
 #include "hvsim/conformance/limited_input.hpp"
 #include "hvsim/conformance/scenario.hpp"
 #include "hvsim/conformance/typed_calls.hpp"
+#include "hvsim/model.hpp"
 
 namespace hvsim::conformance {
 
@@ -574,10 +575,10 @@ private:
         if (exists_key != nullptr && j.contains(exists_key)) c.exists = boolean(j[exists_key], ptr + "/" + exists_key);
         if (c.what == "gpa" && j.contains("large"))
             c.numbers["large"] = {boolean(j["large"], ptr + "/large") ? 1u : 0u, ""};
-        const std::map<std::string, std::vector<std::string>> enums = {
-            {"state", {"uninitialized", "active", "finalized", "deleted"}},
-            {"kind", {"ram", "mmio", "no_access"}},
-            {"owner", {"free", "reserved", "deposited", "mapped", "mmio", "none"}}};
+        auto names = [](const auto& table) { return std::vector<std::string>(table.begin(), table.end()); };
+        std::map<std::string, std::vector<std::string>> enums = {
+            {"state", names(kPartitionStateNames)}, {"kind", names(kGpaKindNames)}, {"owner", names(kPfnOwnerNames)}};
+        enums["state"].push_back("deleted");  // a partition that is gone
         for (const auto& k : words) {
             if (!j.contains(k)) continue;
             const std::string w = text(j[k], ptr + "/" + k, "a name");

@@ -535,13 +535,12 @@ private:
             num("pfn", g->pfn, what);
             num("flags", g->flags, what);
             num("large", g->large ? 1 : 0, what);
-            word("kind", g->kind == GpaKind::ram ? "ram" : g->kind == GpaKind::mmio ? "mmio" : "no_access", what);
+            word("kind", to_string(g->kind), what);
         } else if (c.what == "pfn") {
             const std::uint64_t pfn = key("pfn");
             const std::string what = "pfn " + hex(pfn);
             const auto s = hv.pfn_state(pfn);
-            static const char* owners[] = {"free", "reserved", "deposited", "mapped", "mmio", "none"};
-            word("owner", owners[static_cast<std::size_t>(s.owner)], what);
+            word("owner", to_string(s.owner), what);
             num("owner_partition", s.partition, what);
             num("map_count", s.map_count, what);
             const auto a = hv.host_access(pfn);

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 
 #include "hvcall/errno.hpp"
 #include "hvcall/errno_names.hpp"
+#include "hvcall/types/memory.hpp"
 #include "hvsim/conformance/typed_calls.hpp"
 #include "hvsim/diagnostic.hpp"
 #include "hvsim/host_pages.hpp"
@@ -86,14 +88,18 @@ FaultPlan to_plan(FaultPlan p, std::uint64_t call_base) {
 
 // Rep calls whose element i addresses guest page base + i (base + 512 i with their large
 // flag): under the rep start axis the base moves back so the same pages are touched.
+// Offsets and flags are hvcall's (its structs' layouts); no large flag: flags_offset unused.
 struct Positional {
     hvcall::CallId call;
     std::uint32_t base_offset, flags_offset, large_flag;
 };
 constexpr Positional kPositional[] = {
-    {hvcall::CallId::map_gpa_pages, 8, 16, 0x80000000u},
-    {hvcall::CallId::unmap_gpa_pages, 8, 16, 0x2u},
-    {hvcall::CallId::get_gpa_pages_access_states, 16, 0, 0},
+    {hvcall::CallId::map_gpa_pages, offsetof(hvcall::InputMapGpaPages, target_gpa_base),
+     offsetof(hvcall::InputMapGpaPages, map_flags), hvcall::map_flags::large_page},
+    {hvcall::CallId::unmap_gpa_pages, offsetof(hvcall::InputUnmapGpaPages, target_gpa_base),
+     offsetof(hvcall::InputUnmapGpaPages, unmap_flags), hvcall::kUnmapLargePage},
+    {hvcall::CallId::get_gpa_pages_access_states, offsetof(hvcall::InputGetGpaPagesAccessStates, gpa_page_number), 0,
+     0},
 };
 
 // Moves the base of a positional call back by k elements; false when it would go below 0.

@@ -182,6 +182,154 @@ bool allowed(FdKind kind, unsigned long request, int ret) {
     return *name != "MSHV_IRQFD" && *name != "MSHV_SET_MSI_ROUTING" && hv.contains(-ret);
 }
 
+// Writes the argument of the ioctl op `what` at the arena's start (its struct, its bytes from
+// the input, mostly valid) and returns the op's request.
+class ArgumentWriter {
+public:
+    ArgumentWriter(Bytes& in, std::byte* arena, ArenaHost& host) : in_(in), arena_(arena), host_(host) {}
+
+    unsigned long request(std::uint8_t what) {
+        const std::uint64_t base = host_.base();
+        switch (what) {
+            case 0: {
+                auto a = fill(uapi::CreatePartitionV2{});
+                a.pt_flags &= 0x7F;  // mostly valid flags, v2 now and then
+                if ((a.pt_flags & uapi::kPtFlagCpuAndXsaveFeatures) != 0) a.pt_num_cpu_fbanks = 2;
+                a.pt_isolation &= 1;
+                std::memcpy(arena_, &a, sizeof a);
+                return uapi::kCreatePartition;
+            }
+            case 1:
+                return uapi::kInitializePartition;
+            case 2: {
+                auto a = fill(uapi::CreateVp{});
+                a.vp_index %= 300;
+                std::memcpy(arena_, &a, sizeof a);
+                return uapi::kCreateVp;
+            }
+            case 3:
+            case 4: {
+                auto a = fill(uapi::UserMemRegion{});
+                const bool huge = (a.flags & 0x40) != 0;
+                a.size = (a.size % 2048) * kPage + ((a.size & (1ull << 60)) != 0 ? 8 : 0);
+                a.guest_pfn %= 1u << 16;
+                a.userspace_addr = (huge ? kHuge : kGuest) + (a.userspace_addr % 4096) * kPage;
+                a.flags &= 0x8F;
+                std::memcpy(arena_, &a, sizeof a);
+                return uapi::kSetGuestMemory;
+            }
+            case 5: {
+                auto a = fill(uapi::UserIrqfd{});
+                a.fd = kFirstEventfd + static_cast<int>(static_cast<unsigned>(a.fd) % (kEventfds + 2));
+                a.resamplefd = kFirstEventfd + static_cast<int>(static_cast<unsigned>(a.resamplefd) % (kEventfds + 1));
+                a.gsi %= 8;
+                a.flags &= 0x7;
+                if ((a.gsi & 1) != 0) host_.pending.insert(a.fd);
+                std::memcpy(arena_, &a, sizeof a);
+                return uapi::kIrqfd;
+            }
+            case 6: {
+                auto a = fill(uapi::UserIoeventfd{});
+                a.fd = kFirstEventfd + static_cast<int>(static_cast<unsigned>(a.fd) % (kEventfds + 2));
+                a.addr = 0xE000'0000 + (a.addr % 4) * 8;
+                a.len = std::array<std::uint32_t, 6>{0, 1, 2, 4, 8, 3}[a.len % 6];
+                a.flags &= 0xF;
+                std::memcpy(arena_, &a, sizeof a);
+                return uapi::kIoeventfd;
+            }
+            case 7: {
+                auto h = fill(uapi::UserIrqTable{});
+                h.nr %= 6;
+                if ((h.rsvd & 0xFF) != 0) h.rsvd = 0;  // mostly zero
+                std::memcpy(arena_, &h, sizeof h);
+                for (std::uint32_t i = 0; i < h.nr; ++i) {
+                    auto e = fill(uapi::UserIrqEntry{});
+                    e.gsi %= 8;
+                    std::memcpy(arena_ + sizeof h + i * sizeof e, &e, sizeof e);
+                }
+                return uapi::kSetMsiRouting;
+            }
+            case 8: {
+                auto a = fill(uapi::GpapAccessBitmap{});
+                a.access_type %= 3;
+                a.access_op %= 4;
+                a.page_count %= 5000;
+                a.gpap_base %= 1u << 16;
+                a.bitmap_ptr = (a.bitmap_ptr & 1) != 0 ? 0 : base + kPage;
+                std::memcpy(arena_, &a, sizeof a);
+                return uapi::kGetGpapAccessBitmap;
+            }
+            case 9:
+            case 10:
+                root_hvcall();
+                return uapi::kRootHvcall;
+            case 11:
+            case 12: {
+                auto a = fill(uapi::GetSetVpState{});
+                a.type %= 6;
+                a.buf_sz = std::array<std::uint32_t, 4>{4096, 8192, 0, 100}[a.buf_sz % 4];
+                a.buf_ptr = base + kPage + ((a.buf_ptr & 1) != 0 ? 8 : 0);
+                std::memcpy(arena_, &a, sizeof a);
+                return what == 11 ? uapi::kGetVpState : uapi::kSetVpState;
+            }
+            case 13:
+                return uapi::kRunVp;
+            default:  // a request no fd knows
+                return 0xC000B800u | in_.take<std::uint8_t>();
+        }
+    }
+
+private:
+    // A passthrough hypercall: mostly an allow-listed code with its input on the next page.
+    void root_hvcall() {
+        const std::uint64_t base = host_.base();
+        auto a = fill(uapi::RootHvcall{});
+        if ((a.code & 0x100) == 0) a.code = uapi::kAllowList[a.code % std::size(uapi::kAllowList)];
+        a.reps %= 40;
+        a.in_sz = static_cast<std::uint16_t>(8 + a.in_sz % 600);
+        a.out_sz = static_cast<std::uint16_t>(a.out_sz % 700);
+        a.status = (a.status & 0xFF) == 0 ? a.status : 0;
+        a.in_ptr = base + kPage;
+        if ((a.rsvd[0] & 1) != 0 && a.reps != 0) {
+            // A well-formed rep call the VP takes: get or set general registers of
+            // VP 0 (names RAX..R15, any value), so elements succeed and restarts matter.
+            std::memset(a.rsvd, 0, sizeof a.rsvd);
+            const bool set = (a.code & 1) != 0;
+            a.code = set ? 0x51 : 0x50;
+            a.reps = static_cast<std::uint16_t>(1 + a.reps % 24);
+            a.in_sz = static_cast<std::uint16_t>(16 + a.reps * (set ? 32 : 4));
+            a.out_sz = static_cast<std::uint16_t>(set ? 0 : 16 * a.reps);
+            std::byte* p = arena_ + kPage;
+            std::memset(p, 0, a.in_sz);
+            for (std::uint32_t i = 0; i < a.reps; ++i) {
+                const std::uint32_t name = 0x00020000 + in_.take<std::uint8_t>() % 16;
+                std::memcpy(p + 16 + i * (set ? 32 : 4), &name, 4);
+                if (set) {
+                    const auto value = in_.take<std::uint64_t>();
+                    std::memcpy(p + 16 + i * 32 + 16, &value, 8);
+                }
+            }
+        } else {
+            const auto input = in_.chunk(a.in_sz);
+            std::memcpy(arena_ + kPage, input.data(), input.size());
+        }
+        a.out_ptr = a.out_sz == 0 ? 0 : base + 2 * kPage;
+        std::memcpy(arena_, &a, sizeof a);
+    }
+
+    // The struct, its bytes fuzzed.
+    template <class T>
+    T fill(T value) {
+        auto raw = in_.chunk(sizeof value);
+        std::memcpy(&value, raw.data(), raw.size());
+        return value;
+    }
+
+    Bytes& in_;
+    std::byte* arena_;
+    ArenaHost& host_;
+};
+
 struct Run {
     std::vector<std::string> answers;  // per ioctl: its return and what it wrote back
     std::string digest;                // the model's state before teardown
@@ -218,6 +366,7 @@ Run run(hvsim::Machine& m, const std::uint8_t* data, std::size_t size, bool pinn
         handles.push_back(vp0);
     }
     Bytes in(data, size);
+    ArgumentWriter args(in, arena.data(), host);
     const std::uint64_t base = host.base();
     for (std::size_t op = 0; op < kMaxOps && !in.empty(); ++op) {
         const std::uint8_t what = in.take<std::uint8_t>() % 16;
@@ -226,165 +375,19 @@ Run run(hvsim::Machine& m, const std::uint8_t* data, std::size_t size, bool pinn
         // Where the argument goes: the arena's start, a pointer that faults, or one that runs off the arena.
         const std::uint8_t where = in.take<std::uint8_t>();
         const std::uint64_t arg = where < 240 ? base : where < 248 ? 0x10 : base + kArenaPages * kPage - 8;
-        const auto fill = [&](auto value) {  // the struct, its bytes fuzzed, at the arena's start
-            auto raw = in.chunk(sizeof value);
-            std::memcpy(&value, raw.data(), raw.size());
-            return value;
-        };
-        unsigned long request = 0;
-        switch (what) {
-            case 0:
-                request = uapi::kCreatePartition;
-                {
-                    auto a = fill(uapi::CreatePartitionV2{});
-                    a.pt_flags &= 0x7F;  // mostly valid flags, v2 now and then
-                    if ((a.pt_flags & uapi::kPtFlagCpuAndXsaveFeatures) != 0) a.pt_num_cpu_fbanks = 2;
-                    a.pt_isolation &= 1;
-                    std::memcpy(arena.data(), &a, sizeof a);
-                }
-                break;
-            case 1:
-                request = uapi::kInitializePartition;
-                break;
-            case 2:
-                request = uapi::kCreateVp;
-                {
-                    auto a = fill(uapi::CreateVp{});
-                    a.vp_index %= 300;
-                    std::memcpy(arena.data(), &a, sizeof a);
-                }
-                break;
-            case 3:
-            case 4:
-                request = uapi::kSetGuestMemory;
-                {
-                    auto a = fill(uapi::UserMemRegion{});
-                    const bool huge = (a.flags & 0x40) != 0;
-                    a.size = (a.size % 2048) * kPage + ((a.size & (1ull << 60)) != 0 ? 8 : 0);
-                    a.guest_pfn %= 1u << 16;
-                    a.userspace_addr = (huge ? kHuge : kGuest) + (a.userspace_addr % 4096) * kPage;
-                    a.flags &= 0x8F;
-                    std::memcpy(arena.data(), &a, sizeof a);
-                }
-                break;
-            case 5:
-                request = uapi::kIrqfd;
-                {
-                    auto a = fill(uapi::UserIrqfd{});
-                    a.fd = kFirstEventfd + static_cast<int>(static_cast<unsigned>(a.fd) % (kEventfds + 2));
-                    a.resamplefd =
-                        kFirstEventfd + static_cast<int>(static_cast<unsigned>(a.resamplefd) % (kEventfds + 1));
-                    a.gsi %= 8;
-                    a.flags &= 0x7;
-                    if ((a.gsi & 1) != 0) host.pending.insert(a.fd);
-                    std::memcpy(arena.data(), &a, sizeof a);
-                }
-                break;
-            case 6:
-                request = uapi::kIoeventfd;
-                {
-                    auto a = fill(uapi::UserIoeventfd{});
-                    a.fd = kFirstEventfd + static_cast<int>(static_cast<unsigned>(a.fd) % (kEventfds + 2));
-                    a.addr = 0xE000'0000 + (a.addr % 4) * 8;
-                    a.len = std::array<std::uint32_t, 6>{0, 1, 2, 4, 8, 3}[a.len % 6];
-                    a.flags &= 0xF;
-                    std::memcpy(arena.data(), &a, sizeof a);
-                }
-                break;
-            case 7:
-                request = uapi::kSetMsiRouting;
-                {
-                    auto h = fill(uapi::UserIrqTable{});
-                    h.nr %= 6;
-                    if ((h.rsvd & 0xFF) != 0) h.rsvd = 0;  // mostly zero
-                    std::memcpy(arena.data(), &h, sizeof h);
-                    for (std::uint32_t i = 0; i < h.nr; ++i) {
-                        auto e = fill(uapi::UserIrqEntry{});
-                        e.gsi %= 8;
-                        std::memcpy(arena.data() + sizeof h + i * sizeof e, &e, sizeof e);
-                    }
-                }
-                break;
-            case 8:
-                request = uapi::kGetGpapAccessBitmap;
-                {
-                    auto a = fill(uapi::GpapAccessBitmap{});
-                    a.access_type %= 3;
-                    a.access_op %= 4;
-                    a.page_count %= 5000;
-                    a.gpap_base %= 1u << 16;
-                    a.bitmap_ptr = (a.bitmap_ptr & 1) != 0 ? 0 : base + kPage;
-                    std::memcpy(arena.data(), &a, sizeof a);
-                }
-                break;
-            case 9:
-            case 10:
-                request = uapi::kRootHvcall;
-                {
-                    auto a = fill(uapi::RootHvcall{});
-                    if ((a.code & 0x100) == 0) a.code = uapi::kAllowList[a.code % std::size(uapi::kAllowList)];
-                    a.reps %= 40;
-                    a.in_sz = static_cast<std::uint16_t>(8 + a.in_sz % 600);
-                    a.out_sz = static_cast<std::uint16_t>(a.out_sz % 700);
-                    a.status = (a.status & 0xFF) == 0 ? a.status : 0;
-                    a.in_ptr = base + kPage;
-                    if ((a.rsvd[0] & 1) != 0 && a.reps != 0) {
-                        // A well-formed rep call the VP takes: get or set general registers of
-                        // VP 0 (names RAX..R15, any value), so elements succeed and restarts matter.
-                        std::memset(a.rsvd, 0, sizeof a.rsvd);
-                        const bool set = (a.code & 1) != 0;
-                        a.code = set ? 0x51 : 0x50;
-                        a.reps = static_cast<std::uint16_t>(1 + a.reps % 24);
-                        a.in_sz = static_cast<std::uint16_t>(16 + a.reps * (set ? 32 : 4));
-                        a.out_sz = static_cast<std::uint16_t>(set ? 0 : 16 * a.reps);
-                        std::byte* p = arena.data() + kPage;
-                        std::memset(p, 0, a.in_sz);
-                        for (std::uint32_t i = 0; i < a.reps; ++i) {
-                            const std::uint32_t name = 0x00020000 + in.take<std::uint8_t>() % 16;
-                            std::memcpy(p + 16 + i * (set ? 32 : 4), &name, 4);
-                            if (set) {
-                                const auto value = in.take<std::uint64_t>();
-                                std::memcpy(p + 16 + i * 32 + 16, &value, 8);
-                            }
-                        }
-                    } else {
-                        const auto input = in.chunk(a.in_sz);
-                        std::memcpy(arena.data() + kPage, input.data(), input.size());
-                    }
-                    a.out_ptr = a.out_sz == 0 ? 0 : base + 2 * kPage;
-                    std::memcpy(arena.data(), &a, sizeof a);
-                }
-                break;
-            case 11:
-            case 12:
-                request = what == 11 ? uapi::kGetVpState : uapi::kSetVpState;
-                {
-                    auto a = fill(uapi::GetSetVpState{});
-                    a.type %= 6;
-                    a.buf_sz = std::array<std::uint32_t, 4>{4096, 8192, 0, 100}[a.buf_sz % 4];
-                    a.buf_ptr = base + kPage + ((a.buf_ptr & 1) != 0 ? 8 : 0);
-                    std::memcpy(arena.data(), &a, sizeof a);
-                }
-                break;
-            case 13:
-                request = uapi::kRunVp;
-                break;
-            case 14: {  // close a handle (not the device's last one)
-                if (handles.size() > 1) {
-                    const std::size_t i = 1 + in.below(static_cast<std::uint32_t>(handles.size() - 1));
-                    out.answers.push_back("close " + std::to_string(driver.close(handles[i])));
-                    handles.erase(handles.begin() + static_cast<std::ptrdiff_t>(i));
-                }
-                continue;
+        if (what == 14) {  // close a handle (not the device's last one)
+            if (handles.size() > 1) {
+                const std::size_t i = 1 + in.below(static_cast<std::uint32_t>(handles.size() - 1));
+                out.answers.push_back("close " + std::to_string(driver.close(handles[i])));
+                handles.erase(handles.begin() + static_cast<std::ptrdiff_t>(i));
             }
-            default: {  // mmap of a VP's page, or a request no fd knows
-                if ((where & 1) != 0) {
-                    out.answers.push_back("mmap " + std::to_string(driver.mmap(handle, where % 5)));
-                    continue;
-                }
-                request = 0xC000B800u | in.take<std::uint8_t>();
-            } break;
+            continue;
         }
+        if (what == 15 && (where & 1) != 0) {  // mmap of a VP's page
+            out.answers.push_back("mmap " + std::to_string(driver.mmap(handle, where % 5)));
+            continue;
+        }
+        const unsigned long request = args.request(what);
         const int ret = driver.ioctl(handle, request, reinterpret_cast<void*>(static_cast<std::uintptr_t>(arg)));
         if (kind && !allowed(*kind, request, ret))
             fail("ioctl 0x" + std::to_string(request) + " on fd kind " + std::to_string(static_cast<int>(*kind)) +

@@ -1,5 +1,6 @@
 // Scenario files to Scenarios: every key checked, every name resolved, every reference
-// bound to an earlier capture, so a bad file fails before any scenario runs.
+// bound to an earlier capture, so a bad file fails before any scenario runs. The grammar is
+// here; parsing and typed field reading are json_reader's.
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -10,13 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include "hvcall/catalogue.hpp"
-#include "hvcall/errno_names.hpp"
 #include "hvsim/conformance/codecs.hpp"
 #include "hvsim/conformance/json_reason.hpp"
 #include "hvsim/conformance/limited_input.hpp"
 #include "hvsim/conformance/scenario.hpp"
 #include "hvsim/conformance/typed_calls.hpp"
 #include "hvsim/model.hpp"
+#include "json_reader.hpp"
 
 namespace hvsim::conformance {
 
@@ -24,13 +25,8 @@ using nlohmann::json;
 
 namespace {
 
-std::string join(const std::vector<std::string>& words) {
-    std::string s;
-    for (const auto& w : words) s += (s.empty() ? "" : ", ") + w;
-    return s;
-}
-
-std::string type_name(const json& j) { return j.type_name(); }
+using detail::join;
+using detail::type_name;
 
 bool valid_capture_name(const std::string& s) {
     if (s.empty() || s.size() > 64 || !(std::islower(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
@@ -39,9 +35,10 @@ bool valid_capture_name(const std::string& s) {
     });
 }
 
-class Loader {
+// The scenario grammar over the generic field reading of json_reader.hpp.
+class Loader : detail::JsonReader {
 public:
-    explicit Loader(std::string file) : file_(std::move(file)) {}
+    explicit Loader(std::string file) : JsonReader(std::move(file)) {}
 
     std::vector<Scenario> file(const json& root) {
         std::vector<Scenario> out;
@@ -61,30 +58,9 @@ public:
     }
 
 private:
-    [[noreturn]] void fail(const std::string& ptr, const std::string& msg) const {
-        throw LoadError(file_ + ": at " + (ptr.empty() ? std::string("/") : ptr) + ": " + msg);
-    }
-
-    // A shared codec's refusal (codecs.hpp), its field under `base`, as this file's error.
-    template <class Read>
-    auto guard(const std::string& base, Read&& read) const -> decltype(read()) {
-        try {
-            return read();
-        } catch (const CodecError& e) {
-            fail(base + e.field(), e.what());
-        }
-    }
-
-    void object(const json& j, const std::string& ptr, const std::vector<std::string>& allowed,
-                const char* what) const {
-        guard("", [&] { check_object(j, ptr, allowed, what); });
-    }
-    const json& required(const json& j, const std::string& ptr, const std::string& key, const char* what) const {
-        return guard("", [&]() -> const json& { return required_key(j, ptr, key, what); });
-    }
-    // "0x10", "4096", "2MiB", "self" or a plain JSON number, at most `max`.
+    // A number in any of read_number's forms; a "$capture" is read by value() before this.
     std::uint64_t literal(const json& j, const std::string& ptr, std::uint64_t max = ~0ull) const {
-        return guard("", [&] { return read_number(j, ptr, max, "\"$capture\""); });
+        return number(j, ptr, max, "\"$capture\"");
     }
     Value value(const json& j, const std::string& ptr) const {
         if (j.is_string() && j.get<std::string>().starts_with("$")) {
@@ -110,56 +86,6 @@ private:
         if (!j.is_array())
             fail(ptr, "expected a list of numbers or a range {\"from\", \"count\"}, got " + type_name(j));
         for (std::size_t i = 0; i < j.size(); ++i) out.push_back(value(j[i], ptr + "/" + std::to_string(i)));
-        return out;
-    }
-    bool boolean(const json& j, const std::string& ptr) const {
-        return guard("", [&] { return read_bool(j, ptr); });
-    }
-    std::string text(const json& j, const std::string& ptr, const char* what) const {
-        if (!j.is_string()) fail(ptr, std::string("expected ") + what + " (a string), got " + type_name(j));
-        return j.get<std::string>();
-    }
-    hvcall::Status status(const json& j, const std::string& ptr) const {
-        return guard("", [&] { return read_status(j, ptr); });
-    }
-    int error(const json& j, const std::string& ptr) const {
-        if (j.is_number_integer()) {
-            const auto v = j.get<std::int64_t>();
-            if (v > 0 || v < -4095)
-                fail(ptr, "errno " + j.dump() + " out of range (expected 0 or a negative errno such as -22)");
-            return static_cast<int>(v);
-        }
-        if (j.is_string()) {
-            std::string s = j.get<std::string>();
-            if (s == "0" || s == "ok") return 0;
-            if (s.starts_with("-")) s.erase(0, 1);
-            if (const auto v = hvcall::errno_value(s)) return -*v;
-        }
-        fail(ptr, "expected an errno: 0, \"ok\", a negative number or a name such as \"-EINVAL\", got " + j.dump());
-    }
-    RuleId rule(const json& j, const std::string& ptr) const {
-        const std::string id = text(j, ptr, "a rule id");
-        if (const auto* r = find_rule(id)) return r->rule;
-        fail(ptr, "unknown rule '" + id + "' (see 'hvsim rules' for the catalogue)");
-    }
-    std::uint16_t call_code(const json& j, const std::string& ptr) const {
-        return guard("", [&] { return read_call_code(j, ptr); });
-    }
-    std::vector<std::byte> hex(const json& j, const std::string& ptr) const {
-        std::string s = text(j, ptr, "hex bytes");
-        if (s.starts_with("0x")) s.erase(0, 2);
-        std::string digits;
-        for (char c : s) {
-            if (c == ' ' || c == ':' || c == '_') continue;
-            if (!std::isxdigit(static_cast<unsigned char>(c)))
-                fail(ptr, std::string("'") + c + "' in hex bytes (expected pairs of hex digits)");
-            digits += c;
-        }
-        if (digits.size() % 2) fail(ptr, "odd number of hex digits (expected whole bytes)");
-        if (digits.size() / 2 > hvcall::kPageSize) fail(ptr, "more than 4096 bytes of hex");
-        std::vector<std::byte> out;
-        for (std::size_t i = 0; i < digits.size(); i += 2)
-            out.push_back(static_cast<std::byte>(std::stoul(digits.substr(i, 2), nullptr, 16)));
         return out;
     }
     FieldWrite field(const json& j, const std::string& ptr, std::uint32_t limit) const {
@@ -217,6 +143,30 @@ private:
         return guard(ptr, [&] { return read_fault_plan(j); });
     }
 
+    std::vector<std::string> features(const json& r, const std::string& p) const {
+        if (!r.is_array()) fail(p, "expected a list of backend features such as [\"model\"], got " + type_name(r));
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < r.size(); ++i)
+            out.push_back(text(r[i], p + "/" + std::to_string(i), "a feature name"));
+        return out;
+    }
+
+    // "reject" (true) or "record".
+    bool spec_only(const json& j, const std::string& p) const {
+        const std::string mode = text(j, p, "\"reject\" or \"record\"");
+        if (mode != "reject" && mode != "record") fail(p, "'" + mode + "' (expected \"reject\" or \"record\")");
+        return mode == "reject";
+    }
+
+    Matrix matrix(const json& m, const std::string& p) const {
+        object(m, p, {"strict", "form", "rep_start"}, "the matrix");
+        Matrix axes;
+        if (m.contains("strict")) axes.strict = boolean(m["strict"], p + "/strict");
+        if (m.contains("form")) axes.form = boolean(m["form"], p + "/form");
+        if (m.contains("rep_start")) axes.rep_start = boolean(m["rep_start"], p + "/rep_start");
+        return axes;
+    }
+
     Scenario scenario(const json& j, const std::string& ptr) {
         object(j, ptr,
                {"name", "description", "requires", "machine", "strict", "spec_only", "faults", "matrix", "steps"},
@@ -227,30 +177,12 @@ private:
         s.name = text(required(j, ptr, "name", "a scenario"), ptr + "/name", "a scenario name");
         if (s.name.empty()) fail(ptr + "/name", "the scenario name is empty");
         if (j.contains("description")) s.description = text(j["description"], ptr + "/description", "a description");
-        if (j.contains("requires")) {
-            const auto& r = j["requires"];
-            if (!r.is_array())
-                fail(ptr + "/requires", "expected a list of backend features such as [\"model\"], got " + type_name(r));
-            for (std::size_t i = 0; i < r.size(); ++i)
-                s.requires_features.push_back(text(r[i], ptr + "/requires/" + std::to_string(i), "a feature name"));
-        }
+        if (j.contains("requires")) s.requires_features = features(j["requires"], ptr + "/requires");
         if (j.contains("machine")) s.machine = machine(j["machine"], ptr + "/machine");
         if (j.contains("strict")) s.strict = boolean(j["strict"], ptr + "/strict");
-        if (j.contains("spec_only")) {
-            const std::string mode = text(j["spec_only"], ptr + "/spec_only", "\"reject\" or \"record\"");
-            if (mode != "reject" && mode != "record")
-                fail(ptr + "/spec_only", "'" + mode + "' (expected \"reject\" or \"record\")");
-            s.reject_spec_only = mode == "reject";
-        }
+        if (j.contains("spec_only")) s.reject_spec_only = spec_only(j["spec_only"], ptr + "/spec_only");
         if (j.contains("faults")) s.faults = faults(j["faults"], ptr + "/faults");
-        if (j.contains("matrix")) {
-            const std::string p = ptr + "/matrix";
-            object(j["matrix"], p, {"strict", "form", "rep_start"}, "the matrix");
-            if (j["matrix"].contains("strict")) s.matrix.strict = boolean(j["matrix"]["strict"], p + "/strict");
-            if (j["matrix"].contains("form")) s.matrix.form = boolean(j["matrix"]["form"], p + "/form");
-            if (j["matrix"].contains("rep_start"))
-                s.matrix.rep_start = boolean(j["matrix"]["rep_start"], p + "/rep_start");
-        }
+        if (j.contains("matrix")) s.matrix = matrix(j["matrix"], ptr + "/matrix");
         const json& steps = required(j, ptr, "steps", "a scenario");
         if (!steps.is_array() || steps.empty())
             fail(ptr + "/steps", "expected a non-empty list of steps, got " +
@@ -274,47 +206,52 @@ private:
                           " one of \"call\" (typed), \"raw\", \"guest_access\" or \"assert\"");
         Step st;
         st.pointer = ptr;
-        const std::vector<std::string> common = {"note", "expect", "capture", "faults", "strict"};
-        auto with = [&](std::vector<std::string> keys) {
-            keys.insert(keys.end(), common.begin(), common.end());
-            return keys;
-        };
         if (j.contains("note")) st.note = text(j["note"], ptr + "/note", "a note");
         if (j.contains("faults")) st.faults = faults(j["faults"], ptr + "/faults");
         if (j.contains("strict")) st.strict = boolean(j["strict"], ptr + "/strict");
         if (j.contains("call")) {
-            object(j, ptr, with({"call", "args"}), "a typed step");
+            object(j, ptr, step_keys({"call", "args"}), "a typed step");
             st.body = typed(j, ptr);
             st.expect = expect_typed(j, ptr, *std::get<TypedStep>(st.body).call);
         } else if (j.contains("raw")) {
             object(j, ptr,
-                   with({"raw", "control", "fast", "rep_count", "rep_start", "varhead", "nested", "control_bits",
-                         "input", "elements", "input_hex", "input_offset", "output_offset", "input_gpa", "output_gpa",
-                         "output_size"}),
+                   step_keys({"raw", "control", "fast", "rep_count", "rep_start", "varhead", "nested", "control_bits",
+                              "input", "elements", "input_hex", "input_offset", "output_offset", "input_gpa",
+                              "output_gpa", "output_size"}),
                    "a raw step");
             st.body = raw(j, ptr);
             st.expect = expect_raw(j, ptr);
         } else if (j.contains("guest_access")) {
-            object(j, ptr, with({"guest_access"}), "a guest_access step");
-            const std::string p = ptr + "/guest_access";
-            const auto& g = j["guest_access"];
-            object(g, p, {"partition", "gfn", "count", "write"}, "a guest access");
-            GuestAccessStep ga;
-            ga.partition = value(required(g, p, "partition", "a guest access"), p + "/partition");
-            ga.gfn = value(required(g, p, "gfn", "a guest access"), p + "/gfn");
-            ga.count = g.contains("count") ? value(g["count"], p + "/count") : Value{1, ""};
-            if (g.contains("write")) ga.write = boolean(g["write"], p + "/write");
-            st.body = ga;
-            if (j.contains("expect")) {
-                object(j["expect"], ptr + "/expect", {"done"}, "a guest_access expectation");
-                st.expect.done = value(j["expect"]["done"], ptr + "/expect/done");
-            }
+            guest_access_step(j, ptr, st);
         } else {
             object(j, ptr, {"assert", "note"}, "an assert step");
             st.body = checks(j["assert"], ptr + "/assert");
         }
         if (j.contains("capture")) captures(j["capture"], ptr + "/capture", st);
         return st;
+    }
+
+    // A step kind's own keys and those every step may have.
+    static std::vector<std::string> step_keys(std::vector<std::string> keys) {
+        for (const char* k : {"note", "expect", "capture", "faults", "strict"}) keys.emplace_back(k);
+        return keys;
+    }
+
+    void guest_access_step(const json& j, const std::string& ptr, Step& st) const {
+        object(j, ptr, step_keys({"guest_access"}), "a guest_access step");
+        const std::string p = ptr + "/guest_access";
+        const auto& g = j["guest_access"];
+        object(g, p, {"partition", "gfn", "count", "write"}, "a guest access");
+        GuestAccessStep ga;
+        ga.partition = value(required(g, p, "partition", "a guest access"), p + "/partition");
+        ga.gfn = value(required(g, p, "gfn", "a guest access"), p + "/gfn");
+        ga.count = g.contains("count") ? value(g["count"], p + "/count") : Value{1, ""};
+        if (g.contains("write")) ga.write = boolean(g["write"], p + "/write");
+        st.body = ga;
+        if (j.contains("expect")) {
+            object(j["expect"], ptr + "/expect", {"done"}, "a guest_access expectation");
+            st.expect.done = value(j["expect"]["done"], ptr + "/expect/done");
+        }
     }
 
     // A literal page range must fit the model: at most kMaxStepPages, inside the guest space.
@@ -372,10 +309,8 @@ private:
         return t;
     }
 
-    RawStep raw(const json& j, const std::string& ptr) const {
-        RawStep r;
-        r.code = call_code(j["raw"], ptr + "/raw");
-        const auto* info = hvcall::find_call(r.code);
+    // The control word: whole ("control") or by its fields.
+    void raw_control(const json& j, const std::string& ptr, RawStep& r) const {
         if (j.contains("control")) r.control = literal(j["control"], ptr + "/control");
         if (j.contains("fast")) r.fast = boolean(j["fast"], ptr + "/fast");
         if (j.contains("rep_count"))
@@ -389,6 +324,10 @@ private:
                 static_cast<std::uint32_t>(literal(j["varhead"], ptr + "/varhead", hvcall::Control::kMaxVarheadQwords));
         if (j.contains("nested")) r.nested = boolean(j["nested"], ptr + "/nested");
         if (j.contains("control_bits")) r.control_bits = literal(j["control_bits"], ptr + "/control_bits");
+    }
+
+    // The input: fields and rep elements, or hex bytes.
+    void raw_input(const json& j, const std::string& ptr, const hvcall::CallInfo* info, RawStep& r) const {
         if (j.contains("input")) r.fields = fields(j["input"], ptr + "/input");
         if (j.contains("elements")) {
             if (info == nullptr || !info->is_rep() || info->rep_input_size == 0 || info->rep_input_size > 8)
@@ -406,6 +345,10 @@ private:
                 fail(ptr + "/input_hex", "give the input as hex or as fields/elements, not both");
             r.input_hex = hex(j["input_hex"], ptr + "/input_hex");
         }
+    }
+
+    // Where the blocks go (offsets into the per-CPU pages, or GPAs) and how much output to read.
+    void raw_placement(const json& j, const std::string& ptr, RawStep& r) const {
         if (j.contains("input_offset"))
             r.input_offset =
                 static_cast<std::uint32_t>(literal(j["input_offset"], ptr + "/input_offset", hvcall::kPageSize - 1));
@@ -417,6 +360,15 @@ private:
         if (j.contains("output_size"))
             r.output_size =
                 static_cast<std::uint32_t>(literal(j["output_size"], ptr + "/output_size", hvcall::kPageSize));
+    }
+
+    RawStep raw(const json& j, const std::string& ptr) const {
+        RawStep r;
+        r.code = call_code(j["raw"], ptr + "/raw");
+        const auto* info = hvcall::find_call(r.code);
+        raw_control(j, ptr, r);
+        raw_input(j, ptr, info, r);
+        raw_placement(j, ptr, r);
         if (r.control && (r.fast || r.rep_count || r.rep_start || r.varhead || r.nested || r.control_bits))
             fail(ptr + "/control",
                  "\"control\" gives the whole word; drop the field keys (fast, rep_count, ...) or the word");
@@ -529,42 +481,44 @@ private:
         return out;
     }
 
+    // An assertion's subject, named by one of its keys, and the keys it takes: those naming the
+    // subject, numbers and words to compare.
+    struct CheckShape {
+        std::string what;
+        std::vector<std::string> keys, numbers, words;
+    };
+    CheckShape check_shape(const json& j, const std::string& ptr) const {
+        if (j.contains("invariants")) return {"invariants", {}, {}, {}};
+        if (j.contains("partitions")) return {"partitions", {}, {"partitions"}, {}};
+        if (j.contains("gfn")) return {"gpa", {"partition", "gfn"}, {"pfn", "flags", "access_state"}, {"kind"}};
+        if (j.contains("property")) return {"property", {"partition", "property"}, {"value"}, {}};
+        if (j.contains("pfn"))
+            return {"pfn", {"pfn"}, {"owner_partition", "map_count", "host_access", "exclusive_to"}, {"owner"}};
+        if (j.contains("partition"))
+            return {"partition",
+                    {"partition"},
+                    {"pool_pages", "pool_used", "gpa_pages", "gpa_extents", "creation_flags", "isolation"},
+                    {"state"}};
+        fail(ptr,
+             "an assertion names one of \"partition\", \"gfn\" (with partition), \"pfn\", \"property\" (with "
+             "partition), \"partitions\" or \"invariants\"");
+    }
+
     Check check(const json& j, const std::string& ptr) const {
         if (!j.is_object()) fail(ptr, "expected an assertion (an object), got " + type_name(j));
         Check c;
         c.pointer = ptr;
-        std::vector<std::string> keys, numbers, words;
-        if (j.contains("invariants")) {
-            c.what = "invariants";
+        const auto [what, keys, numbers, words] = check_shape(j, ptr);
+        c.what = what;
+        if (c.what == "invariants") {
             object(j, ptr, {"invariants"}, "an invariants assertion");
             if (!boolean(j["invariants"], ptr + "/invariants")) fail(ptr + "/invariants", "only true is meaningful");
             return c;
-        } else if (j.contains("partitions")) {
-            c.what = "partitions", numbers = {"partitions"};
-        } else if (j.contains("gfn")) {
-            c.what = "gpa", keys = {"partition", "gfn"}, numbers = {"pfn", "flags", "access_state"}, words = {"kind"};
-        } else if (j.contains("property")) {
-            c.what = "property", keys = {"partition", "property"}, numbers = {"value"};
-        } else if (j.contains("pfn")) {
-            c.what = "pfn", keys = {"pfn"}, numbers = {"owner_partition", "map_count", "host_access", "exclusive_to"},
-            words = {"owner"};
-        } else if (j.contains("partition")) {
-            c.what = "partition", keys = {"partition"},
-            numbers = {"pool_pages", "pool_used", "gpa_pages", "gpa_extents", "creation_flags", "isolation"},
-            words = {"state"};
-        } else {
-            fail(
-                ptr,
-                "an assertion names one of \"partition\", \"gfn\" (with partition), \"pfn\", \"property\" (with partition), "
-                "\"partitions\" or \"invariants\"");
         }
         std::vector<std::string> allowed = keys;
         allowed.insert(allowed.end(), numbers.begin(), numbers.end());
         allowed.insert(allowed.end(), words.begin(), words.end());
-        const char* exists_key = c.what == "gpa"         ? "mapped"
-                                 : c.what == "partition" ? "exists"
-                                 : c.what == "gpa"       ? ""
-                                                         : nullptr;
+        const char* exists_key = c.what == "gpa" ? "mapped" : c.what == "partition" ? "exists" : nullptr;
         if (c.what == "gpa") allowed.insert(allowed.end(), {"mapped", "large"});
         if (c.what == "partition") allowed.push_back("exists");
         object(j, ptr, allowed, ("a " + c.what + " assertion").c_str());
@@ -575,6 +529,19 @@ private:
         if (exists_key != nullptr && j.contains(exists_key)) c.exists = boolean(j[exists_key], ptr + "/" + exists_key);
         if (c.what == "gpa" && j.contains("large"))
             c.numbers["large"] = {boolean(j["large"], ptr + "/large") ? 1u : 0u, ""};
+        check_words(j, ptr, words, c);
+        if (c.keys.empty() && c.numbers.empty() && c.words.empty() && !c.exists)
+            fail(ptr, "the assertion checks nothing");
+        if (c.what != "partitions" && c.numbers.empty() && c.words.empty() && !c.exists)
+            fail(ptr, "the " + c.what + " assertion names its subject but checks nothing (expected one of: " +
+                          join(std::vector<std::string>(allowed.begin() + static_cast<std::ptrdiff_t>(keys.size()),
+                                                        allowed.end())) +
+                          ")");
+        return c;
+    }
+
+    // The assertion's words, each one of its enumeration's names.
+    void check_words(const json& j, const std::string& ptr, const std::vector<std::string>& words, Check& c) const {
         auto names = [](const auto& table) { return std::vector<std::string>(table.begin(), table.end()); };
         std::map<std::string, std::vector<std::string>> enums = {
             {"state", names(kPartitionStateNames)}, {"kind", names(kGpaKindNames)}, {"owner", names(kPfnOwnerNames)}};
@@ -587,32 +554,10 @@ private:
                 fail(ptr + "/" + k, "'" + w + "' (expected one of: " + join(ok) + ")");
             c.words[k] = w;
         }
-        if (c.keys.empty() && c.numbers.empty() && c.words.empty() && !c.exists)
-            fail(ptr, "the assertion checks nothing");
-        if (c.what != "partitions" && c.numbers.empty() && c.words.empty() && !c.exists)
-            fail(ptr, "the " + c.what + " assertion names its subject but checks nothing (expected one of: " +
-                          join(std::vector<std::string>(allowed.begin() + static_cast<std::ptrdiff_t>(keys.size()),
-                                                        allowed.end())) +
-                          ")");
-        return c;
     }
 
-    std::string file_;
     std::set<std::string> captured_;
 };
-
-// nlohmann reports a byte position; people want line and column.
-std::string position(const std::string& text, std::size_t byte) {
-    std::size_t line = 1, col = 1;
-    const std::size_t end = std::min(byte == 0 ? 0 : byte - 1, text.size());
-    for (std::size_t i = 0; i < end; ++i) {
-        if (text[i] == '\n')
-            ++line, col = 1;
-        else
-            ++col;
-    }
-    return std::to_string(line) + ":" + std::to_string(col);
-}
 
 }  // namespace
 
@@ -629,20 +574,7 @@ std::string Step::label() const {
 }
 
 std::vector<Scenario> load_scenarios(const std::string& file, const std::string& text) {
-    Parsed parsed = parse_json_limited(text);
-    if (!parsed.error.empty()) {
-        const std::string& msg = parsed.error;
-        std::string where = parsed.byte != 0 ? ":" + position(text, parsed.byte) : "";
-        // Well-formed JSON nlohmann cannot hold ("number overflow parsing '1e999'") gives no
-        // position; the token it quotes finds the place.
-        if (where.empty())
-            if (const auto q = msg.find('\''); q != std::string::npos && msg.size() > q + 2 && msg.back() == '\'')
-                if (const auto at = text.find(msg.substr(q + 1, msg.size() - q - 2)); at != std::string::npos)
-                    where = ":" + position(text, at + 1);
-        throw LoadError(file + where + ": invalid JSON: " + printable_line(msg) +
-                        (msg.starts_with("number overflow") ? "; expected a number a double can hold" : ""));
-    }
-    return Loader(file).file(parsed.value);
+    return Loader(file).file(detail::parse_file(file, text));
 }
 
 std::vector<Scenario> load_path(const std::string& path) {

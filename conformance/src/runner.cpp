@@ -140,6 +140,15 @@ struct Verdict {
     }
 };
 
+// Where a raw step's input and output pieces sit: the matrix's rep start axis shifts the elements
+// (not the headers) by k.
+struct RawLayout {
+    std::size_t in_header = 0, in_elem = 0, out_fixed = 0, out_elem = 0;
+    std::uint32_t k = 0;
+    [[nodiscard]] std::size_t place_in(std::size_t off) const { return off >= in_header ? off + k * in_elem : off; }
+    [[nodiscard]] std::size_t place_out(std::size_t off) const { return off >= out_fixed ? off + k * out_elem : off; }
+};
+
 std::string rules_text(std::vector<RuleId> rules) {
     if (rules.empty()) return "none";
     std::sort(rules.begin(), rules.end());
@@ -249,95 +258,125 @@ private:
         return 0;
     }
 
+    // A raw step: its control word and input block, issued as given, then its expectations.
     std::uint16_t raw(const Step& st, const RawStep& r, Verdict& v) {
         const auto* info = hvcall::find_call(r.code);
-        std::uint32_t k = v_.rep_start && shiftable(r) ? *v_.rep_start : 0;
-        if (k != 0) {  // a base that cannot move back keeps this step at rep start 0
-            std::vector<std::byte> header(info->input_header_size);
-            for (const auto& f : r.fields)
-                if (f.offset + f.size <= header.size()) {
-                    const std::uint64_t value = resolve(f.value);
-                    std::memcpy(header.data() + f.offset, &value, f.size);
-                }
-            if (r.input_hex && !header.empty() && !r.input_hex->empty())
-                std::memcpy(header.data(), r.input_hex->data(), std::min(header.size(), r.input_hex->size()));
-            if (!rebase(r.code, header, k)) k = 0;
-        }
-        Control control;
-        if (r.control) {
-            control = Control::from_raw(*r.control);
-        } else {
-            const bool fast = r.fast ? *r.fast : (allows_both_forms(r) && v_.fast.value_or(false));
-            const auto made = Control::make({.code = r.code,
-                                             .fast = fast,
-                                             .varhead_qwords = r.varhead,
-                                             .nested = r.nested,
-                                             .rep_count = r.rep_count.value_or(0) + k,
-                                             .rep_start = r.rep_start.value_or(0) + k});
-            if (!made) throw std::runtime_error("the control fields do not fit their bit fields");
-            control = Control::from_raw(made->raw() | r.control_bits);
-        }
-
-        // The input block: header (+ variable header), then elements; the matrix's skipped
-        // elements (before rep start) are filled with a pattern the model must not read.
-        const std::size_t hdr = info ? info->input_header_size + std::size_t{control.varhead_qwords()} * 8 : 0;
-        const std::size_t elem = info ? info->rep_input_size : 0;
+        const std::uint32_t k = rep_start_shift(r, info);
+        const Control control = raw_control(r, k);
+        const RawLayout layout = raw_layout(info, control, k);
         const std::size_t in_size =
             info ? std::min<std::size_t>(info->input_size(control.varhead_qwords(), control.rep_count()), kMaxBlock)
                  : 0;
+        const std::vector<std::byte> in = raw_input(r, layout, in_size);
+        const std::size_t out_n = std::min<std::size_t>(
+            r.output_size ? *r.output_size + k * layout.out_elem : (info ? info->output_bytes(control.rep_count()) : 0),
+            kMaxBlock);
+        std::vector<std::byte> out(out_n);
+        const HypercallResult result =
+            control.fast() ? issue_fast(info, control, in, out) : issue_slow(r, control, in, out);
+        check_raw_result(st.expect, result, backend_.log.back(), k, v);
+        check_raw_output(st.expect, out, layout, v);
+        if (v.mismatches.empty()) capture_raw(st, result, out, layout);
+        return r.code;
+    }
+
+    // The matrix's rep start axis: how many elements a rep step is shifted by (0 when it is not
+    // shiftable, or when a base that cannot move back keeps it at rep start 0).
+    std::uint32_t rep_start_shift(const RawStep& r, const hvcall::CallInfo* info) const {
+        const std::uint32_t k = v_.rep_start && shiftable(r) ? *v_.rep_start : 0;
+        if (k == 0) return 0;
+        std::vector<std::byte> header(info->input_header_size);
+        for (const auto& f : r.fields)
+            if (f.offset + f.size <= header.size()) {
+                const std::uint64_t value = resolve(f.value);
+                std::memcpy(header.data() + f.offset, &value, f.size);
+            }
+        if (r.input_hex && !header.empty() && !r.input_hex->empty())
+            std::memcpy(header.data(), r.input_hex->data(), std::min(header.size(), r.input_hex->size()));
+        return rebase(r.code, header, k) ? k : 0;
+    }
+
+    // The step's control word as written, or made from its fields with rep count and start moved by k.
+    Control raw_control(const RawStep& r, std::uint32_t k) const {
+        if (r.control) return Control::from_raw(*r.control);
+        const bool fast = r.fast ? *r.fast : (allows_both_forms(r) && v_.fast.value_or(false));
+        const auto made = Control::make({.code = r.code,
+                                         .fast = fast,
+                                         .varhead_qwords = r.varhead,
+                                         .nested = r.nested,
+                                         .rep_count = r.rep_count.value_or(0) + k,
+                                         .rep_start = r.rep_start.value_or(0) + k});
+        if (!made) throw std::runtime_error("the control fields do not fit their bit fields");
+        return Control::from_raw(made->raw() | r.control_bits);
+    }
+
+    static RawLayout raw_layout(const hvcall::CallInfo* info, Control control, std::uint32_t k) {
+        if (info == nullptr) return {.k = k};
+        return {.in_header = info->input_header_size + std::size_t{control.varhead_qwords()} * 8,
+                .in_elem = info->rep_input_size,
+                .out_fixed = info->output_size,
+                .out_elem = info->rep_output_size,
+                .k = k};
+    }
+
+    // The input block: header (+ variable header), then elements; the matrix's skipped
+    // elements (before rep start) are filled with a pattern the model must not read.
+    std::vector<std::byte> raw_input(const RawStep& r, const RawLayout& l, std::size_t in_size) const {
         std::vector<std::byte> in(in_size);
-        auto place = [&](std::size_t off) { return off >= hdr ? off + k * elem : off; };
         auto put = [&](std::size_t off, std::uint64_t value, std::size_t size) {
             if (off + size > kMaxBlock)
                 throw std::runtime_error("input field at " + std::to_string(off) + " beyond the block");
             if (in.size() < off + size) in.resize(off + size);
             std::memcpy(in.data() + off, &value, size);
         };
+        const std::size_t hdr = l.in_header, elem = l.in_elem, k = l.k;
         std::fill(in.begin() + static_cast<std::ptrdiff_t>(std::min(hdr, in.size())),
                   in.begin() + static_cast<std::ptrdiff_t>(std::min(hdr + k * elem, in.size())), kSkippedElementFill);
-        for (const auto& f : r.fields) put(place(f.offset), resolve(f.value), f.size);
+        for (const auto& f : r.fields) put(l.place_in(f.offset), resolve(f.value), f.size);
         for (std::size_t i = 0; i < r.elements.size(); ++i)
             put(hdr + (k + i) * elem, resolve(r.elements[i]), std::min<std::size_t>(elem, 8));
         if (r.input_hex)
             for (std::size_t i = 0; i < r.input_hex->size(); ++i)
-                put(place(i), static_cast<std::uint64_t>((*r.input_hex)[i]), 1);
-        if (k != 0) (void)rebase(r.code, in, k);
+                put(l.place_in(i), static_cast<std::uint64_t>((*r.input_hex)[i]), 1);
+        if (k != 0) (void)rebase(r.code, in, l.k);
+        return in;
+    }
 
-        const std::size_t out_fixed = info ? info->output_size : 0;
-        const std::size_t out_elem = info ? info->rep_output_size : 0;
-        const std::size_t out_n = std::min<std::size_t>(
-            r.output_size ? *r.output_size + k * out_elem : (info ? info->output_bytes(control.rep_count()) : 0),
-            kMaxBlock);
-        std::vector<std::byte> out(out_n);
+    // A fast call: the input in registers (XMM when it does not fit two, or the call takes them),
+    // the output read from the registers after the input's, when it fits.
+    HypercallResult issue_fast(const hvcall::CallInfo* info, Control control, const std::vector<std::byte>& in,
+                               std::vector<std::byte>& out) {
+        hvcall::XmmRegisters regs{};
+        if (!in.empty()) std::memcpy(regs.data(), in.data(), std::min<std::size_t>(in.size(), hvcall::kFastXmmBytes));
         HypercallResult result;
-        if (control.fast()) {
-            hvcall::XmmRegisters regs{};
-            if (!in.empty())
-                std::memcpy(regs.data(), in.data(), std::min<std::size_t>(in.size(), hvcall::kFastXmmBytes));
-            if (in.size() > hvcall::kFastRegsBytes || (info && info->allows_xmm()))
-                result = backend_.hypercall_fast_xmm(control, regs);
-            else
-                result = backend_.hypercall_fast(control, regs[0], regs[1]);
-            const std::size_t at = info ? info->fast_output_offset(control.varhead_qwords(), control.rep_count()) : 0;
-            if (out_n != 0 && at + out_n <= hvcall::kFastXmmBytes)
-                std::memcpy(out.data(), reinterpret_cast<const std::byte*>(regs.data()) + at, out_n);
-        } else {
-            const std::uint64_t in_gpa = r.input_gpa ? resolve(*r.input_gpa) : m_.input_page_gpa(0) + r.input_offset;
-            const std::uint64_t out_gpa =
-                r.output_gpa ? resolve(*r.output_gpa) : m_.output_page_gpa(0) + r.output_offset;
-            (void)backend_.input_page();  // poisons the page first in strict mode
-            if (in_gpa == m_.input_page_gpa(0) && out_gpa == m_.output_page_gpa(0)) {  // an ordinary call
-                if (!in.empty() && m_.memory().in_ram(in_gpa, in.size())) m_.memory().write(in_gpa, in);
-                result = backend_.hypercall(control);
-                if (m_.memory().in_ram(out_gpa, out.size())) m_.memory().read(out_gpa, out);
-            } else {
-                result = backend_.hypercall_at(control, in_gpa, in, out_gpa, out).result;
-            }
-        }
-        const LoggedCall& issued = backend_.log.back();
+        if (in.size() > hvcall::kFastRegsBytes || (info && info->allows_xmm()))
+            result = backend_.hypercall_fast_xmm(control, regs);
+        else
+            result = backend_.hypercall_fast(control, regs[0], regs[1]);
+        const std::size_t at = info ? info->fast_output_offset(control.varhead_qwords(), control.rep_count()) : 0;
+        if (!out.empty() && at + out.size() <= hvcall::kFastXmmBytes)
+            std::memcpy(out.data(), reinterpret_cast<const std::byte*>(regs.data()) + at, out.size());
+        return result;
+    }
 
-        // Expectations.
-        const Expect& e = st.expect;
+    // A memory call: through the per-CPU pages, or placed at the GPAs the step names.
+    HypercallResult issue_slow(const RawStep& r, Control control, const std::vector<std::byte>& in,
+                               std::vector<std::byte>& out) {
+        const std::uint64_t in_gpa = r.input_gpa ? resolve(*r.input_gpa) : m_.input_page_gpa(0) + r.input_offset;
+        const std::uint64_t out_gpa = r.output_gpa ? resolve(*r.output_gpa) : m_.output_page_gpa(0) + r.output_offset;
+        (void)backend_.input_page();  // poisons the page first in strict mode
+        if (in_gpa != m_.input_page_gpa(0) || out_gpa != m_.output_page_gpa(0))
+            return backend_.hypercall_at(control, in_gpa, in, out_gpa, out).result;
+        // An ordinary call.
+        if (!in.empty() && m_.memory().in_ram(in_gpa, in.size())) m_.memory().write(in_gpa, in);
+        const HypercallResult result = backend_.hypercall(control);
+        if (m_.memory().in_ram(out_gpa, out.size())) m_.memory().read(out_gpa, out);
+        return result;
+    }
+
+    // Expectations on the result word, errno, the rejecting rule and the violations.
+    void check_raw_result(const Expect& e, HypercallResult result, const LoggedCall& issued, std::uint32_t k,
+                          Verdict& v) const {
         Status want = Status::SUCCESS;
         if (e.status)
             want = *e.status;
@@ -356,9 +395,12 @@ private:
         if (!e.rule && (e.no_rule || want == Status::SUCCESS) && issued.diagnostic)
             v.mismatches.push_back("rule: expected no rejection, got " + got_rule);
         check_violations(e, v);
-        const auto place_out = [&](std::size_t off) { return off >= out_fixed ? off + k * out_elem : off; };
+    }
+
+    // Expectations on output fields and bytes, at their places under the rep start shift.
+    void check_raw_output(const Expect& e, const std::vector<std::byte>& out, const RawLayout& l, Verdict& v) const {
         for (const auto& f : e.output) {
-            const std::size_t off = place_out(f.offset);
+            const std::size_t off = l.place_out(f.offset);
             std::uint64_t got = 0;
             if (off + f.size <= out.size() && f.size != 0)
                 std::memcpy(&got, out.data() + off, f.size);
@@ -368,32 +410,33 @@ private:
             v.expect_eq("output field at " + std::to_string(f.offset) + " (" + std::to_string(f.size) + " bytes)",
                         resolve(f.value), got);
         }
-        if (e.output_hex) {
-            for (std::size_t i = 0; i < e.output_hex->size(); ++i) {
-                const std::size_t off = place_out(i);
-                if (off >= out.size() || out[off] != (*e.output_hex)[i]) {
-                    v.mismatches.push_back(
-                        "output byte " + std::to_string(i) + ": expected " +
-                        hex(static_cast<unsigned>((*e.output_hex)[i]), 2) + ", got " +
-                        (off < out.size() ? hex(static_cast<unsigned>(out[off]), 2) : std::string("nothing")));
-                    break;
-                }
+        if (!e.output_hex) return;
+        for (std::size_t i = 0; i < e.output_hex->size(); ++i) {
+            const std::size_t off = l.place_out(i);
+            if (off >= out.size() || out[off] != (*e.output_hex)[i]) {
+                v.mismatches.push_back(
+                    "output byte " + std::to_string(i) + ": expected " +
+                    hex(static_cast<unsigned>((*e.output_hex)[i]), 2) + ", got " +
+                    (off < out.size() ? hex(static_cast<unsigned>(out[off]), 2) : std::string("nothing")));
+                break;
             }
         }
-        if (v.mismatches.empty())
-            for (const auto& [name, what] : st.captures) {
-                if (std::holds_alternative<std::string>(what)) {
-                    vars_[name] = result.reps_completed() - k;
-                } else {
-                    const auto& f = std::get<FieldWrite>(what);
-                    const std::size_t off = place_out(f.offset);
-                    std::uint64_t got = 0;
-                    if (off + f.size > out.size()) throw std::runtime_error("capture '" + name + "' beyond the output");
-                    std::memcpy(&got, out.data() + off, f.size);
-                    vars_[name] = got;
-                }
+    }
+
+    // The step's captures: reps completed (as the step counts them) or output fields.
+    void capture_raw(const Step& st, HypercallResult result, const std::vector<std::byte>& out, const RawLayout& l) {
+        for (const auto& [name, what] : st.captures) {
+            if (std::holds_alternative<std::string>(what)) {
+                vars_[name] = result.reps_completed() - l.k;
+                continue;
             }
-        return r.code;
+            const auto& f = std::get<FieldWrite>(what);
+            const std::size_t off = l.place_out(f.offset);
+            std::uint64_t got = 0;
+            if (off + f.size > out.size()) throw std::runtime_error("capture '" + name + "' beyond the output");
+            std::memcpy(&got, out.data() + off, f.size);
+            vars_[name] = got;
+        }
     }
 
     void check_violations(const Expect& e, Verdict& v) const {
@@ -424,6 +467,7 @@ private:
                "\"violations\", or say \"spec_only\": \"reject\")";
     }
 
+    // A typed step: the marshalling function run with the step's arguments, then its expectations.
     std::uint16_t typed(const Step& st, const TypedStep& t, Verdict& v) {
         std::map<std::string, std::vector<std::uint64_t>> args;
         for (const auto& [name, values] : t.args)
@@ -435,14 +479,35 @@ private:
         const Expect& e = st.expect;
         if (e.error && o.error != *e.error)
             v.mismatches.push_back("errno: expected " + errno_text(*e.error) + ", got " + errno_text(o.error));
-        auto output = [&](const std::string& name) -> const std::vector<std::uint64_t>& {
-            static const std::vector<std::uint64_t> none;
-            const auto it = o.outputs.find(name);
-            return it == o.outputs.end() ? none : it->second;
-        };
-        if (e.done) v.expect_eq("done", resolve(*e.done), output("done").empty() ? 0 : output("done")[0]);
+        check_typed_outputs(e, o, v);
+        check_typed_calls(e, v);
+        check_violations(e, v);
+        if (v.mismatches.empty())
+            for (const auto& [name, what] : st.captures) {
+                const auto& got = typed_output(o, std::get<std::string>(what));
+                if (got.empty())
+                    throw std::runtime_error("capture '" + name + "': no output '" + std::get<std::string>(what) + "'");
+                vars_[name] = got[0];
+            }
+        const auto* c = hvcall::find_call(t.call->name);
+        if (c != nullptr) return c->code;
+        return backend_.log.empty() ? 0 : backend_.log.front().control.code();
+    }
+
+    static const std::vector<std::uint64_t>& typed_output(const TypedOutcome& o, const std::string& name) {
+        static const std::vector<std::uint64_t> none;
+        const auto it = o.outputs.find(name);
+        return it == o.outputs.end() ? none : it->second;
+    }
+
+    // Expectations on the function's outputs: "done", and each named list value by value.
+    void check_typed_outputs(const Expect& e, const TypedOutcome& o, Verdict& v) const {
+        if (e.done) {
+            const auto& done = typed_output(o, "done");
+            v.expect_eq("done", resolve(*e.done), done.empty() ? 0 : done[0]);
+        }
         for (const auto& [name, want] : e.outputs) {
-            const auto& got = output(name);
+            const auto& got = typed_output(o, name);
             if (got.size() != want.size()) {
                 v.mismatches.push_back("output " + name + ": expected " + std::to_string(want.size()) +
                                        " value(s), got " + std::to_string(got.size()));
@@ -452,6 +517,11 @@ private:
                 v.expect_eq("output " + name + (want.size() > 1 ? "[" + std::to_string(i) + "]" : ""), resolve(want[i]),
                             got[i]);
         }
+    }
+
+    // Expectations on the hypercalls the function issued: how many, the last one's status, the
+    // rule that rejected one of them, or none.
+    void check_typed_calls(const Expect& e, Verdict& v) const {
         if (e.hypercalls) v.expect_eq("hypercalls issued", *e.hypercalls, backend_.log.size());
         if (e.status) {
             if (backend_.log.empty())
@@ -476,92 +546,109 @@ private:
             for (const auto& i : backend_.log)
                 if (i.diagnostic)
                     v.mismatches.push_back("rule: expected no rejection, got " + std::string(i.diagnostic->info().id));
-        check_violations(e, v);
-        if (v.mismatches.empty())
-            for (const auto& [name, what] : st.captures) {
-                const auto& got = output(std::get<std::string>(what));
-                if (got.empty())
-                    throw std::runtime_error("capture '" + name + "': no output '" + std::get<std::string>(what) + "'");
-                vars_[name] = got[0];
-            }
-        const auto* c = hvcall::find_call(t.call->name);
-        if (c != nullptr) return c->code;
-        return backend_.log.empty() ? 0 : backend_.log.front().control.code();
     }
+
+    // One assertion's comparisons: its numbers and words against what the model reports.
+    struct Comparison {
+        const ScenarioRun& run;
+        const Check& c;
+        Verdict& v;
+        [[nodiscard]] std::uint64_t key(const char* k) const { return run.resolve(c.keys.at(k)); }
+        void num(const char* k, std::uint64_t got, const std::string& what) const {
+            if (const auto it = c.numbers.find(k); it != c.numbers.end())
+                v.expect_eq(what + " " + k, run.resolve(it->second), got);
+        }
+        void word(const char* k, const std::string& got, const std::string& what) const {
+            if (const auto it = c.words.find(k); it != c.words.end() && it->second != got)
+                v.mismatches.push_back(what + " " + k + ": expected " + it->second + ", got " + got);
+        }
+    };
 
     void check(const Check& c, Verdict& v) {
         const Hypervisor& hv = m_.hypervisor();
-        auto key = [&](const char* k) { return resolve(c.keys.at(k)); };
-        auto num = [&](const char* k, std::uint64_t got, const std::string& what) {
-            if (const auto it = c.numbers.find(k); it != c.numbers.end())
-                v.expect_eq(what + " " + k, resolve(it->second), got);
-        };
-        auto word = [&](const char* k, const std::string& got, const std::string& what) {
-            if (const auto it = c.words.find(k); it != c.words.end() && it->second != got)
-                v.mismatches.push_back(what + " " + k + ": expected " + it->second + ", got " + got);
-        };
+        const Comparison cmp{*this, c, v};
         if (c.what == "invariants") {
             if (auto broken = hv.check_invariants(); !broken.empty()) {
                 std::replace(broken.begin(), broken.end(), '\n', ';');
                 v.mismatches.push_back("invariants: " + broken);
             }
         } else if (c.what == "partitions") {
-            num("partitions", hv.partition_ids().size(), "number of");
+            cmp.num("partitions", hv.partition_ids().size(), "number of");
         } else if (c.what == "partition") {
-            const std::uint64_t id = key("partition");
-            const std::string what = "partition " + hex(id);
-            const auto p = hv.partition(id);
-            if (c.exists && *c.exists != p.has_value())
-                v.mismatches.push_back(what + ": expected it to " + (*c.exists ? "exist" : "not exist") + ", it " +
-                                       (p ? "does" : "does not"));
-            word("state", p ? to_string(p->state) : "deleted", what);
-            if (!p) {
-                if (!c.numbers.empty()) v.mismatches.push_back(what + ": does not exist");
-                return;
-            }
-            num("pool_pages", p->pool_pages, what);
-            num("pool_used", p->pool_used, what);
-            num("gpa_pages", p->gpa_pages, what);
-            num("gpa_extents", p->gpa_extents, what);
-            num("creation_flags", p->creation_flags, what);
-            num("isolation", p->isolation, what);
+            check_partition(cmp);
         } else if (c.what == "gpa") {
-            const std::uint64_t id = key("partition"), gfn = key("gfn");
-            const std::string what = "partition " + hex(id) + " gfn " + hex(gfn);
-            const auto g = hv.gpa_mapping(id, gfn);
-            if (c.exists && *c.exists != g.has_value())
-                v.mismatches.push_back(what + ": expected " + (*c.exists ? "mapped" : "unmapped") + ", it is " +
-                                       (g ? "mapped" : "unmapped"));
-            num("access_state", hv.page_access_state(id, gfn), what);
-            if (!g) {
-                if (!c.words.empty() || c.numbers.size() > c.numbers.count("access_state"))
-                    v.mismatches.push_back(what + ": expected a mapping, it is unmapped");
-                return;
-            }
-            num("pfn", g->pfn, what);
-            num("flags", g->flags, what);
-            num("large", g->large ? 1 : 0, what);
-            word("kind", to_string(g->kind), what);
+            check_gpa(cmp);
         } else if (c.what == "pfn") {
-            const std::uint64_t pfn = key("pfn");
-            const std::string what = "pfn " + hex(pfn);
-            const auto s = hv.pfn_state(pfn);
-            word("owner", to_string(s.owner), what);
-            num("owner_partition", s.partition, what);
-            num("map_count", s.map_count, what);
-            const auto a = hv.host_access(pfn);
-            num("host_access", a.host_access, what);
-            num("exclusive_to", a.exclusive_to, what);
+            check_pfn(cmp);
         } else if (c.what == "property") {
-            const std::uint64_t id = key("partition");
-            const auto code = static_cast<std::uint32_t>(key("property"));
-            const auto value = hv.partition_property(id, code);
-            if (!value)
-                v.mismatches.push_back("property " + hex(code, 8) + " of partition " + hex(id) +
-                                       ": no such property or partition");
-            else
-                num("value", *value, "property " + hex(code, 8));
+            check_property(cmp);
         }
+    }
+
+    void check_partition(const Comparison& cmp) const {
+        const Check& c = cmp.c;
+        const std::uint64_t id = cmp.key("partition");
+        const std::string what = "partition " + hex(id);
+        const auto p = m_.hypervisor().partition(id);
+        if (c.exists && *c.exists != p.has_value())
+            cmp.v.mismatches.push_back(what + ": expected it to " + (*c.exists ? "exist" : "not exist") + ", it " +
+                                       (p ? "does" : "does not"));
+        cmp.word("state", p ? to_string(p->state) : "deleted", what);
+        if (!p) {
+            if (!c.numbers.empty()) cmp.v.mismatches.push_back(what + ": does not exist");
+            return;
+        }
+        cmp.num("pool_pages", p->pool_pages, what);
+        cmp.num("pool_used", p->pool_used, what);
+        cmp.num("gpa_pages", p->gpa_pages, what);
+        cmp.num("gpa_extents", p->gpa_extents, what);
+        cmp.num("creation_flags", p->creation_flags, what);
+        cmp.num("isolation", p->isolation, what);
+    }
+
+    void check_gpa(const Comparison& cmp) const {
+        const Check& c = cmp.c;
+        const Hypervisor& hv = m_.hypervisor();
+        const std::uint64_t id = cmp.key("partition"), gfn = cmp.key("gfn");
+        const std::string what = "partition " + hex(id) + " gfn " + hex(gfn);
+        const auto g = hv.gpa_mapping(id, gfn);
+        if (c.exists && *c.exists != g.has_value())
+            cmp.v.mismatches.push_back(what + ": expected " + (*c.exists ? "mapped" : "unmapped") + ", it is " +
+                                       (g ? "mapped" : "unmapped"));
+        cmp.num("access_state", hv.page_access_state(id, gfn), what);
+        if (!g) {
+            if (!c.words.empty() || c.numbers.size() > c.numbers.count("access_state"))
+                cmp.v.mismatches.push_back(what + ": expected a mapping, it is unmapped");
+            return;
+        }
+        cmp.num("pfn", g->pfn, what);
+        cmp.num("flags", g->flags, what);
+        cmp.num("large", g->large ? 1 : 0, what);
+        cmp.word("kind", to_string(g->kind), what);
+    }
+
+    void check_pfn(const Comparison& cmp) const {
+        const Hypervisor& hv = m_.hypervisor();
+        const std::uint64_t pfn = cmp.key("pfn");
+        const std::string what = "pfn " + hex(pfn);
+        const auto s = hv.pfn_state(pfn);
+        cmp.word("owner", to_string(s.owner), what);
+        cmp.num("owner_partition", s.partition, what);
+        cmp.num("map_count", s.map_count, what);
+        const auto a = hv.host_access(pfn);
+        cmp.num("host_access", a.host_access, what);
+        cmp.num("exclusive_to", a.exclusive_to, what);
+    }
+
+    void check_property(const Comparison& cmp) const {
+        const std::uint64_t id = cmp.key("partition");
+        const auto code = static_cast<std::uint32_t>(cmp.key("property"));
+        const auto value = m_.hypervisor().partition_property(id, code);
+        if (!value)
+            cmp.v.mismatches.push_back("property " + hex(code, 8) + " of partition " + hex(id) +
+                                       ": no such property or partition");
+        else
+            cmp.num("value", *value, "property " + hex(code, 8));
     }
 
     // Coverage: each rule the step expected, in the column of each call it fired in.

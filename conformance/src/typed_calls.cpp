@@ -58,7 +58,7 @@ std::vector<std::uint64_t> as_qwords(std::span<const std::byte> bytes) {
     return out;
 }
 
-std::vector<TypedCall> partition_and_memory_calls() {
+std::vector<TypedCall> partition_calls() {
     return {
         {"get_partition_id",
          {},
@@ -135,6 +135,11 @@ std::vector<TypedCall> partition_and_memory_calls() {
              const int err = hvcall::vmm_capabilities(e.backend, caps);
              return TypedOutcome{err, {{"bank_count", {caps.bank_count}}, {"capabilities", {caps.bank0}}}};
          }},
+    };
+}
+
+std::vector<TypedCall> memory_calls() {
+    return {
         {"deposit_memory",
          {arg("partition"), arg("count", T::u32)},
          {},
@@ -589,7 +594,8 @@ std::vector<TypedCall> system_calls() {
 }
 
 std::vector<TypedCall> build() {
-    std::vector<TypedCall> calls = partition_and_memory_calls();
+    std::vector<TypedCall> calls = partition_calls();
+    for (auto& c : memory_calls()) calls.push_back(std::move(c));
     for (auto& c : vp_calls()) calls.push_back(std::move(c));
     for (auto& c : synic_calls()) calls.push_back(std::move(c));
     for (auto& c : system_calls()) calls.push_back(std::move(c));

@@ -10,31 +10,32 @@ namespace {
 using hvcall::CallId;
 using hvcall::Kind;
 
-constexpr std::array<Handler, hvcall::kCalls.size()> make_builtin_handlers() {
+// Rep handlers are objects defined in their calls' files, so the table is filled once, at
+// first use, rather than at compile time.
+std::array<Handler, hvcall::kCalls.size()> make_builtin_handlers() {
     std::array<Handler, hvcall::kCalls.size()> table{};
 #define HV_SIMPLE(name)                                                                     \
     static_assert(hvcall::info(CallId::name).kind == Kind::Simple, #name " is a rep call"); \
     table[static_cast<std::size_t>(CallId::name)].simple = &calls::name;
 #define HV_REP(name)                                                                        \
     static_assert(hvcall::info(CallId::name).kind == Kind::Rep, #name " is a simple call"); \
-    table[static_cast<std::size_t>(CallId::name)].element = &calls::name##_element;
-#define HV_REP_BATCH(name) \
-    HV_REP(name)           \
-    table[static_cast<std::size_t>(CallId::name)].batch = &calls::name##_batch;
+    table[static_cast<std::size_t>(CallId::name)] = calls::name;
 #include "calls/handlers.def"
 #undef HV_SIMPLE
 #undef HV_REP
-#undef HV_REP_BATCH
     return table;
 }
 
-constexpr auto kBuiltinHandlers = make_builtin_handlers();
+const std::array<Handler, hvcall::kCalls.size()>& builtin_handlers() {
+    static const auto table = make_builtin_handlers();
+    return table;
+}
 
 }  // namespace
 
 Hypervisor::Hypervisor(const MachineConfig& config)
     : root_partition_id_(config.root_partition_id),
-      handlers_(kBuiltinHandlers),
+      handlers_(builtin_handlers()),
       state_(std::make_unique<state::State>(config)) {}
 
 Hypervisor::~Hypervisor() = default;
@@ -42,7 +43,7 @@ Hypervisor::Hypervisor(Hypervisor&&) noexcept = default;
 Hypervisor& Hypervisor::operator=(Hypervisor&&) noexcept = default;
 
 void Hypervisor::reset() {
-    handlers_ = kBuiltinHandlers;
+    handlers_ = builtin_handlers();
     state().reset();
 }
 
@@ -179,7 +180,7 @@ std::string Hypervisor::check_invariants() const {
 std::string Hypervisor::digest() const { return state_->digest(); }
 
 bool model_implements(hvcall::CallId id) noexcept {
-    return static_cast<bool>(kBuiltinHandlers[static_cast<std::size_t>(id)]);
+    return static_cast<bool>(builtin_handlers()[static_cast<std::size_t>(id)]);
 }
 
 }  // namespace hvsim

@@ -242,15 +242,18 @@ HypercallResult Machine::run(const CallInfo& call, const Handler& handler, Contr
     CallContext ctx(call, control, cpu, blocks.input, blocks.output, {state, generation, memory_, config_, journal_});
     if (!call.is_rep()) return HypercallResult::make(handler.simple(ctx).status());
 
+    RepHeader header;
+    if (handler.header != nullptr)
+        if (const Outcome o = handler.header(ctx, header); !o.is_ok()) return HypercallResult::make(o.status(), start);
     for (std::uint32_t i = start; i < reps; ++i) {
-        const Outcome o = handler.element(ctx, i);
+        const Outcome o = handler.element(ctx, header, i);
         if (!o.is_ok()) return HypercallResult::make(o.status(), i);
         if (i + 1 < reps && journal_.faults.active()) {
             if (journal_.faults.end_rep_early(calls_, i + 1 - start))
                 return HypercallResult::make(Status::SUCCESS, i + 1);
         } else if (handler.batch != nullptr && i + 1 < reps) {
-            // The first element ran alone (it checks the header); the bulk form takes what it can.
-            i += handler.batch(ctx, i + 1, reps - i - 1);
+            // The first element ran alone; the bulk form takes what it can of the rest.
+            i += handler.batch(ctx, header, i + 1, reps - i - 1);
         }
     }
     return HypercallResult::make(Status::SUCCESS, reps);

@@ -149,7 +149,7 @@ TEST_CASE("spec-only violations are recorded while the call proceeds when so con
 namespace {
 // Reads the input's first qword for every element and writes it, plus one, to the element's
 // output slot: an element that saw an earlier element's output would write a larger value.
-Outcome echo_first_qword_plus_one(CallContext& ctx, std::uint32_t i) {
+Outcome echo_first_qword_plus_one(CallContext& ctx, const RepHeader&, std::uint32_t i) {
     ctx.out<std::uint64_t>(ctx.rep_output_offset(i), ctx.in<std::uint64_t>(0) + 1);
     ctx.out<std::uint64_t>(ctx.rep_output_offset(i) + 8, 0);
     return Outcome::ok();
@@ -169,4 +169,50 @@ TEST_CASE("an input block the output overlaps is read as it was when the call be
     REQUIRE(m.violations().size() == 1);
     CHECK(m.violations()[0].rule == RuleId::gpa_input_output_overlap);
     for (std::uint64_t i = 0; i < 3; ++i) CHECK(output_qword(m, kIn + 16 * i) == 42);
+}
+
+namespace {
+// A rep call whose header step counts its runs and rejects a header whose first qword is 0, and
+// whose elements write the header's value plus their index: each element sees the one header.
+struct CountedHeader {
+    std::uint64_t value = 0;
+};
+int header_runs = 0;
+Outcome read_counted_header(CallContext& ctx, CountedHeader& h) {
+    ++header_runs;
+    h.value = ctx.in<std::uint64_t>(0);
+    if (h.value == 0) return ctx.reject(RuleId::partition_id_unknown, Site::input, 0, 0);
+    return Outcome::ok();
+}
+Outcome write_header_value(CallContext& ctx, const CountedHeader& h, std::uint32_t i) {
+    ctx.out<std::uint64_t>(ctx.rep_output_offset(i), h.value + i);
+    ctx.out<std::uint64_t>(ctx.rep_output_offset(i) + 8, 0);
+    return Outcome::ok();
+}
+constexpr Handler kCounted = rep_handler<CountedHeader, read_counted_header, write_header_value>();
+}  // namespace
+
+TEST_CASE("a rep call's header is read once per call, and its rejection is the first element's", "[engine]") {
+    auto m = make_machine();
+    m.hypervisor().set_handler(CallId::get_vp_registers, kCounted);
+    const std::uint64_t value = 100;
+    m.memory().write(kIn, std::as_bytes(std::span(&value, 1)));
+    header_runs = 0;
+    auto r = m.call(0, word(code_of(CallId::get_vp_registers), 5), kIn, kOut);
+    CHECK(r.ok());
+    CHECK(r.reps_completed() == 5);
+    CHECK(header_runs == 1);
+    for (std::uint32_t i = 0; i < 5; ++i) CHECK(output_qword(m, kOut + 16 * i) == 100 + i);
+
+    // Resumed at rep start 3: the header is read again, once, and elements 3 and 4 run.
+    header_runs = 0;
+    r = m.call(0, word(code_of(CallId::get_vp_registers), 5, 3), kIn, kOut);
+    CHECK(r.reps_completed() == 5);
+    CHECK(header_runs == 1);
+
+    const std::uint64_t zero = 0;
+    m.memory().write(kIn, std::as_bytes(std::span(&zero, 1)));
+    r = m.call(0, word(code_of(CallId::get_vp_registers), 5, 2), kIn, kOut);
+    CHECK(r.status() == Status::INVALID_PARTITION_ID);
+    CHECK(r.reps_completed() == 2);
 }

@@ -58,12 +58,15 @@ Control clean_word(const CaseForm& v) {
 
 using Opt = std::optional<CaseAnswer>;
 
-std::vector<RuleCase> build() {
-    std::vector<RuleCase> cases;
-    auto add = [&](RuleId rule, std::string_view how, std::function<Opt(const CaseForm&)> f, bool recorded = false) {
-        cases.push_back({rule, how, recorded, std::move(f)});
-    };
+// The generic rules' cases; `recorded` marks a rule recorded as a violation on the default machine.
+using AddGenericCase =
+    std::function<void(RuleId, std::string_view, std::function<Opt(const CaseForm&)>, bool recorded)>;
 
+// The control word and the fast register blocks.
+void add_control_cases(const AddGenericCase& add_case) {
+    auto add = [&](RuleId rule, std::string_view how, std::function<Opt(const CaseForm&)> f, bool recorded = false) {
+        add_case(rule, how, std::move(f), recorded);
+    };
     add(RuleId::control_reserved_bits, "a reserved control bit (27, or 47 for rep calls) set",
         [](const CaseForm& v) -> Opt {
             auto m = fresh(v);
@@ -143,8 +146,14 @@ std::vector<RuleCase> build() {
             auto m = fresh(v);
             return issue(m, v, word(code_of(CallId::get_vp_registers), 7, v.rep_start));
         });
+}
 
-    // Memory-form parameter blocks: a rep call with input (map) or output (get registers).
+// Memory-form parameter blocks, and the fault plan's own rules.
+void add_block_and_fault_cases(const AddGenericCase& add_case) {
+    auto add = [&](RuleId rule, std::string_view how, std::function<Opt(const CaseForm&)> f, bool recorded = false) {
+        add_case(rule, how, std::move(f), recorded);
+    };
+    // A rep call with input (map) or output (get registers).
     auto map_word = [](const CaseForm& v) {
         return word(code_of(CallId::map_gpa_pages), v.rep_start + 1, v.rep_start);
     };
@@ -205,9 +214,18 @@ std::vector<RuleCase> build() {
         auto m = fresh(v, true, plan);
         return issue(m, v, word(code_of(CallId::set_vp_state)));
     });
+}
 
+std::vector<RuleCase> build() {
+    std::vector<RuleCase> cases;
+    const AddGenericCase add = [&](RuleId rule, std::string_view how, std::function<Opt(const CaseForm&)> f,
+                                   bool recorded) {
+        cases.push_back({rule, how, recorded, std::move(f)});
+    };
+    add_control_cases(add);
+    add_block_and_fault_cases(add);
     const AddCase family = [&](RuleId rule, std::string_view how, std::function<Opt(const CaseForm&)> f) {
-        add(rule, how, std::move(f));
+        add(rule, how, std::move(f), false);
     };
     add_partition_cases(family);
     add_memory_cases(family);

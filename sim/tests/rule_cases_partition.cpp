@@ -34,6 +34,8 @@ Opt create_with(const CaseForm& v, std::size_t offset, std::uint64_t value) {
 
 }  // namespace
 
+static void add_pool_cases(const AddCase& add);
+
 void add_partition_cases(const AddCase& add) {
     add(RuleId::partition_id_unknown, "initialize a partition id nothing created", [](const CaseForm& v) -> Opt {
         if (fast_or_memory(v)) return std::nullopt;
@@ -141,7 +143,11 @@ void add_partition_cases(const AddCase& add) {
                 md.m, md.raw(CallId::set_partition_property,
                              Bytes{}.at(0, md.create()).at(8, std::uint32_t{0x00050005}).at(16, std::uint64_t{2})));
         });
+    add_pool_cases(add);
+}
 
+// Deposits and withdrawals.
+static void add_pool_cases(const AddCase& add) {
     auto deposit_case = [](const CaseForm& v, auto&& setup) -> Opt {
         if (v.fast) return std::nullopt;
         Model md(v.strict);

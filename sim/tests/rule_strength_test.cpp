@@ -128,7 +128,8 @@ TEST_CASE("the machine's generic spec-only rules take the same path", "[rules]")
 
 TEST_CASE("a rule broken many times in one call is one violation, the first", "[rules]") {
     auto m = make_machine(false, /*reject_spec_only=*/false);
-    m.hypervisor().set_handler(CallId::withdraw_memory, {.element = [](CallContext& ctx, std::uint32_t i) -> Outcome {
+    m.hypervisor().set_handler(CallId::withdraw_memory,
+                               {.element = [](CallContext& ctx, const RepHeader&, std::uint32_t i) -> Outcome {
                                    if (auto o = ctx.violation(RuleId::control_nested, Site::input, i, i)) return *o;
                                    return Outcome::ok();
                                }});

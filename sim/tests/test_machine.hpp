@@ -12,15 +12,15 @@ inline constexpr std::uint64_t kRam = 64ull << 20;   // 64 MiB of root RAM
 inline constexpr std::uint64_t kScratch = 0x200000;  // a free page-aligned GPA for raw blocks
 
 inline Outcome stub_simple(CallContext&) { return Outcome::ok(); }
-inline Outcome stub_element(CallContext&, std::uint32_t) { return Outcome::ok(); }
+inline Outcome stub_element(CallContext&, const RepHeader&, std::uint32_t) { return Outcome::ok(); }
 // Writes each element's index into its output slot, so tests can see which elements ran.
-inline Outcome stub_element_with_output(CallContext& ctx, std::uint32_t i) {
+inline Outcome stub_element_with_output(CallContext& ctx, const RepHeader&, std::uint32_t i) {
     ctx.out<std::uint64_t>(ctx.rep_output_offset(i), 0x1000u + i);
     ctx.out<std::uint64_t>(ctx.rep_output_offset(i) + 8, 0);
     return Outcome::ok();
 }
 // Fails element 7 with a spec-only reserved-field rule, to test the engine's error path.
-inline Outcome stub_element_failing_at_7(CallContext& ctx, std::uint32_t i) {
+inline Outcome stub_element_failing_at_7(CallContext& ctx, const RepHeader&, std::uint32_t i) {
     if (i == 7)
         if (auto o = ctx.violation(RuleId::control_nested, Site::input, 0, 7)) return *o;
     return Outcome::ok();

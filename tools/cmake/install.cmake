@@ -26,7 +26,7 @@ install(TARGETS hvsim_capi
   EXPORT hvsim-targets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT dev
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-# `hvsim mshv run` finds it at ../lib/hvsim/ from its own directory (tools/hvsim/mshv.cpp).
+# `hvsim mshv run` finds it at ../lib/hvsim/ from its own directory (tools/hvsim/verbs/mshv.cpp).
 install(TARGETS hvsim_mshv_preload
   EXPORT hvsim-targets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/hvsim COMPONENT runtime)

@@ -295,6 +295,7 @@ hvsim_status hvsim_hypercall(hvsim_machine* machine, uint32_t cpu, uint64_t cont
     });
 }
 
+// NOLINTNEXTLINE(readability-function-size): ten parameters are the C API's signature (hvsim.h)
 hvsim_status hvsim_hypercall_at(hvsim_machine* machine, uint32_t cpu, uint64_t control, uint64_t input_gpa,
                                 const void* input, size_t input_size, uint64_t output_gpa, void* output,
                                 size_t output_size, uint64_t* result) {

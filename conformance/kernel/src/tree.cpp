@@ -111,7 +111,7 @@ fs::path make_work_dir(const BuildOptions& options) {
         return options.work_dir;
     }
     static std::atomic<unsigned> counter{0};
-    const fs::path dir =
+    fs::path dir =
         fs::temp_directory_path() / ("hvsim-kernel-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fs::remove_all(dir);
     fs::create_directories(dir);
@@ -121,7 +121,7 @@ fs::path make_work_dir(const BuildOptions& options) {
 // An include directory holding only the tree's Hyper-V headers, so that a full kernel tree's
 // other headers (include/linux/...) never stand in for hvsim's environment.
 fs::path tree_includes(const Tree& tree, const fs::path& work) {
-    const fs::path inc = work / "tree-include";
+    fs::path inc = work / "tree-include";
     fs::create_directories(inc / "asm-generic");
     fs::create_directories(inc / "linux");
     fs::create_directory_symlink(fs::absolute(tree.root / "include/hyperv"), inc / "hyperv");

@@ -147,7 +147,7 @@ struct Case {
 };
 
 fs::path file(const std::string& name, const std::string& bytes) {
-    const fs::path p = g_work / name;
+    fs::path p = g_work / name;
     write(p, bytes);
     return p;
 }
@@ -159,9 +159,8 @@ std::function<std::string()> unchanged(const std::string& name) {
     return [name, before] { return read(g_work / name) == *before ? "" : name + " was changed by the run"; };
 }
 
-std::map<std::string, Case> cases() {
-    std::map<std::string, Case> c;
-    // --- nesting
+// Inputs nested past the readers' depth limit.
+void nesting_cases(std::map<std::string, Case>& c) {
     c["deep_scenario"] = {
         "a scenario file of 200,000 nested arrays",
         [] {
@@ -194,7 +193,10 @@ std::map<std::string, Case> cases() {
         },
         {2, "the frame is refused: nesting deeper than 64"},
         {}};
-    // --- text
+}
+
+// Text that is not what it claims to be.
+void text_cases(std::map<std::string, Case>& c) {
     c["cbor_not_utf8"] = {"CBOR text that is not UTF-8",
                           [] {
                               const std::string map = std::string("\xa1", 1) + "\x64\x63\x61\x6c\x6c" + "\x62\xff\xfe";
@@ -226,7 +228,10 @@ std::map<std::string, Case> cases() {
                                },
                                {2, "bad\\xff\\x01.jsonl: No such file or directory"},
                                {}};
-    // --- unbounded reads and work
+}
+
+// Unbounded reads and work.
+void unbounded_cases(std::map<std::string, Case>& c) {
     c["scenario_is_dev_zero"] = {"/dev/zero as a scenario",
                                  [] {
                                      return std::vector<std::string>{"run", "/dev/zero"};
@@ -288,7 +293,10 @@ std::map<std::string, Case> cases() {
         },
         {2, "runs past the 52-bit guest physical space"},
         {}};
-    // --- settings
+}
+
+// Machine settings out of range.
+void settings_cases(std::map<std::string, Case>& c) {
     c["trace_machine_out_of_range"] = {
         "a trace header asking for 5 guest address bits",
         [] {
@@ -324,7 +332,10 @@ std::map<std::string, Case> cases() {
         },
         {2, "the range runs past PFN 2^40"},
         {}};
-    // --- data loss
+}
+
+// Outputs that would destroy an input.
+void data_loss_cases(std::map<std::string, Case>& c) {
     c["record_over_its_input"] = {"record -o naming its own scenario",
                                   [] {
                                       file("in.json", kScenario);
@@ -375,7 +386,10 @@ std::map<std::string, Case> cases() {
                            },
                            {0, "records in 1 trace(s)", "{\"hvsim_trace\":1", "records in"},
                            {}};
-    // --- arguments
+}
+
+// Empty arguments.
+void argument_cases(std::map<std::string, Case>& c) {
     c["empty_junit"] = {"run --junit with an empty name",
                         [] {
                             return std::vector<std::string>{"run", file("in.json", kScenario).string(), "--junit", ""};
@@ -395,13 +409,27 @@ std::map<std::string, Case> cases() {
                          },
                          {2, "record -o: expected a non-empty value"},
                          {}};
-    // --- crash safety: a recording killed before its header
+}
+
+// Crash safety: a recording killed before its header.
+void crash_safety_cases(std::map<std::string, Case>& c) {
     c["empty_trace"] = {"a zero-length trace: nothing was recorded",
                         [] {
                             return std::vector<std::string>{"replay", file("empty.jsonl", "").string()};
                         },
                         {0, "the file is empty: nothing was recorded"},
                         {}};
+}
+
+std::map<std::string, Case> cases() {
+    std::map<std::string, Case> c;
+    nesting_cases(c);
+    text_cases(c);
+    unbounded_cases(c);
+    settings_cases(c);
+    data_loss_cases(c);
+    argument_cases(c);
+    crash_safety_cases(c);
     return c;
 }
 

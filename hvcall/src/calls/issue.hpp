@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <span>
 #include <type_traits>
 
@@ -73,27 +74,54 @@ template <class Issue>
     return r.ok() && r.reps_completed() < count;
 }
 
+// What a failed batch means to the loop below: an errno to stop with, or nothing to issue the
+// next batch from the first rep that did not complete (a deposit made room).
+using BatchFailure = std::optional<int>;
+
+[[nodiscard]] inline BatchFailure stop_with_errno(HypercallResult r) noexcept { return to_errno(r); }
+inline void no_output(std::uint64_t /*done*/, std::uint32_t /*completed*/) noexcept {}
+
+// The driver's rep batch loop, once for every rep marshalling function: `elements` in batches
+// of at most `batch_max` (what fits the page). fill(page, done, batch) puts the header and the
+// batch's elements on the input page; rep_hypercall resumes each batch after a time-slice end;
+// take(done, completed) reads the outputs of the reps that completed, a failing call's too;
+// failed(result) says what a failure means (BatchFailure). Completed = min(reps, batch), and a
+// success that stopped short (a backend that made no progress) is -EIO. `done` counts elements.
+template <class Fill, class Take = decltype(no_output), class Failed = decltype(stop_with_errno)>
+[[nodiscard]] Progress rep_batches(Backend& backend, CallId id, std::uint64_t elements, std::uint32_t batch_max,
+                                   Fill&& fill, Take&& take = no_output, Failed&& failed = stop_with_errno) noexcept {
+    std::uint64_t done = 0;
+    while (done < elements) {
+        const auto batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(elements - done, batch_max));
+        fill(backend.input_page(), done, batch);
+        const HypercallResult r = rep_hypercall(backend, id, batch);
+        const std::uint32_t completed = std::min(r.reps_completed(), batch);
+        take(done, completed);
+        done += completed;
+        if (r.ok()) {
+            if (stalled(r, batch)) return {-EIO, done};
+        } else if (const BatchFailure e = failed(r)) {
+            return {*e, done};
+        }
+    }
+    return {0, done};
+}
+
 // A rep call that sends `header` then one input element per rep and reads one output element
-// per completed rep: batches of at most `batch_max` (what fits the page), each resumed by
-// rep_hypercall; stops at the first failing element with the reps done before it.
+// per completed rep; stops at the first failing element with the reps done before it.
 template <class Header, class In, class Out>
 [[nodiscard]] Progress rep_in_out(Backend& backend, CallId id, const Header& header, std::uint32_t batch_max,
                                   std::span<const In> in, std::span<Out> out) noexcept {
     if (out.size() < in.size()) return {-EINVAL, 0};
-    std::uint64_t done = 0;
-    while (done < in.size()) {
-        const auto batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(in.size() - done, batch_max));
-        auto page = backend.input_page();
-        put_header(page, header);
-        std::memcpy(page.data() + sizeof(Header), in.data() + done, std::size_t{batch} * sizeof(In));
-        const HypercallResult r = rep_hypercall(backend, id, batch);
-        const std::uint32_t completed = std::min(r.reps_completed(), batch);
-        std::memcpy(out.data() + done, backend.output_page().data(), std::size_t{completed} * sizeof(Out));
-        done += completed;
-        if (!r.ok()) return {to_errno(r), done};
-        if (stalled(r, batch)) return {-EIO, done};
-    }
-    return {0, done};
+    return rep_batches(
+        backend, id, in.size(), batch_max,
+        [&](std::span<std::byte, kPageSize> page, std::uint64_t done, std::uint32_t batch) {
+            put_header(page, header);
+            std::memcpy(page.data() + sizeof(Header), in.data() + done, std::size_t{batch} * sizeof(In));
+        },
+        [&](std::uint64_t done, std::uint32_t completed) {
+            std::memcpy(out.data() + done, backend.output_page().data(), std::size_t{completed} * sizeof(Out));
+        });
 }
 
 }  // namespace hvcall::detail

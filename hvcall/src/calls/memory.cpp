@@ -32,11 +32,7 @@ Progress map(Backend& backend, HostPages& pages, std::uint64_t id, std::uint64_t
     // while a short list here would otherwise be found only after earlier batches were mapped.
     if (!no_access && !source.mmio && source.pfns.size() < elements) return {-EINVAL, 0};
 
-    std::uint64_t done = 0;  // elements
-    int error = 0;
-    while (done < elements) {
-        const auto batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(elements - done, kMapGpaBatch));
-        auto page = backend.input_page();
+    const auto fill = [&](std::span<std::byte, kPageSize> page, std::uint64_t done, std::uint32_t batch) {
         InputMapGpaPages in{};
         in.target_partition_id = id;
         in.target_gpa_base = gfn + (done << shift);
@@ -53,32 +49,25 @@ Progress map(Backend& backend, HostPages& pages, std::uint64_t id, std::uint64_t
         } else {
             detail::put_qwords(page, sizeof(InputMapGpaPages), source.pfns.subspan(done, batch));
         }
-        const HypercallResult r = detail::rep_hypercall(backend, CallId::map_gpa_pages, batch);
-        done += std::min(r.reps_completed(), batch);
-        if (r.ok()) {
-            if (detail::stalled(r, batch)) {
-                error = -EIO;
-                break;
-            }
-            continue;
-        }
-        if (needs_memory(r.status())) {
-            // A fixed amount into the child for any of the four, root statuses included (A-HVCALL).
-            if ((error = deposit_memory(backend, pages, id, kMapGpaDepositPages)) != 0) break;
-            continue;  // the next batch starts at the first rep that did not complete
-        }
-        error = to_errno(r);
-        break;
-    }
-    if (error == 0) return {0, done << shift};
-    if (done != 0) {
+    };
+    // A fixed amount into the child for any of the four needs-memory statuses, root statuses
+    // included (A-HVCALL); the next batch starts at the first rep that did not complete.
+    const auto failed = [&](HypercallResult r) -> detail::BatchFailure {
+        if (!needs_memory(r.status())) return to_errno(r);
+        if (const int e = deposit_memory(backend, pages, id, kMapGpaDepositPages)) return e;
+        return std::nullopt;
+    };
+    const Progress p =
+        detail::rep_batches(backend, CallId::map_gpa_pages, elements, kMapGpaBatch, fill, detail::no_output, failed);
+    if (p.ok()) return {0, p.done << shift};
+    if (p.done != 0) {
         // Undo in the unmap call's own unit, 4 KiB pages: the driver passes `done` (2 MiB
         // pages with LARGE_PAGE) as the 4 KiB count, so its rollback unmaps 1/512 of it or
         // fails its own alignment check.
         const std::uint32_t unmap_flags = shift != 0 ? kUnmapLargePage : 0;
-        (void)unmap_gpa_pages(backend, id, gfn, done << shift, unmap_flags);
+        (void)unmap_gpa_pages(backend, id, gfn, p.done << shift, unmap_flags);
     }
-    return {error, 0};
+    return {p.error, 0};
 }
 
 Progress modify_host_access(Backend& backend, CallId call, std::uint64_t id, std::span<const std::uint64_t> pfns,
@@ -91,22 +80,17 @@ Progress modify_host_access(Backend& backend, CallId call, std::uint64_t id, std
     }
     const std::uint64_t elements = page_count >> shift;
     if (pfns.size() < elements) return {-EINVAL, 0};  // up front, as in map_gpa_pages
-    std::uint64_t done = 0;
-    while (done < elements) {
-        const auto batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(elements - done, kHostAccessBatch));
-        auto page = backend.input_page();
-        InputModifySparseSpaPageHostAccess in{};
-        in.host_access = access;
-        in.flags = flags;
-        if (flags & host_access::make_exclusive) in.partition_id = id;  // only then (HVCALL)
-        detail::put_header(page, in);
-        detail::put_qwords(page, sizeof in, pfns.subspan(done, batch));
-        const HypercallResult r = detail::rep_hypercall(backend, call, batch);
-        done += std::min(r.reps_completed(), batch);
-        if (!r.ok()) return {to_errno(r), done << shift};
-        if (detail::stalled(r, batch)) return {-EIO, done << shift};
-    }
-    return {0, done << shift};
+    const Progress p =
+        detail::rep_batches(backend, call, elements, kHostAccessBatch,
+                            [&](std::span<std::byte, kPageSize> page, std::uint64_t done, std::uint32_t batch) {
+                                InputModifySparseSpaPageHostAccess in{};
+                                in.host_access = access;
+                                in.flags = flags;
+                                if (flags & host_access::make_exclusive) in.partition_id = id;  // only then (HVCALL)
+                                detail::put_header(page, in);
+                                detail::put_qwords(page, sizeof in, pfns.subspan(done, batch));
+                            });
+    return {p.error, p.done << shift};
 }
 
 }  // namespace
@@ -130,42 +114,33 @@ Progress unmap_gpa_pages(Backend& backend, std::uint64_t id, std::uint64_t gfn, 
         if (page_count % kLargePagePages != 0) return {-EINVAL, 0};
         shift = kLargePageShift;
     }
-    const std::uint64_t elements = page_count >> shift;
-    std::uint64_t done = 0;
-    while (done < elements) {
-        const auto batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(elements - done, kUnmapGpaBatch));
-        InputUnmapGpaPages in{};
-        in.target_partition_id = id;
-        in.target_gpa_base = gfn + (done << shift);
-        in.unmap_flags = flags;
-        detail::put_header(backend.input_page(), in);
-        const HypercallResult r = detail::rep_hypercall(backend, CallId::unmap_gpa_pages, batch);
-        done += std::min(r.reps_completed(), batch);
-        if (!r.ok()) return {to_errno(r), done << shift};
-        if (detail::stalled(r, batch)) return {-EIO, done << shift};
-    }
-    return {0, done << shift};
+    const Progress p =
+        detail::rep_batches(backend, CallId::unmap_gpa_pages, page_count >> shift, kUnmapGpaBatch,
+                            [&](std::span<std::byte, kPageSize> page, std::uint64_t done, std::uint32_t /*batch*/) {
+                                InputUnmapGpaPages in{};
+                                in.target_partition_id = id;
+                                in.target_gpa_base = gfn + (done << shift);
+                                in.unmap_flags = flags;
+                                detail::put_header(page, in);
+                            });
+    return {p.error, p.done << shift};
 }
 
 Progress get_gpa_pages_access_states(Backend& backend, std::uint64_t id, std::uint64_t gfn, std::uint64_t count,
                                      std::uint64_t flags, std::span<std::uint8_t> states) noexcept {
     if (states.size() < count) return {-EINVAL, 0};
-    std::uint64_t done = 0;
-    while (done < count) {
-        const auto batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(count - done, kAccessStatesBatch));
-        InputGetGpaPagesAccessStates in{};
-        in.partition_id = id;
-        in.flags = flags;
-        in.gpa_page_number = gfn + done;
-        detail::put_header(backend.input_page(), in);
-        const HypercallResult r = detail::rep_hypercall(backend, CallId::get_gpa_pages_access_states, batch);
-        const std::uint32_t completed = std::min(r.reps_completed(), batch);
-        std::memcpy(states.data() + done, backend.output_page().data(), completed);  // only the bytes written
-        done += completed;
-        if (!r.ok()) return {to_errno(r), done};
-        if (detail::stalled(r, batch)) return {-EIO, done};
-    }
-    return {0, done};
+    return detail::rep_batches(
+        backend, CallId::get_gpa_pages_access_states, count, kAccessStatesBatch,
+        [&](std::span<std::byte, kPageSize> page, std::uint64_t done, std::uint32_t /*batch*/) {
+            InputGetGpaPagesAccessStates in{};
+            in.partition_id = id;
+            in.flags = flags;
+            in.gpa_page_number = gfn + done;
+            detail::put_header(page, in);
+        },
+        [&](std::uint64_t done, std::uint32_t completed) {  // only the bytes written
+            std::memcpy(states.data() + done, backend.output_page().data(), completed);
+        });
 }
 
 Progress acquire_sparse_spa_page_host_access(Backend& backend, std::uint64_t id, std::span<const std::uint64_t> pfns,

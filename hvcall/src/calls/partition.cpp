@@ -116,30 +116,23 @@ int deposit_for_status(Backend& backend, HostPages& pages, std::uint64_t id, Sta
 }
 
 Progress withdraw_memory(Backend& backend, HostPages& pages, std::uint64_t id, std::uint64_t count) noexcept {
-    Progress p;
     std::array<std::uint64_t, kWithdrawBatch> pfns;
-    while (p.done < count) {
-        const auto batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(count - p.done, kWithdrawBatch));
-        InputWithdrawMemory in{};
-        in.partition_id = id;
-        detail::put_header(backend.input_page(), in);
-        const HypercallResult r = detail::rep_hypercall(backend, CallId::withdraw_memory, batch);
-        // Outputs are defined for the completed reps only, also when the call failed.
-        const std::uint32_t completed = std::min(r.reps_completed(), batch);
-        std::memcpy(pfns.data(), backend.output_page().data(), std::size_t{completed} * sizeof(std::uint64_t));
-        pages.release(std::span(pfns).first(completed));
-        p.done += completed;
-        if (r.status() == Status::NO_RESOURCES) return p;  // the pool has nothing more to give
-        if (!r.ok()) {
-            p.error = to_errno(r);
-            return p;
-        }
-        if (detail::stalled(r, batch)) {
-            p.error = -EIO;
-            return p;
-        }
-    }
-    return p;
+    return detail::rep_batches(
+        backend, CallId::withdraw_memory, count, kWithdrawBatch,
+        [&](std::span<std::byte, kPageSize> page, std::uint64_t, std::uint32_t) {
+            InputWithdrawMemory in{};
+            in.partition_id = id;
+            detail::put_header(page, in);
+        },
+        [&](std::uint64_t, std::uint32_t completed) {
+            // Outputs are defined for the completed reps only, also when the call failed.
+            std::memcpy(pfns.data(), backend.output_page().data(), std::size_t{completed} * sizeof(std::uint64_t));
+            pages.release(std::span(pfns).first(completed));
+        },
+        [](HypercallResult r) -> detail::BatchFailure {
+            // The pool has nothing more to give: the end of the withdrawal, not an error.
+            return r.status() == Status::NO_RESOURCES ? 0 : to_errno(r);
+        });
 }
 
 }  // namespace hvcall

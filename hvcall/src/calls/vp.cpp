@@ -47,24 +47,17 @@ Progress get_vp_registers(Backend& backend, std::uint64_t id, std::uint32_t vp_i
 
 Progress set_vp_registers(Backend& backend, std::uint64_t id, std::uint32_t vp_index,
                           std::span<const RegisterAssoc> registers) noexcept {
-    std::uint64_t done = 0;
-    while (done < registers.size()) {
-        const auto batch =
-            static_cast<std::uint32_t>(std::min<std::uint64_t>(registers.size() - done, kSetRegistersBatch));
-        auto page = backend.input_page();
-        detail::put_header(page, registers_header(id, vp_index));
-        for (std::uint32_t i = 0; i < batch; ++i) {
-            RegisterAssoc a{};  // reserved fields zero, whatever the caller's array held
-            a.name = registers[done + i].name;
-            a.value = registers[done + i].value;
-            std::memcpy(page.data() + sizeof(InputVpRegisters) + std::size_t{i} * sizeof a, &a, sizeof a);
-        }
-        const HypercallResult r = detail::rep_hypercall(backend, CallId::set_vp_registers, batch);
-        done += std::min(r.reps_completed(), batch);
-        if (!r.ok()) return {to_errno(r), done};
-        if (detail::stalled(r, batch)) return {-EIO, done};
-    }
-    return {0, done};
+    return detail::rep_batches(backend, CallId::set_vp_registers, registers.size(), kSetRegistersBatch,
+                               [&](std::span<std::byte, kPageSize> page, std::uint64_t done, std::uint32_t batch) {
+                                   detail::put_header(page, registers_header(id, vp_index));
+                                   for (std::uint32_t i = 0; i < batch; ++i) {
+                                       RegisterAssoc a{};  // reserved fields zero, whatever the caller's array held
+                                       a.name = registers[done + i].name;
+                                       a.value = registers[done + i].value;
+                                       std::memcpy(page.data() + sizeof(InputVpRegisters) + std::size_t{i} * sizeof a,
+                                                   &a, sizeof a);
+                                   }
+                               });
 }
 
 int get_vp_state(Backend& backend, HostPages& pages, std::uint64_t id, std::uint32_t vp_index, const VpStateData& data,

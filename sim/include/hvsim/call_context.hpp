@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <optional>
 #include <span>
 #include <type_traits>
@@ -146,20 +147,68 @@ private:
     CallModel model_;
 };
 
-// A simple call's handler, or a rep call's per-element handler (the engine owns the loop).
+// A rep call's header, read and checked once per call and handed to each of its elements: the
+// call's own struct (what its header says, and what the checks looked up), kept in storage the
+// engine owns for the length of one call. rep_handler() below types it.
+class RepHeader {
+public:
+    static constexpr std::size_t kBytes = 64;
+
+    template <class H>
+    H& emplace() noexcept {
+        fits<H>();
+        return *::new (static_cast<void*>(bytes_)) H{};
+    }
+    template <class H>
+    [[nodiscard]] const H& get() const noexcept {
+        fits<H>();
+        return *std::launder(reinterpret_cast<const H*>(bytes_));
+    }
+
+private:
+    template <class H>
+    static constexpr void fits() noexcept {
+        static_assert(sizeof(H) <= kBytes && alignof(H) <= alignof(std::max_align_t));
+        static_assert(std::is_trivially_destructible_v<H>, "the engine never destroys a header");
+    }
+    alignas(std::max_align_t) std::byte bytes_[kBytes];
+};
+
+// A simple call's handler.
 using SimpleHandler = Outcome (*)(CallContext&);
-using RepHandler = Outcome (*)(CallContext&, std::uint32_t index);
-// Optional bulk form of a rep handler: runs elements [first, first + count) in one go where it
-// can, with exactly the effects the element handler would have, and returns how many it ran
-// (a prefix; 0 is always allowed). It never rejects: whatever it cannot do is left to the
-// element handler. The engine uses it only when no fault plan is active.
-using RepBatchHandler = std::uint32_t (*)(CallContext&, std::uint32_t first, std::uint32_t count);
+// A rep call's steps; the engine owns the loop (Machine::run). `header` runs once, before the
+// element at rep start, and a rejection there is the first element's; `element` runs element
+// `index`. `batch`, optional, is the bulk form: it runs elements [first, first + count) in one
+// go where it can, with exactly the effects the element step would have, and returns how many
+// it ran (a prefix; 0 is always allowed). It never rejects: whatever it cannot do is left to
+// the element step. The engine uses it only when no fault plan is active.
+using RepHeaderHandler = Outcome (*)(CallContext&, RepHeader&);
+using RepHandler = Outcome (*)(CallContext&, const RepHeader&, std::uint32_t index);
+using RepBatchHandler = std::uint32_t (*)(CallContext&, const RepHeader&, std::uint32_t first, std::uint32_t count);
 
 struct Handler {
     SimpleHandler simple = nullptr;
+    RepHeaderHandler header = nullptr;
     RepHandler element = nullptr;
     RepBatchHandler batch = nullptr;
     [[nodiscard]] explicit operator bool() const noexcept { return simple != nullptr || element != nullptr; }
 };
+
+// A rep call's Handler from its typed steps: Header(ctx, h) reads and checks the call's header
+// into h, Element(ctx, h, index) runs one element, Batch(ctx, h, first, count) the bulk form.
+template <class H, Outcome (*Header)(CallContext&, H&), Outcome (*Element)(CallContext&, const H&, std::uint32_t),
+          std::uint32_t (*Batch)(CallContext&, const H&, std::uint32_t, std::uint32_t) = nullptr>
+constexpr Handler rep_handler() noexcept {
+    Handler h;
+    h.header = [](CallContext& ctx, RepHeader& r) { return Header(ctx, r.emplace<H>()); };
+    h.element = [](CallContext& ctx, const RepHeader& r, std::uint32_t index) {
+        return Element(ctx, r.get<H>(), index);
+    };
+    if constexpr (Batch != nullptr)
+        h.batch = [](CallContext& ctx, const RepHeader& r, std::uint32_t first, std::uint32_t count) {
+            return Batch(ctx, r.get<H>(), first, count);
+        };
+    return h;
+}
 
 }  // namespace hvsim

@@ -5,8 +5,6 @@
 
 namespace hvsim::calls {
 
-Outcome acquire_sparse_spa_page_host_access_element(CallContext& ctx, std::uint32_t index) {
-    return modify_host_access_element(ctx, index, HostAccessChange::acquire);
-}
+constinit const Handler acquire_sparse_spa_page_host_access = host_access::kHandler<HostAccessChange::acquire>;
 
 }  // namespace hvsim::calls

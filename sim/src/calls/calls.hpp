@@ -5,12 +5,8 @@
 
 namespace hvsim::calls {
 #define HV_SIMPLE(name) Outcome name(CallContext& ctx);
-#define HV_REP(name) Outcome name##_element(CallContext& ctx, std::uint32_t index);
-#define HV_REP_BATCH(name) \
-    HV_REP(name)           \
-    std::uint32_t name##_batch(CallContext& ctx, std::uint32_t first, std::uint32_t count);
+#define HV_REP(name) extern const Handler name;  // rep_handler(): its steps, defined beside them
 #include "handlers.def"
 #undef HV_SIMPLE
 #undef HV_REP
-#undef HV_REP_BATCH
 }  // namespace hvsim::calls

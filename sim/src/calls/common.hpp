@@ -13,12 +13,6 @@ using state::Partition;
 
 [[nodiscard]] inline state::State& model(CallContext& ctx) noexcept { return ctx.state(); }
 
-// Header checks run once per call, on the first element it executes; later elements of
-// the same call read a header that cannot have changed.
-[[nodiscard]] inline bool first_element(const CallContext& ctx, std::uint32_t index) noexcept {
-    return index == ctx.control().rep_start();
-}
-
 enum class Target : std::uint8_t { any, child };
 
 // The partition named by the qword at `offset`; rejects unknown ids and, for child-only
@@ -80,6 +74,35 @@ struct Need {
 
 // One past the highest GFN of a child's GPA space.
 [[nodiscard]] inline std::uint64_t gfn_limit(const state::State& s) noexcept { return s.config().gfn_limit(); }
+
+// The GFNs a map-like rep call walks: from `base`, `pages` per element (1, or 512 with a
+// large-page flag), below the GFN limit.
+struct GfnSteps {
+    std::uint64_t base = 0;
+    std::uint64_t pages = 1;
+    std::uint64_t limit = 0;
+
+    [[nodiscard]] bool large() const noexcept { return pages != 1; }
+    // Element `index`'s first GFN, when all its pages lie below the limit.
+    [[nodiscard]] std::optional<std::uint64_t> gfn(std::uint32_t index) const noexcept {
+        const std::uint64_t step = std::uint64_t{index} * pages;
+        if (base >= limit || limit - base < step + pages) return std::nullopt;
+        return base + step;
+    }
+};
+
+// Reads the base GFN at `offset` for a call whose elements are 2 MiB pages when `large`, in
+// which case the base must be 2 MiB aligned (else `unaligned`).
+[[nodiscard]] inline Outcome read_gfn_steps(CallContext& ctx, std::uint32_t offset, bool large, EnforcedRule unaligned,
+                                            GfnSteps& steps) noexcept {
+    steps.base = ctx.in<std::uint64_t>(offset);
+    steps.limit = gfn_limit(ctx.view());
+    if (!large) return Outcome::ok();
+    if (steps.base % state::kLargePages != 0)
+        return ctx.reject(unaligned, Site::input, offset, steps.base, steps.base % state::kLargePages);
+    steps.pages = state::kLargePages;
+    return Outcome::ok();
+}
 
 // A reserved field with bits under `mask` set: recorded as a violation; the rejection to
 // return when the machine rejects spec-only rules.

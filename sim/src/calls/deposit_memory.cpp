@@ -12,27 +12,36 @@ namespace {
 constexpr std::uint32_t kPartition = F::partition_id.offset;
 }
 
-Outcome deposit_memory_element(CallContext& ctx, std::uint32_t index) {
-    state::State& s = model(ctx);
+namespace {
+
+struct Header {
     Partition* p = nullptr;
-    if (first_element(ctx, index)) {
-        if (auto o = find_partition(ctx, kPartition, Target::any, p); !o.is_ok()) return o;
-        if (p->state == PartitionState::finalized)
-            return ctx.reject(RuleId::deposit_memory_partition_finalized, Site::input, kPartition, p->id);
-    } else {
-        p = s.find(ctx.in<std::uint64_t>(kPartition));
-    }
+};
+
+Outcome read_header(CallContext& ctx, Header& h) {
+    if (auto o = find_partition(ctx, kPartition, Target::any, h.p); !o.is_ok()) return o;
+    if (h.p->state == PartitionState::finalized)
+        return ctx.reject(RuleId::deposit_memory_partition_finalized, Site::input, kPartition, h.p->id);
+    return Outcome::ok();
+}
+
+Outcome deposit(CallContext& ctx, const Header& h, std::uint32_t index) {
+    state::State& s = model(ctx);
     const auto offset = static_cast<std::uint32_t>(ctx.rep_input_offset(index));
     const auto pfn = ctx.in<std::uint64_t>(offset);
     if (!s.is_ram(pfn)) return ctx.reject(RuleId::deposit_memory_pfn_not_ram, Site::input, offset, pfn);
-    const state::OwnerValue deposited{p->id, 0, PfnOwner::deposited};
+    const state::OwnerValue deposited{h.p->id, 0, PfnOwner::deposited};
     const bool extends = s.owners.can_append(pfn, deposited);  // O(1) for a run of consecutive pages
     if (!extends && s.owners.at(pfn)) return ctx.reject(RuleId::deposit_memory_pfn_in_use, Site::input, offset, pfn);
     if (s.host_access_of(pfn) != HostAccess{})
         return ctx.reject(RuleId::deposit_memory_pfn_no_host_access, Site::input, offset, pfn);
     if (!extends || !s.owners.try_append(pfn, deposited)) s.owners.assign(pfn, 1, deposited);
-    if (!p->pool.try_append(pfn, state::Unit{})) p->pool.assign(pfn, 1, state::Unit{});
+    if (!h.p->pool.try_append(pfn, state::Unit{})) h.p->pool.assign(pfn, 1, state::Unit{});
     return Outcome::ok();
 }
+
+}  // namespace
+
+constinit const Handler deposit_memory = rep_handler<Header, read_header, deposit>();
 
 }  // namespace hvsim::calls

@@ -26,36 +26,41 @@ std::array<std::uint32_t, 4> base_leaf(std::uint32_t eax, std::uint32_t vp) {
             return {0, 0, 0, 0};
     }
 }
-}  // namespace
 
-Outcome get_vp_cpuid_values_element(CallContext& ctx, std::uint32_t index) {
+struct Header {
     Partition* p = nullptr;
     state::Vp* vp = nullptr;
-    const auto flags = ctx.in<std::uint32_t>(kFlags);
-    if (first_element(ctx, index)) {
-        if (auto o = find_active_vp(ctx, kPartition, kVpIndex, p, vp); !o.is_ok()) return o;
-        if (auto o = reserved(ctx, RuleId::get_vp_cpuid_values_reserved_nonzero, kFlags, flags,
-                              ~std::uint64_t{kDefinedFlags}))
+    std::uint32_t flags = 0;
+};
+
+Outcome read_header(CallContext& ctx, Header& h) {
+    if (auto o = find_active_vp(ctx, kPartition, kVpIndex, h.p, h.vp); !o.is_ok()) return o;
+    h.flags = ctx.in<std::uint32_t>(kFlags);
+    if (auto o =
+            reserved(ctx, RuleId::get_vp_cpuid_values_reserved_nonzero, kFlags, h.flags, ~std::uint64_t{kDefinedFlags}))
+        return *o;
+    for (std::uint32_t off : {kReserved, kPadding})
+        if (auto o = reserved(ctx, RuleId::get_vp_cpuid_values_reserved_nonzero, off, ctx.in<std::uint32_t>(off), ~0u))
             return *o;
-        for (std::uint32_t off : {kReserved, kPadding})
-            if (auto o =
-                    reserved(ctx, RuleId::get_vp_cpuid_values_reserved_nonzero, off, ctx.in<std::uint32_t>(off), ~0u))
-                return *o;
-    } else {
-        p = model(ctx).find(ctx.in<std::uint64_t>(kPartition));
-        vp = &p->vps.find(ctx.in<std::uint32_t>(kVpIndex))->second;
-    }
+    return Outcome::ok();
+}
+
+Outcome get_leaf(CallContext& ctx, const Header& h, std::uint32_t index) {
     const auto in = static_cast<std::uint32_t>(ctx.rep_input_offset(index));
     const auto eax = ctx.in<std::uint32_t>(in), ecx = ctx.in<std::uint32_t>(in + 4);
-    auto values = base_leaf(eax, vp->index);
-    if ((flags & kApplyRegistered) != 0)
-        for (const state::CpuidResult& r : p->cpuid_results)
-            if (r.vp == vp->index && r.eax == eax && (!r.subleaf_specific || r.ecx == ecx))
+    auto values = base_leaf(eax, h.vp->index);
+    if ((h.flags & kApplyRegistered) != 0)
+        for (const state::CpuidResult& r : h.p->cpuid_results)
+            if (r.vp == h.vp->index && r.eax == eax && (!r.subleaf_specific || r.ecx == ecx))
                 for (std::size_t k = 0; k < 4; ++k)
                     values[k] = (values[k] & ~r.values[2 * k + 1]) | (r.values[2 * k] & r.values[2 * k + 1]);
     const std::size_t out = ctx.rep_output_offset(index);
     for (std::size_t k = 0; k < 4; ++k) ctx.out<std::uint32_t>(out + 4 * k, values[k]);
     return Outcome::ok();
 }
+
+}  // namespace
+
+constinit const Handler get_vp_cpuid_values = rep_handler<Header, read_header, get_leaf>();
 
 }  // namespace hvsim::calls

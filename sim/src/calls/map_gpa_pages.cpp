@@ -25,46 +25,38 @@ constexpr std::uint32_t kLargePage = 0x80000000;
 constexpr std::uint32_t kDefinedFlags = kPermissions | kAdjustable | kNoAccess | kNotCached | kLargePage;
 constexpr std::uint64_t kSuperPagesEnabled = 1ull << 4;  // creation flag GPA_SUPER_PAGES_ENABLED
 
-Outcome check_header(CallContext& ctx, Partition*& p) {
-    if (auto o = find_partition(ctx, kPartition, Target::child, p); !o.is_ok()) return o;
-    if (auto o = require_active(ctx, *p, kPartition); !o.is_ok()) return o;
-    const auto flags = ctx.in<std::uint32_t>(kFlags);
-    if (auto o = reserved(ctx, RuleId::map_gpa_pages_flags_reserved, kFlags, flags, ~std::uint64_t{kDefinedFlags}))
+struct Header {
+    Partition* p = nullptr;
+    std::uint32_t flags = 0;
+    GfnSteps gfns;
+    [[nodiscard]] bool no_access() const noexcept { return (flags & kNoAccess) != 0; }
+};
+
+Outcome read_header(CallContext& ctx, Header& h) {
+    if (auto o = find_partition(ctx, kPartition, Target::child, h.p); !o.is_ok()) return o;
+    if (auto o = require_active(ctx, *h.p, kPartition); !o.is_ok()) return o;
+    h.flags = ctx.in<std::uint32_t>(kFlags);
+    if (auto o = reserved(ctx, RuleId::map_gpa_pages_flags_reserved, kFlags, h.flags, ~std::uint64_t{kDefinedFlags}))
         return *o;
     if (auto o = reserved(ctx, RuleId::map_gpa_pages_padding_nonzero, kPadding, ctx.in<std::uint32_t>(kPadding), ~0u))
         return *o;
-    if ((flags & kLargePage) != 0) {
-        if ((p->creation_flags & kSuperPagesEnabled) == 0)
-            return ctx.reject(RuleId::map_gpa_pages_large_not_enabled, Site::input, kFlags, flags, kLargePage);
-        const auto base = ctx.in<std::uint64_t>(kGfnBase);
-        if (base % state::kLargePages != 0)
-            return ctx.reject(RuleId::map_gpa_pages_large_gfn_unaligned, Site::input, kGfnBase, base,
-                              base % state::kLargePages);
-    }
-    return Outcome::ok();
+    const bool large = (h.flags & kLargePage) != 0;
+    if (large && (h.p->creation_flags & kSuperPagesEnabled) == 0)
+        return ctx.reject(RuleId::map_gpa_pages_large_not_enabled, Site::input, kFlags, h.flags, kLargePage);
+    return read_gfn_steps(ctx, kGfnBase, large, RuleId::map_gpa_pages_large_gfn_unaligned, h.gfns);
 }
 
-}  // namespace
-
-Outcome map_gpa_pages_element(CallContext& ctx, std::uint32_t index) {
+Outcome map(CallContext& ctx, const Header& h, std::uint32_t index) {
     state::State& s = model(ctx);
-    Partition* p = nullptr;
-    if (first_element(ctx, index)) {
-        if (auto o = check_header(ctx, p); !o.is_ok()) return o;
-    } else {
-        p = s.find(ctx.in<std::uint64_t>(kPartition));
-    }
-    const auto flags = ctx.in<std::uint32_t>(kFlags);
-    const bool large = (flags & kLargePage) != 0;
-    const std::uint64_t pages = large ? state::kLargePages : 1;
-    const auto base = ctx.in<std::uint64_t>(kGfnBase);
-    const std::uint64_t limit = gfn_limit(s);
-    const std::uint64_t step = std::uint64_t{index} * pages;
-    if (base >= limit || limit - base < step + pages)
-        return ctx.reject(RuleId::map_gpa_pages_gfn_out_of_range, Site::input, kGfnBase, base);
-    const std::uint64_t gfn = base + step;
+    Partition* p = h.p;
+    const std::uint32_t flags = h.flags;
+    const bool large = h.gfns.large();
+    const std::uint64_t pages = h.gfns.pages;
+    const auto at = h.gfns.gfn(index);
+    if (!at) return ctx.reject(RuleId::map_gpa_pages_gfn_out_of_range, Site::input, kGfnBase, h.gfns.base);
+    const std::uint64_t gfn = *at;
     const auto offset = static_cast<std::uint32_t>(ctx.rep_input_offset(index));
-    const bool no_access = (flags & kNoAccess) != 0;
+    const bool no_access = h.no_access();
     const std::uint64_t pfn = no_access ? 0 : ctx.in<std::uint64_t>(offset);
 
     // The common case in O(1): the next 4 KiB page of a run being built, inside a 2 MiB block
@@ -133,13 +125,12 @@ Outcome map_gpa_pages_element(CallContext& ctx, std::uint32_t index) {
 // The bulk form for the common case, 4 KiB RAM pages with consecutive PFNs onto unmapped
 // GFNs: a whole run in a few extent operations. Anything else stops the run, and the element
 // handler takes over from there with the same rules.
-std::uint32_t map_gpa_pages_batch(CallContext& ctx, std::uint32_t first, std::uint32_t count) {
+std::uint32_t map_run(CallContext& ctx, const Header& h, std::uint32_t first, std::uint32_t count) {
+    if (h.gfns.large() || h.no_access()) return 0;
     state::State& s = model(ctx);
-    const auto flags = ctx.in<std::uint32_t>(kFlags);
-    if ((flags & (kLargePage | kNoAccess)) != 0) return 0;
-    Partition* p = s.find(ctx.in<std::uint64_t>(kPartition));
-    const std::uint64_t gfn = ctx.in<std::uint64_t>(kGfnBase) + first;
-    const std::uint64_t limit = gfn_limit(s);
+    Partition* p = h.p;
+    const std::uint64_t gfn = h.gfns.base + first;
+    const std::uint64_t limit = h.gfns.limit;
     if (gfn >= limit) return 0;
     const std::size_t list = ctx.rep_input_offset(first);
     const auto pfn = ctx.in<std::uint64_t>(list);
@@ -170,10 +161,14 @@ std::uint32_t map_gpa_pages_batch(CallContext& ctx, std::uint32_t first, std::ui
         free -= cost;
     }
     if (n == 0) return 0;
-    p->gpa.assign(gfn, n, state::GpaValue{pfn, flags, GpaKind::ram, false});
+    p->gpa.assign(gfn, n, state::GpaValue{pfn, h.flags, GpaKind::ram, false});
     s.owners.assign(pfn, n, state::OwnerValue{p->id, 1, PfnOwner::mapped});
     p->tables_4k.assign(first_block, ((gfn + n - 1) >> state::kTableShift) - first_block + 1, state::Unit{});
     return static_cast<std::uint32_t>(n);
 }
+
+}  // namespace
+
+constinit const Handler map_gpa_pages = rep_handler<Header, read_header, map, map_run>();
 
 }  // namespace hvsim::calls

@@ -5,8 +5,6 @@
 
 namespace hvsim::calls {
 
-Outcome release_sparse_spa_page_host_access_element(CallContext& ctx, std::uint32_t index) {
-    return modify_host_access_element(ctx, index, HostAccessChange::release);
-}
+constinit const Handler release_sparse_spa_page_host_access = host_access::kHandler<HostAccessChange::release>;
 
 }  // namespace hvsim::calls

@@ -12,11 +12,8 @@ namespace F = fields::set_vp_registers_assoc;  // offsets: sim/include/hvsim/fie
 namespace {
 constexpr std::uint32_t kName = F::name.offset, kReserved1 = F::reserved1.offset, kReserved2 = F::reserved2.offset,
                         kValue = F::value.offset;
-}
 
-Outcome set_vp_registers_element(CallContext& ctx, std::uint32_t index) {
-    state::Vp* vp = nullptr;
-    if (auto o = registers_header(ctx, index, vp); !o.is_ok()) return o;
+Outcome set_register(CallContext& ctx, const RegistersHeader& h, std::uint32_t index) {
     const auto offset = static_cast<std::uint32_t>(ctx.rep_input_offset(index));
     const auto name = ctx.in<std::uint32_t>(offset + kName);
     const auto r = state::register_index(name);
@@ -36,9 +33,13 @@ Outcome set_vp_registers_element(CallContext& ctx, std::uint32_t index) {
                           (v.low & info.reserved) | (~v.low & info.must_be_one));
     if (name == state::reg::deliverability_notifications && (v.low & 1) != 0)
         return ctx.reject(RuleId::set_vp_registers_nmi_notification, Site::input, offset + kValue, v.low, 1);
-    vp->registers[*r] = v;
-    show_register_change(ctx, *vp, name);
+    h.vp->registers[*r] = v;
+    show_register_change(ctx, *h.vp, name);
     return Outcome::ok();
 }
+
+}  // namespace
+
+constinit const Handler set_vp_registers = rep_handler<RegistersHeader, read_registers_header, set_register>();
 
 }  // namespace hvsim::calls

@@ -1,11 +1,10 @@
 // HvCallTranslateVirtualAddress: partition id, VP index, padding, control flags, GVA page
 // (HDK-3B/MARINER, 32 bytes); output result code, cache type, GPA page (MARINER non-EX form). The
-// walk is x86-64 4-level paging over the guest's own page tables, read from the host pages
-// its GPA map points at; a failed translation is a successful call with a result code.
-#include <array>
-
+// walk (state/page_walk) is x86-64 4-level paging over the guest's own page tables, read from the
+// host pages its GPA map points at; a failed translation is a successful call with a result code.
 #include "calls.hpp"
 #include "common.hpp"
+#include "state/page_walk.hpp"
 
 namespace hvsim::calls {
 
@@ -30,17 +29,52 @@ enum Result : std::uint32_t {
 };
 constexpr std::uint32_t kCacheUc = 0, kCacheWb = 6;
 // Architectural bits (SDM vol. 3, 4.5).
-constexpr std::uint64_t kCr0Pg = 1ull << 31, kCr0Wp = 1ull << 16, kCr4Pae = 1ull << 5, kCr4La57 = 1ull << 12;
-constexpr std::uint64_t kEferLma = 1ull << 10, kEferNxe = 1ull << 11;
-constexpr std::uint64_t kPresent = 0x1, kWritable = 0x2, kUser = 0x4, kAccessed = 0x20, kDirty = 0x40, kPageSize = 0x80;
-constexpr std::uint64_t kNx = 1ull << 63;
-constexpr std::uint64_t kAddressMask = 0x000FFFFFFFFFF000ull;
+constexpr std::uint64_t kCr0Pg = 1ull << 31, kCr4Pae = 1ull << 5, kCr4La57 = 1ull << 12, kEferLma = 1ull << 10;
 constexpr std::uint32_t kReadable = 0x1, kMapWritable = 0x2;  // GPA map flags (HDKMINI)
 
-struct Walk {
+struct Translation {
     Result result = kSuccess;
     std::uint64_t gpa_page = 0;
+    std::uint32_t cache = kCacheWb;
 };
+
+// The access the control flags ask the walk to check.
+state::WalkAccess walk_access(std::uint64_t flags) {
+    return {.write = (flags & kValidateWrite) != 0,
+            .execute = (flags & kValidateExecute) != 0,
+            .user = (flags & kUserAccess) != 0,
+            .supervisor_smap = (flags & kEnforceSmap) != 0 && (flags & kSupervisorAccess) != 0,
+            .privilege_exempt = (flags & kPrivilegeExempt) != 0,
+            .set_accessed_dirty = (flags & kSetPageTableBits) != 0};
+}
+
+Result result_code(state::WalkResult r) {
+    switch (r) {
+        case state::WalkResult::translated:
+            return kSuccess;
+        case state::WalkResult::table_unmapped:
+            return kGpaUnmapped;
+        case state::WalkResult::not_present:
+            return kPageNotPresent;
+        case state::WalkResult::invalid_flags:
+            return kInvalidPageTableFlags;
+        case state::WalkResult::privilege_violation:
+            return kPrivilegeViolation;
+    }
+    return kPageNotPresent;
+}
+
+// The translated GPA page against the partition's GPA map: its access and its cache type.
+void check_gpa(const Partition& p, std::uint64_t flags, Translation& t) {
+    const auto m = p.gpa.at(t.gpa_page);
+    if (!m || m->kind == GpaKind::no_access)
+        t.result = m ? kGpaNoReadAccess : kGpaUnmapped;
+    else if ((flags & kValidateRead) != 0 && (m->flags & kReadable) == 0)
+        t.result = kGpaNoReadAccess;
+    else if ((flags & kValidateWrite) != 0 && (m->flags & kMapWritable) == 0)
+        t.result = kGpaNoWriteAccess;
+    if (m && m->kind == GpaKind::mmio) t.cache = kCacheUc;
+}
 
 }  // namespace
 
@@ -55,101 +89,25 @@ Outcome translate_virtual_address(CallContext& ctx) {
     if (auto o = reserved(ctx, RuleId::translate_reserved_nonzero, kFlags, flags, kReservedFlags)) return *o;
     if ((flags >> kVtlShift) != 0)
         return ctx.reject(RuleId::vtl_not_supported, Site::input, kFlags, flags, flags >> kVtlShift << kVtlShift);
-    const std::uint64_t cr0 = vp->reg(state::reg::cr0), cr4 = vp->reg(state::reg::cr4),
-                        efer = vp->reg(state::reg::efer);
-    const bool paging = (cr0 & kCr0Pg) != 0;
-    if (paging && ((cr4 & kCr4Pae) == 0 || (efer & kEferLma) == 0 || (cr4 & kCr4La57) != 0))
-        return ctx.reject(RuleId::translate_paging_mode, Site::input, kVpIndex, cr0, cr4);
+    const state::PagingRegisters regs{vp->reg(state::reg::cr0), vp->reg(state::reg::cr3), vp->reg(state::reg::efer)};
+    const std::uint64_t cr4 = vp->reg(state::reg::cr4);
+    const bool paging = (regs.cr0 & kCr0Pg) != 0;
+    if (paging && ((cr4 & kCr4Pae) == 0 || (regs.efer & kEferLma) == 0 || (cr4 & kCr4La57) != 0))
+        return ctx.reject(RuleId::translate_paging_mode, Site::input, kVpIndex, regs.cr0, cr4);
 
-    PhysicalMemory& mem = ctx.memory();
-    const std::uint64_t limit = gfn_limit(s);  // GFNs at or above it lie beyond the GPA space
-    // A guest-physical qword's host address, or nothing when its page is not mapped RAM.
-    auto host = [&](std::uint64_t gpa) -> std::optional<std::uint64_t> {
-        const auto m = p->gpa.at(gpa >> 12);
-        if (!m || m->kind != GpaKind::ram) return std::nullopt;
-        return m->pfn * hvcall::kPageSize + (gpa & 0xFFF);
-    };
     const auto gva_page = ctx.in<std::uint64_t>(kGvaPage);
-    Walk w;
-    w.gpa_page = gva_page;
+    Translation t{kSuccess, gva_page};
     if (paging) {
-        const std::uint64_t gva = gva_page << 12;
-        std::array<std::uint64_t, 4> entry_at{};  // host addresses of the entries walked
-        std::uint64_t table = vp->reg(state::reg::cr3) & kAddressMask;
-        bool writable = true, user = true, nx = false;
-        int level = 0;
-        for (; level < 4; ++level) {
-            const std::uint64_t index = (gva >> (39 - 9 * level)) & 511;
-            const auto at = host(table + index * 8);
-            if (!at) {
-                w = {kGpaUnmapped, table >> 12};
-                break;
-            }
-            entry_at[static_cast<std::size_t>(level)] = *at;
-            std::array<std::byte, 8> raw{};
-            mem.read(*at, raw);
-            std::uint64_t e;
-            std::memcpy(&e, raw.data(), 8);
-            if ((e & kPresent) == 0) {
-                w = {kPageNotPresent, 0};
-                break;
-            }
-            const bool leaf = level == 3 || (level > 0 && (e & kPageSize) != 0);
-            const unsigned page_shift = 12 + 9 * static_cast<unsigned>(3 - level);
-            // Reserved: PS in a PML4E, address bits beyond the GPA space, NX without EFER.NXE,
-            // and a large page's base bits below its size (bit 12 is its PAT bit).
-            const std::uint64_t base_reserved = leaf && level < 3 ? ((1ull << page_shift) - 1) & ~0x1FFFull : 0;
-            if ((level == 0 && (e & kPageSize) != 0) || ((e & kAddressMask) >> 12) >= limit ||
-                ((e & kNx) != 0 && (efer & kEferNxe) == 0) || (e & base_reserved) != 0) {
-                w = {kInvalidPageTableFlags, 0};
-                break;
-            }
-            writable = writable && (e & kWritable) != 0;
-            user = user && (e & kUser) != 0;
-            nx = nx || (e & kNx) != 0;
-            if (leaf) {
-                const std::uint64_t base = e & kAddressMask & ~((1ull << page_shift) - 1);
-                w.gpa_page = (base | (gva & ((1ull << page_shift) - 1))) >> 12;
-                break;
-            }
-            table = e & kAddressMask;
-        }
-        if (w.result == kSuccess && (flags & kPrivilegeExempt) == 0) {
-            const bool user_access = (flags & kUserAccess) != 0;
-            const bool write_denied = !writable && (user_access || (cr0 & kCr0Wp) != 0);
-            if (((flags & kValidateWrite) != 0 && write_denied) || (user_access && !user) ||
-                ((flags & kValidateExecute) != 0 && nx) ||
-                ((flags & kEnforceSmap) != 0 && (flags & kSupervisorAccess) != 0 && user))
-                w = {kPrivilegeViolation, 0};
-        }
-        if (w.result == kSuccess && (flags & kSetPageTableBits) != 0)
-            for (int l = 0; l <= level && l < 4; ++l) {
-                const std::uint64_t at = entry_at[static_cast<std::size_t>(l)];
-                std::array<std::byte, 8> raw{};
-                mem.read(at, raw);
-                std::uint64_t e;
-                std::memcpy(&e, raw.data(), 8);
-                e |= kAccessed;
-                if (l == level && (flags & kValidateWrite) != 0) e |= kDirty;
-                std::memcpy(raw.data(), &e, 8);
-                mem.write(at, raw);
-            }
+        const auto w = state::walk_page_tables(ctx.memory(), p->gpa, regs, s.config().guest_address_bits, gva_page,
+                                               walk_access(flags));
+        t.result = result_code(w.result);
+        t.gpa_page = w.gpa_page;
     }
-    std::uint32_t cache = kCacheWb;
-    if (w.result == kSuccess) {
-        const auto m = p->gpa.at(w.gpa_page);
-        if (!m || m->kind == GpaKind::no_access)
-            w.result = m ? kGpaNoReadAccess : kGpaUnmapped;
-        else if ((flags & kValidateRead) != 0 && (m->flags & kReadable) == 0)
-            w.result = kGpaNoReadAccess;
-        else if ((flags & kValidateWrite) != 0 && (m->flags & kMapWritable) == 0)
-            w.result = kGpaNoWriteAccess;
-        if (m && m->kind == GpaKind::mmio) cache = kCacheUc;
-    }
-    const bool gpa_known = w.result == kSuccess || w.result >= kGpaUnmapped;
-    ctx.out<std::uint32_t>(0, w.result);
-    ctx.out<std::uint32_t>(4, cache);
-    ctx.out<std::uint64_t>(8, gpa_known ? w.gpa_page : 0);
+    if (t.result == kSuccess) check_gpa(*p, flags, t);
+    const bool gpa_known = t.result == kSuccess || t.result >= kGpaUnmapped;
+    ctx.out<std::uint32_t>(0, t.result);
+    ctx.out<std::uint32_t>(4, t.cache);
+    ctx.out<std::uint64_t>(8, gpa_known ? t.gpa_page : 0);
     return Outcome::ok();
 }
 

@@ -13,39 +13,36 @@ namespace {
 constexpr std::uint32_t kPartition = F::target_partition_id.offset, kGfnBase = F::target_gpa_base.offset,
                         kFlags = F::unmap_flags.offset, kPadding = F::padding.offset;
 constexpr std::uint32_t kLargePage = 0x2;  // HV_UNMAP_GPA_LARGE_PAGE (GDKMINI)
-}  // namespace
 
-Outcome unmap_gpa_pages_element(CallContext& ctx, std::uint32_t index) {
-    state::State& s = model(ctx);
+struct Header {
     Partition* p = nullptr;
+    GfnSteps gfns;
+};
+
+Outcome read_header(CallContext& ctx, Header& h) {
+    if (auto o = find_partition(ctx, kPartition, Target::child, h.p); !o.is_ok()) return o;
+    if (auto o = require_active(ctx, *h.p, kPartition); !o.is_ok()) return o;
     const auto flags = ctx.in<std::uint32_t>(kFlags);
-    const auto base = ctx.in<std::uint64_t>(kGfnBase);
-    const bool large = (flags & kLargePage) != 0;
-    if (first_element(ctx, index)) {
-        if (auto o = find_partition(ctx, kPartition, Target::child, p); !o.is_ok()) return o;
-        if (auto o = require_active(ctx, *p, kPartition); !o.is_ok()) return o;
-        if (auto o = reserved(ctx, RuleId::unmap_gpa_pages_flags_reserved, kFlags, flags, ~std::uint64_t{kLargePage}))
-            return *o;
-        if (auto o =
-                reserved(ctx, RuleId::unmap_gpa_pages_padding_nonzero, kPadding, ctx.in<std::uint32_t>(kPadding), ~0u))
-            return *o;
-        if (large && base % state::kLargePages != 0)
-            return ctx.reject(RuleId::unmap_gpa_pages_large_gfn_unaligned, Site::input, kGfnBase, base,
-                              base % state::kLargePages);
-    } else {
-        p = s.find(ctx.in<std::uint64_t>(kPartition));
-    }
-    const std::uint64_t pages = large ? state::kLargePages : 1;
-    const std::uint64_t limit = gfn_limit(s);
-    const std::uint64_t step = std::uint64_t{index} * pages;
-    if (base >= limit || limit - base < step + pages)
-        return ctx.reject(RuleId::unmap_gpa_pages_gfn_out_of_range, Site::input, kGfnBase, base);
-    const std::uint64_t gfn = base + step;
-    if (!large)
-        if (auto existing = p->gpa.at(gfn); existing && existing->large)
-            return ctx.reject(RuleId::unmap_gpa_pages_partial_large_page, Site::input, kGfnBase, gfn);
-    s.unmap_range(*p, gfn, pages);
+    if (auto o = reserved(ctx, RuleId::unmap_gpa_pages_flags_reserved, kFlags, flags, ~std::uint64_t{kLargePage}))
+        return *o;
+    if (auto o = reserved(ctx, RuleId::unmap_gpa_pages_padding_nonzero, kPadding, ctx.in<std::uint32_t>(kPadding), ~0u))
+        return *o;
+    return read_gfn_steps(ctx, kGfnBase, (flags & kLargePage) != 0, RuleId::unmap_gpa_pages_large_gfn_unaligned,
+                          h.gfns);
+}
+
+Outcome unmap(CallContext& ctx, const Header& h, std::uint32_t index) {
+    const auto gfn = h.gfns.gfn(index);
+    if (!gfn) return ctx.reject(RuleId::unmap_gpa_pages_gfn_out_of_range, Site::input, kGfnBase, h.gfns.base);
+    if (!h.gfns.large())
+        if (auto existing = h.p->gpa.at(*gfn); existing && existing->large)
+            return ctx.reject(RuleId::unmap_gpa_pages_partial_large_page, Site::input, kGfnBase, *gfn);
+    model(ctx).unmap_range(*h.p, *gfn, h.gfns.pages);
     return Outcome::ok();
 }
+
+}  // namespace
+
+constinit const Handler unmap_gpa_pages = rep_handler<Header, read_header, unmap>();
 
 }  // namespace hvsim::calls

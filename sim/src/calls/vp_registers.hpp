@@ -1,5 +1,5 @@
 // The header get and set VP registers share (GDKMINI): partition id, VP index, input VTL,
-// rsvd_z8, rsvd_z16. Checked on the first element; later elements look the VP up again.
+// rsvd_z8, rsvd_z16, read and checked once per call.
 // And the VP's register page, which shows the registers while it is mapped (HDK-2B, HDK-3B).
 #pragma once
 
@@ -8,15 +8,14 @@
 
 namespace hvsim::calls {
 
-[[nodiscard]] inline Outcome registers_header(CallContext& ctx, std::uint32_t index, state::Vp*& vp) noexcept {
+struct RegistersHeader {
+    state::Vp* vp = nullptr;
+};
+
+[[nodiscard]] inline Outcome read_registers_header(CallContext& ctx, RegistersHeader& h) noexcept {
     constexpr std::uint32_t kPartition = 0, kVpIndex = 8, kVtl = 12, kReserved = 13;
     Partition* p = nullptr;
-    if (!first_element(ctx, index)) {
-        p = model(ctx).find(ctx.in<std::uint64_t>(kPartition));
-        vp = &p->vps.find(ctx.in<std::uint32_t>(kVpIndex))->second;
-        return Outcome::ok();
-    }
-    if (auto o = find_active_vp(ctx, kPartition, kVpIndex, p, vp); !o.is_ok()) return o;
+    if (auto o = find_active_vp(ctx, kPartition, kVpIndex, p, h.vp); !o.is_ok()) return o;
     if (auto o = check_vtl(ctx, kVtl)) return *o;
     const std::uint32_t rsvd = ctx.in<std::uint32_t>(kVtl) >> 8;  // bytes 13-15
     if (auto o = reserved(ctx, RuleId::vp_registers_reserved_nonzero, kReserved, rsvd, 0xFFFFFF)) return *o;

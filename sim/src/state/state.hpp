@@ -150,6 +150,7 @@ public:
     [[nodiscard]] const Costs& costs() const noexcept { return config_.costs; }
     [[nodiscard]] std::uint64_t root_id() const noexcept { return root_->id; }
     [[nodiscard]] Partition& root() noexcept { return *root_; }
+    [[nodiscard]] const Partition& root() const noexcept { return *root_; }
 
     // The partition an id names (HV_PARTITION_ID_SELF is the root), or nullptr.
     [[nodiscard]] Partition* find(std::uint64_t id) noexcept {
@@ -220,6 +221,7 @@ public:
     // Removes [gfn, gfn + count) from p's map: PFN references, access bits and table pages go.
     void unmap_range(Partition& p, std::uint64_t gfn, std::uint64_t count);
 
+    // Every broken invariant between the maps, a line each (state/invariants.cpp); empty when sound.
     [[nodiscard]] std::string check_invariants() const;
     [[nodiscard]] std::string digest() const;
     [[nodiscard]] std::size_t bytes() const;

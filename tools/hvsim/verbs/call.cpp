@@ -66,7 +66,8 @@ nlohmann::json diagnostic_json(const Diagnostic& d) {
     return {{"rule", d.info().id}, {"message", describe(d)}, {"status", static_cast<unsigned>(d.status)}};
 }
 
-int run_call(const CallArgs& a) {
+// The control word: the whole word as given, or made from the fields.
+hvcall::Control call_control(const CallArgs& a) {
     const std::uint16_t code = resolve_code(a.call);
     const auto fields = hvcall::Control::Fields{
         .code = code,
@@ -75,78 +76,99 @@ int run_call(const CallArgs& a) {
         .rep_count = parse_field(a.rep_count, "--rep-count", 0xFFFFFFFF),
         .rep_start = parse_field(a.rep_start, "--rep-start", 0xFFFFFFFF),
     };
-    hvcall::Control control;
-    if (!a.control.empty()) {
-        control = hvcall::Control::from_raw(parse_u64(a.control, "call: --control"));
-    } else if (const auto built = hvcall::Control::make(fields)) {
-        control = *built;
-    } else {
-        throw UsageError("call: " + std::string(hvcall::to_string(hvcall::Control::check(fields))) +
-                         " (use --control to send an out-of-range word on purpose)");
-    }
-    const std::uint32_t offset = parse_field(a.input_offset, "--input-gpa-offset", hvcall::kPageSize - 1);
-    const std::vector<std::byte> input = parse_hex_bytes(a.input);
-    if (!control.fast() && offset + input.size() > hvcall::kPageSize)
-        throw UsageError("call: --input of " + std::to_string(input.size()) + " bytes at offset " +
-                         std::to_string(offset) + " does not fit the 4096-byte input page");
-    if (control.fast() && input.size() > hvcall::kFastXmmBytes)
-        throw UsageError("call: --input of " + std::to_string(input.size()) +
-                         " bytes exceeds the 112-byte fast register block");
+    if (!a.control.empty()) return hvcall::Control::from_raw(parse_u64(a.control, "call: --control"));
+    if (const auto built = hvcall::Control::make(fields)) return *built;
+    throw UsageError("call: " + std::string(hvcall::to_string(hvcall::Control::check(fields))) +
+                     " (use --control to send an out-of-range word on purpose)");
+}
 
+struct CallInput {
+    std::uint32_t offset = 0;  // into the input page
+    std::vector<std::byte> bytes;
+};
+
+// The input bytes and where they go, checked to fit the input page or the fast register block.
+CallInput call_input(const CallArgs& a, hvcall::Control control) {
+    CallInput in{parse_field(a.input_offset, "--input-gpa-offset", hvcall::kPageSize - 1), parse_hex_bytes(a.input)};
+    if (!control.fast() && in.offset + in.bytes.size() > hvcall::kPageSize)
+        throw UsageError("call: --input of " + std::to_string(in.bytes.size()) + " bytes at offset " +
+                         std::to_string(in.offset) + " does not fit the 4096-byte input page");
+    if (control.fast() && in.bytes.size() > hvcall::kFastXmmBytes)
+        throw UsageError("call: --input of " + std::to_string(in.bytes.size()) +
+                         " bytes exceeds the 112-byte fast register block");
+    return in;
+}
+
+// Issues the call: fast through the registers (which then hold the output), or placed in the input page.
+hvcall::HypercallResult issue(Machine& machine, SimBackend& backend, hvcall::Control control, const CallInput& in,
+                              hvcall::XmmRegisters& regs) {
+    if (control.fast()) {
+        std::memcpy(regs.data(), in.bytes.data(), in.bytes.size());
+        return backend.hypercall_fast_xmm(control, regs);
+    }
+    (void)backend.input_page();  // poisoned first in strict mode; the input then lands in it
+    return backend
+        .hypercall_at(control, machine.input_page_gpa(0) + in.offset, in.bytes, machine.output_page_gpa(0), {})
+        .result;
+}
+
+// The output the call defines, when it succeeded.
+std::span<const std::byte> defined_output(const SimBackend& backend, hvcall::Control control,
+                                          hvcall::HypercallResult result, const hvcall::XmmRegisters& regs) {
+    const auto* c = hvcall::find_call(control.code());
+    if (c == nullptr || !result.ok()) return {};
+    const std::size_t n = c->output_bytes(control.rep_count());
+    if (!control.fast()) return backend.output_page().first(n);
+    const std::size_t at = c->fast_output_offset(control.varhead_qwords(), control.rep_count());
+    return std::as_bytes(std::span(regs)).subspan(std::min(at, hvcall::kFastXmmBytes - n), n);
+}
+
+void print_answer_json(const Machine& machine, hvcall::Control control, hvcall::HypercallResult result,
+                       std::span<const std::byte> output) {
+    const auto& diag = machine.last_diagnostic();
+    nlohmann::json out = {
+        {"control", hex(control.raw(), 16)},
+        {"result", hex(result.raw(), 16)},
+        {"status", static_cast<unsigned>(result.status())},
+        {"status_name", hvcall::status_name(result.status())},
+        {"reps_completed", result.reps_completed()},
+        {"rule", diag ? nlohmann::json(diag->info().id) : nlohmann::json(nullptr)},
+        {"message", diag ? describe(*diag) : std::string(hvcall::status_message(result.status()))},
+        {"output", hex_bytes(output)},
+        {"violations", nlohmann::json::array()},
+    };
+    for (const auto& v : machine.violations()) out["violations"].push_back(diagnostic_json(v));
+    print_json(out);
+}
+
+void print_answer_text(const Machine& machine, hvcall::Control control, hvcall::HypercallResult result,
+                       std::span<const std::byte> output) {
+    const auto& diag = machine.last_diagnostic();
+    std::cout << "control  " << hex(control.raw(), 16) << "\n"
+              << "result   " << hex(result.raw(), 16) << "\n"
+              << "status   " << hex(static_cast<unsigned>(result.status()), 4) << " "
+              << hvcall::status_name(result.status()) << ": " << hvcall::status_message(result.status()) << "\n"
+              << "reps     " << result.reps_completed() << "\n";
+    if (diag) std::cout << "rule     " << describe(*diag) << "\n";
+    for (const auto& v : machine.violations()) std::cout << "violated " << describe(v) << "\n";
+    if (!output.empty()) std::cout << "output   " << hex_bytes(output) << "\n";
+}
+
+int run_call(const CallArgs& a) {
+    const hvcall::Control control = call_control(a);
+    const CallInput input = call_input(a, control);
     MachineConfig config;
     config.strict = a.strict;
     config.reject_spec_only = a.reject_spec_only;
     Machine machine(config);
     SimBackend backend(machine);
     hvcall::XmmRegisters regs{};
-    hvcall::HypercallResult result;
-    if (control.fast()) {
-        std::memcpy(regs.data(), input.data(), input.size());
-        result = backend.hypercall_fast_xmm(control, regs);
-    } else {
-        (void)backend.input_page();  // poisoned first in strict mode; the input then lands in it
-        result =
-            backend.hypercall_at(control, machine.input_page_gpa(0) + offset, input, machine.output_page_gpa(0), {})
-                .result;
-    }
-
-    // The output the call defines, when it succeeded.
-    std::span<const std::byte> output;
-    if (const auto* c = hvcall::find_call(control.code()); c != nullptr && result.ok()) {
-        const std::size_t n = c->output_bytes(control.rep_count());
-        if (control.fast()) {
-            const std::size_t at = c->fast_output_offset(control.varhead_qwords(), control.rep_count());
-            output = std::as_bytes(std::span(regs)).subspan(std::min(at, hvcall::kFastXmmBytes - n), n);
-        } else {
-            output = backend.output_page().first(n);
-        }
-    }
-
-    const auto& diag = machine.last_diagnostic();
-    if (a.json) {
-        nlohmann::json out = {
-            {"control", hex(control.raw(), 16)},
-            {"result", hex(result.raw(), 16)},
-            {"status", static_cast<unsigned>(result.status())},
-            {"status_name", hvcall::status_name(result.status())},
-            {"reps_completed", result.reps_completed()},
-            {"rule", diag ? nlohmann::json(diag->info().id) : nlohmann::json(nullptr)},
-            {"message", diag ? describe(*diag) : std::string(hvcall::status_message(result.status()))},
-            {"output", hex_bytes(output)},
-            {"violations", nlohmann::json::array()},
-        };
-        for (const auto& v : machine.violations()) out["violations"].push_back(diagnostic_json(v));
-        print_json(out);
-    } else {
-        std::cout << "control  " << hex(control.raw(), 16) << "\n"
-                  << "result   " << hex(result.raw(), 16) << "\n"
-                  << "status   " << hex(static_cast<unsigned>(result.status()), 4) << " "
-                  << hvcall::status_name(result.status()) << ": " << hvcall::status_message(result.status()) << "\n"
-                  << "reps     " << result.reps_completed() << "\n";
-        if (diag) std::cout << "rule     " << describe(*diag) << "\n";
-        for (const auto& v : machine.violations()) std::cout << "violated " << describe(v) << "\n";
-        if (!output.empty()) std::cout << "output   " << hex_bytes(output) << "\n";
-    }
+    const hvcall::HypercallResult result = issue(machine, backend, control, input, regs);
+    const std::span<const std::byte> output = defined_output(backend, control, result, regs);
+    if (a.json)
+        print_answer_json(machine, control, result, output);
+    else
+        print_answer_text(machine, control, result, output);
     return result.ok() ? 0 : 1;
 }
 

@@ -16,6 +16,7 @@
 #include "hvsim/conformance/limited_input.hpp"
 #include "hvsim/conformance/scenario.hpp"
 #include "hvsim/conformance/typed_calls.hpp"
+#include "hvsim/model.hpp"
 #include "json_reader.hpp"
 
 namespace hvsim::conformance {
@@ -541,10 +542,10 @@ private:
 
     // The assertion's words, each one of its enumeration's names.
     void check_words(const json& j, const std::string& ptr, const std::vector<std::string>& words, Check& c) const {
-        const std::map<std::string, std::vector<std::string>> enums = {
-            {"state", {"uninitialized", "active", "finalized", "deleted"}},
-            {"kind", {"ram", "mmio", "no_access"}},
-            {"owner", {"free", "reserved", "deposited", "mapped", "mmio", "none"}}};
+        auto names = [](const auto& table) { return std::vector<std::string>(table.begin(), table.end()); };
+        std::map<std::string, std::vector<std::string>> enums = {
+            {"state", names(kPartitionStateNames)}, {"kind", names(kGpaKindNames)}, {"owner", names(kPfnOwnerNames)}};
+        enums["state"].push_back("deleted");  // a partition that is gone
         for (const auto& k : words) {
             if (!j.contains(k)) continue;
             const std::string w = text(j[k], ptr + "/" + k, "a name");

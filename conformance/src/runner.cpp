@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 
 #include "hvcall/errno.hpp"
 #include "hvcall/errno_names.hpp"
+#include "hvcall/types/memory.hpp"
 #include "hvsim/conformance/typed_calls.hpp"
 #include "hvsim/diagnostic.hpp"
 #include "hvsim/host_pages.hpp"
@@ -86,14 +88,18 @@ FaultPlan to_plan(FaultPlan p, std::uint64_t call_base) {
 
 // Rep calls whose element i addresses guest page base + i (base + 512 i with their large
 // flag): under the rep start axis the base moves back so the same pages are touched.
+// Offsets and flags are hvcall's (its structs' layouts); no large flag: flags_offset unused.
 struct Positional {
     hvcall::CallId call;
     std::uint32_t base_offset, flags_offset, large_flag;
 };
 constexpr Positional kPositional[] = {
-    {hvcall::CallId::map_gpa_pages, 8, 16, 0x80000000u},
-    {hvcall::CallId::unmap_gpa_pages, 8, 16, 0x2u},
-    {hvcall::CallId::get_gpa_pages_access_states, 16, 0, 0},
+    {hvcall::CallId::map_gpa_pages, offsetof(hvcall::InputMapGpaPages, target_gpa_base),
+     offsetof(hvcall::InputMapGpaPages, map_flags), hvcall::map_flags::large_page},
+    {hvcall::CallId::unmap_gpa_pages, offsetof(hvcall::InputUnmapGpaPages, target_gpa_base),
+     offsetof(hvcall::InputUnmapGpaPages, unmap_flags), hvcall::kUnmapLargePage},
+    {hvcall::CallId::get_gpa_pages_access_states, offsetof(hvcall::InputGetGpaPagesAccessStates, gpa_page_number), 0,
+     0},
 };
 
 // Moves the base of a positional call back by k elements; false when it would go below 0.
@@ -267,7 +273,7 @@ private:
             kMaxBlock);
         std::vector<std::byte> out(out_n);
         const HypercallResult result =
-            control.fast() ? issue_fast(info, control, in, in_size, out) : issue_slow(r, control, in, out);
+            control.fast() ? issue_fast(info, control, in, out) : issue_slow(r, control, in, out);
         check_raw_result(st.expect, result, backend_.log.back(), k, v);
         check_raw_output(st.expect, out, layout, v);
         if (v.mismatches.empty()) capture_raw(st, result, out, layout);
@@ -339,7 +345,7 @@ private:
     // A fast call: the input in registers (XMM when it does not fit two, or the call takes them),
     // the output read from the registers after the input's, when it fits.
     HypercallResult issue_fast(const hvcall::CallInfo* info, Control control, const std::vector<std::byte>& in,
-                               std::size_t in_size, std::vector<std::byte>& out) {
+                               std::vector<std::byte>& out) {
         hvcall::XmmRegisters regs{};
         if (!in.empty()) std::memcpy(regs.data(), in.data(), std::min<std::size_t>(in.size(), hvcall::kFastXmmBytes));
         HypercallResult result;
@@ -347,7 +353,7 @@ private:
             result = backend_.hypercall_fast_xmm(control, regs);
         else
             result = backend_.hypercall_fast(control, regs[0], regs[1]);
-        const std::size_t at = (in_size + 15) & ~std::size_t{15};
+        const std::size_t at = info ? info->fast_output_offset(control.varhead_qwords(), control.rep_count()) : 0;
         if (!out.empty() && at + out.size() <= hvcall::kFastXmmBytes)
             std::memcpy(out.data(), reinterpret_cast<const std::byte*>(regs.data()) + at, out.size());
         return result;
@@ -618,7 +624,7 @@ private:
         cmp.num("pfn", g->pfn, what);
         cmp.num("flags", g->flags, what);
         cmp.num("large", g->large ? 1 : 0, what);
-        cmp.word("kind", g->kind == GpaKind::ram ? "ram" : g->kind == GpaKind::mmio ? "mmio" : "no_access", what);
+        cmp.word("kind", to_string(g->kind), what);
     }
 
     void check_pfn(const Comparison& cmp) const {
@@ -626,8 +632,7 @@ private:
         const std::uint64_t pfn = cmp.key("pfn");
         const std::string what = "pfn " + hex(pfn);
         const auto s = hv.pfn_state(pfn);
-        static const char* owners[] = {"free", "reserved", "deposited", "mapped", "mmio", "none"};
-        cmp.word("owner", owners[static_cast<std::size_t>(s.owner)], what);
+        cmp.word("owner", to_string(s.owner), what);
         cmp.num("owner_partition", s.partition, what);
         cmp.num("map_count", s.map_count, what);
         const auto a = hv.host_access(pfn);

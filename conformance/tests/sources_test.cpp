@@ -41,9 +41,9 @@ struct Row {
 };
 
 constexpr std::string_view kRulesDef = "sim/include/hvsim/rules.def";
-constexpr std::string_view kHypercallsDef = "hvcall/include/hvcall/hypercalls.def";
+constexpr std::string_view kHypercallsDef = "hvcall/abi/include/hvcall/hypercalls.def";
 constexpr std::string_view kKshimRulesDef = "sim/shim/include/hvsim/kshim_rules.def";
-constexpr std::string_view kStatusDef = "hvcall/include/hvcall/status.def";
+constexpr std::string_view kStatusDef = "hvcall/abi/include/hvcall/status.def";
 constexpr std::string_view kGolden = "conformance/golden/linux-abi.txt";
 constexpr std::string_view kSourcesMd = "docs/sources.md";
 

@@ -59,3 +59,13 @@ TEST_CASE("input size counts header, variable header and every element", "[catal
     CHECK(info(CallId::get_vp_state).input_size(507, 0) == 4096);
     CHECK(info(CallId::get_gpa_pages_access_states).output_bytes(4095) == 4095);
 }
+
+TEST_CASE("fast output starts at the first 16-byte boundary after the input", "[catalogue]") {
+    const auto& get = info(CallId::get_vp_registers);  // 16-byte header, 4-byte names, 16-byte values
+    CHECK(get.fast_output_offset(0, 1) == 32);         // 20 bytes of input
+    CHECK(get.fast_output_offset(0, 4) == 32);         // 32: already on a boundary
+    CHECK(get.fast_output_offset(0, 5) == 48);
+    CHECK(get.fast_output_offset(1, 2) == 32);  // a variable header qword counts too: 16 + 8 + 8
+    CHECK(info(CallId::set_vp_registers).fast_output_offset(0, 3) == kFastXmmBytes);  // the input fills the block
+    CHECK(info(CallId::get_partition_id).fast_output_offset(0, 0) == 0);
+}

@@ -1,6 +1,10 @@
 #include <catch2/catch_test_macros.hpp>
 
+#include <set>
+#include <string_view>
+
 #include "hvcall/errno.hpp"
+#include "hvcall/errno_names.hpp"
 
 using hvcall::HypercallResult;
 using hvcall::Status;
@@ -47,4 +51,23 @@ TEST_CASE("the missing-hypercall-page value maps to EOPNOTSUPP", "[errno]") {
     CHECK(hvcall::to_errno(HypercallResult::from_raw(~0ull)) == -EOPNOTSUPP);
     // Only the whole word counts: low 16 bits of 0xFFFF alone are just an unknown status.
     CHECK(hvcall::to_errno(HypercallResult::from_raw(0xFFFF)) == -EIO);
+}
+
+TEST_CASE("the errno name table: one name per value, both ways, every errno a status maps to", "[errno]") {
+    std::set<int> values;
+    std::set<std::string_view> names;
+    for (const auto& e : hvcall::kErrnoNames) {
+        INFO(e.name);
+        CHECK(e.value > 0);
+        CHECK(values.insert(e.value).second);
+        CHECK(names.insert(e.name).second);
+        CHECK(hvcall::errno_name(-e.value) == e.name);
+        CHECK(hvcall::errno_value(e.name) == e.value);
+    }
+    for (const auto s : hvcall::kStatuses)
+        CHECK(hvcall::errno_name(hvcall::errno_for_status(s.status)).has_value() ==
+              (hvcall::errno_for_status(s.status) != 0));
+    CHECK(hvcall::errno_text(-EINVAL) == "-EINVAL");
+    CHECK(hvcall::errno_text(0) == "0");
+    CHECK(hvcall::errno_text(-4095) == "-4095");
 }

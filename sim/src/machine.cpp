@@ -18,11 +18,10 @@ struct Machine::Blocks {
     std::span<std::byte> output;
     // Fast calls: the register block as bytes (RDX, R8, XMM0..5); memory calls leave it unused.
     alignas(8) std::array<std::byte, hvcall::kFastXmmBytes> registers{};
+    std::uint32_t fast_output_offset = 0;  // fast calls: where output starts in `registers`
 };
 
 namespace {
-
-constexpr std::uint32_t round_up_16(std::uint32_t n) { return (n + 15u) & ~15u; }
 
 [[noreturn]] void precondition_failed(const char* what) {
     std::fprintf(stderr, "hvsim::Machine: precondition failed: %s\n", what);
@@ -101,19 +100,47 @@ HypercallResult Machine::dispatch(std::uint32_t cpu, Control control, std::uint6
                                   hvcall::XmmRegisters* regs) noexcept {
     // Error ordering: the control word itself, then the call's shape, then its parameter
     // blocks (input before output), then the handler. The TLFS leaves the order open.
+    if (auto r = check_control(control)) return *r;
+    const CallInfo* call = nullptr;
+    const Handler* handler = nullptr;
+    if (auto r = find_handler(control, call, handler)) return *r;
+    if (auto r = check_shape(*call, control)) return *r;
+    Blocks blocks;
+    if (auto r = control.fast() ? fast_block(*call, control, rdx, r8, regs, blocks)
+                                : memory_blocks(*call, control, rdx, r8, blocks))
+        return *r;
+    if (auto r = poison_and_inject(*call, control, blocks)) return *r;
+
+    const HypercallResult result = run(*call, *handler, control, cpu, blocks);
+    if (control.fast() && regs != nullptr && !blocks.output.empty())
+        std::memcpy(reinterpret_cast<std::byte*>(regs->data()) + blocks.fast_output_offset, blocks.output.data(),
+                    blocks.output.size());
+    return result;
+}
+
+// The control word alone: reserved bits, then the nested bit.
+Machine::Step Machine::check_control(Control control) noexcept {
     if (const std::uint64_t bits = control.reserved_bits())
         return reject(RuleId::control_reserved_bits, Site::control, control.raw(), bits);
-    if (control.nested())
-        if (auto r = violation(RuleId::control_nested, Site::control, control.raw(), Control::kNestedBit)) return *r;
+    if (control.nested()) return violation(RuleId::control_nested, Site::control, control.raw(), Control::kNestedBit);
+    return std::nullopt;
+}
 
-    const CallInfo* call = hvcall::find_call(control.code());
+// The catalogue entry of the call code and the model's handler for it.
+Machine::Step Machine::find_handler(Control control, const CallInfo*& call, const Handler*& handler) noexcept {
+    call = hvcall::find_call(control.code());
     if (call == nullptr) return reject(RuleId::call_unknown_code, Site::control, control.code(), Control::kCodeMask);
-    const Handler& handler = hv_.handler(call->id);
-    if (!handler) return reject(RuleId::call_unimplemented, Site::control, control.code(), Control::kCodeMask);
+    handler = &hv_.handler(call->id);
+    if (!*handler) return reject(RuleId::call_unimplemented, Site::control, control.code(), Control::kCodeMask);
+    return std::nullopt;
+}
 
+// The control fields against the call's shape: rep count and start for its kind, then the
+// variable header.
+Machine::Step Machine::check_shape(const CallInfo& call, Control control) noexcept {
     const std::uint32_t reps = control.rep_count();
     const std::uint32_t start = control.rep_start();
-    if (call->is_rep()) {
+    if (call.is_rep()) {
         if (reps == 0) return reject(RuleId::control_rep_count_zero, Site::control, 0, Control::kRepCountMask);
         if (start >= reps)
             return reject(RuleId::control_rep_start_not_below_count, Site::control, start, Control::kRepStartMask);
@@ -121,77 +148,88 @@ HypercallResult Machine::dispatch(std::uint32_t cpu, Control control, std::uint6
         if (reps != 0) return reject(RuleId::control_simple_rep_count, Site::control, reps, Control::kRepCountMask);
         if (start != 0) return reject(RuleId::control_simple_rep_start, Site::control, start, Control::kRepStartMask);
     }
-    if (control.varhead_qwords() != 0 && !call->allows_variable_header())
+    if (control.varhead_qwords() != 0 && !call.allows_variable_header())
         return reject(RuleId::control_varhead_not_allowed, Site::control, control.varhead_qwords(),
                       Control::kVarheadMask);
+    return std::nullopt;
+}
 
-    const std::uint32_t in_size = call->input_size(control.varhead_qwords(), reps);
-    const std::uint32_t out_size = call->output_bytes(reps);
-    Blocks blocks;
-    std::uint32_t out_offset = 0;  // fast calls: where output starts in the register block
-    if (control.fast()) {
-        if (!call->allows_fast())
-            if (auto r = violation(RuleId::control_fast_not_allowed, Site::control, control.raw(), Control::kFastBit))
-                return *r;
-        if (in_size > hvcall::kFastRegsBytes && !call->allows_xmm())
-            if (auto r = violation(RuleId::fast_xmm_not_allowed, Site::control, in_size)) return *r;
-        if (in_size > hvcall::kFastXmmBytes) return reject(RuleId::fast_input_too_large, Site::control, in_size);
-        out_offset = round_up_16(in_size);
-        const std::uint32_t room = call->allows_xmm() ? hvcall::kFastXmmBytes - out_offset : 0;
-        if (out_size > room) return reject(RuleId::fast_output_too_large, Site::control, out_size);
+// A fast call: its input and output must fit the register block, which `blocks` then holds.
+Machine::Step Machine::fast_block(const CallInfo& call, Control control, std::uint64_t rdx, std::uint64_t r8,
+                                  const hvcall::XmmRegisters* regs, Blocks& blocks) noexcept {
+    const std::uint32_t in_size = call.input_size(control.varhead_qwords(), control.rep_count());
+    const std::uint32_t out_size = call.output_bytes(control.rep_count());
+    if (!call.allows_fast())
+        if (auto r = violation(RuleId::control_fast_not_allowed, Site::control, control.raw(), Control::kFastBit))
+            return r;
+    if (in_size > hvcall::kFastRegsBytes && !call.allows_xmm())
+        if (auto r = violation(RuleId::fast_xmm_not_allowed, Site::control, in_size)) return r;
+    if (in_size > hvcall::kFastXmmBytes) return reject(RuleId::fast_input_too_large, Site::control, in_size);
+    const std::uint32_t out_offset = call.fast_output_offset(control.varhead_qwords(), control.rep_count());
+    const std::uint32_t room = call.allows_xmm() ? hvcall::kFastXmmBytes - out_offset : 0;
+    if (out_size > room) return reject(RuleId::fast_output_too_large, Site::control, out_size);
 
-        std::memcpy(blocks.registers.data(), &rdx, 8);
-        std::memcpy(blocks.registers.data() + 8, &r8, 8);
-        if (regs != nullptr) std::memcpy(blocks.registers.data() + 16, regs->data() + 2, hvcall::kFastXmmBytes - 16);
-        blocks.input = std::span(blocks.registers).first(in_size);
-        blocks.output = std::span(blocks.registers).subspan(out_offset, out_size);
-    } else {
-        const std::uint64_t in_gpa = rdx, out_gpa = r8;
-        if (in_size != 0) {
-            if (in_gpa % 8 != 0) return reject(RuleId::gpa_input_unaligned, Site::input_gpa, in_gpa, 0, in_size);
-            if ((in_gpa % kPageSize) + in_size > kPageSize)
-                return reject(RuleId::gpa_input_crosses_page, Site::input_gpa, in_gpa, 0, in_size);
-            if (!memory_.in_ram(in_gpa, in_size))
-                return reject(RuleId::gpa_input_outside_ram, Site::input_gpa, in_gpa, 0, in_size);
-        }
-        if (out_size != 0) {
-            if (out_gpa % 8 != 0) return reject(RuleId::gpa_output_unaligned, Site::output_gpa, out_gpa, 0, out_size);
-            if ((out_gpa % kPageSize) + out_size > kPageSize)
-                return reject(RuleId::gpa_output_crosses_page, Site::output_gpa, out_gpa, 0, out_size);
-            if (!memory_.in_ram(out_gpa, out_size))
-                return reject(RuleId::gpa_output_outside_ram, Site::output_gpa, out_gpa, 0, out_size);
-        }
-        const bool overlap = in_size != 0 && out_size != 0 && in_gpa < out_gpa + out_size && out_gpa < in_gpa + in_size;
-        if (overlap)
-            if (auto r = violation(RuleId::gpa_input_output_overlap, Site::output_gpa, out_gpa, 0, out_size)) return *r;
-        if (in_size != 0) blocks.input = {block(in_gpa), in_size};
-        if (overlap) {
-            // The hypervisor reads its input before it writes output; handlers read elements
-            // lazily, so they get a copy taken now.
-            overlapped_input_.assign(blocks.input.begin(), blocks.input.end());
-            blocks.input = overlapped_input_;
-        }
-        if (out_size != 0) blocks.output = {block(out_gpa), out_size};
+    std::memcpy(blocks.registers.data(), &rdx, 8);
+    std::memcpy(blocks.registers.data() + 8, &r8, 8);
+    if (regs != nullptr) std::memcpy(blocks.registers.data() + 16, regs->data() + 2, hvcall::kFastXmmBytes - 16);
+    blocks.input = std::span(blocks.registers).first(in_size);
+    blocks.output = std::span(blocks.registers).subspan(out_offset, out_size);
+    blocks.fast_output_offset = out_offset;
+    return std::nullopt;
+}
+
+// A memory call: each block aligned, within a page and in RAM (input before output), then
+// whether they overlap; `blocks` then points at them.
+Machine::Step Machine::memory_blocks(const CallInfo& call, Control control, std::uint64_t in_gpa, std::uint64_t out_gpa,
+                                     Blocks& blocks) noexcept {
+    const std::uint32_t in_size = call.input_size(control.varhead_qwords(), control.rep_count());
+    const std::uint32_t out_size = call.output_bytes(control.rep_count());
+    auto check = [this](std::uint64_t gpa, std::uint32_t size, Site site, EnforcedRule unaligned,
+                        EnforcedRule crosses_page, EnforcedRule outside_ram) -> Step {
+        if (size == 0) return std::nullopt;
+        if (gpa % 8 != 0) return reject(unaligned, site, gpa, 0, size);
+        if ((gpa % kPageSize) + size > kPageSize) return reject(crosses_page, site, gpa, 0, size);
+        if (!memory_.in_ram(gpa, size)) return reject(outside_ram, site, gpa, 0, size);
+        return std::nullopt;
+    };
+    if (auto r = check(in_gpa, in_size, Site::input_gpa, RuleId::gpa_input_unaligned, RuleId::gpa_input_crosses_page,
+                       RuleId::gpa_input_outside_ram))
+        return r;
+    if (auto r = check(out_gpa, out_size, Site::output_gpa, RuleId::gpa_output_unaligned,
+                       RuleId::gpa_output_crosses_page, RuleId::gpa_output_outside_ram))
+        return r;
+    const bool overlap = in_size != 0 && out_size != 0 && in_gpa < out_gpa + out_size && out_gpa < in_gpa + in_size;
+    if (overlap)
+        if (auto r = violation(RuleId::gpa_input_output_overlap, Site::output_gpa, out_gpa, 0, out_size)) return r;
+    if (in_size != 0) blocks.input = {block(in_gpa), in_size};
+    if (overlap) {
+        // The hypervisor reads its input before it writes output; handlers read elements
+        // lazily, so they get a copy taken now.
+        overlapped_input_.assign(blocks.input.begin(), blocks.input.end());
+        blocks.input = overlapped_input_;
     }
+    if (out_size != 0) blocks.output = {block(out_gpa), out_size};
+    return std::nullopt;
+}
 
-    if (config_.strict && out_size != 0) {
+// Just before the handler: strict mode poisons the output this call may define, then the
+// fault plan may end the call with an injected status.
+Machine::Step Machine::poison_and_inject(const CallInfo& call, Control control, Blocks& blocks) noexcept {
+    const std::uint32_t start = control.rep_start();
+    if (config_.strict && !blocks.output.empty()) {
         // Only bytes this call may define are poisoned: elements before rep start were
         // written by an earlier call of the same loop and stay as they are.
-        poison(blocks.output.first(call->output_size));
-        poison(blocks.output.subspan(call->output_size + std::size_t{start} * call->rep_output_size));
+        poison(blocks.output.first(call.output_size));
+        poison(blocks.output.subspan(call.output_size + std::size_t{start} * call.rep_output_size));
     }
     if (journal_.faults.active())
         if (const auto injected = journal_.faults.begin_call(calls_, control.code())) {
             Diagnostic d{RuleId::fault_injected_status, *injected, Site::control};
             d.value = static_cast<std::uint16_t>(*injected);
             (void)breach(d);  // an enforced rule: always the end of the call
-            return HypercallResult::make(*injected, call->is_rep() ? start : 0);
+            return HypercallResult::make(*injected, call.is_rep() ? start : 0);
         }
-
-    const HypercallResult result = run(*call, handler, control, cpu, blocks);
-    if (control.fast() && regs != nullptr && out_size != 0)
-        std::memcpy(reinterpret_cast<std::byte*>(regs->data()) + out_offset, blocks.output.data(), out_size);
-    return result;
+    return std::nullopt;
 }
 
 // The rep engine: elements from rep start, reps completed absolute, a failing element

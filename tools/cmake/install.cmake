@@ -1,13 +1,14 @@
 # Install rules and the exported package: `cmake --install` puts the CLI, the libraries (static
 # by default, shared with BUILD_SHARED_LIBS=ON), their public headers, the C API, the preload
 # library and hvsim's kernel environment in the GNU directories, and a CMake package that
-# find_package(hvsim 0.2 CONFIG) reads: namespaced targets hvsim::hvcall, hvsim::model,
+# find_package(hvsim 0.2 CONFIG) reads: namespaced targets hvsim::hvcall_abi, hvsim::hvcall, hvsim::model,
 # hvsim::kshim, hvsim::conformance, hvsim::traces, hvsim::devmshv and hvsim::hvsim (the C API),
 # plus pkg-config files for C users (hvsim.pc: the C API; hvsim-kshim.pc: the C shim).
 include(CMakePackageConfigHelpers)
 
 set(HVSIM_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/hvsim)
 
+set_target_properties(hvcall_abi PROPERTIES EXPORT_NAME hvcall_abi)
 set_target_properties(hvsim_model PROPERTIES EXPORT_NAME model)
 set_target_properties(hvsim_kshim PROPERTIES EXPORT_NAME kshim)
 set_target_properties(hvsim_conformance PROPERTIES EXPORT_NAME conformance)
@@ -16,7 +17,7 @@ set_target_properties(hvsim_devmshv PROPERTIES EXPORT_NAME devmshv)
 set_target_properties(hvsim_capi PROPERTIES EXPORT_NAME hvsim)
 set_target_properties(hvsim_mshv_preload PROPERTIES EXPORT_NAME mshv_preload)
 
-install(TARGETS hvcall hvsim_model hvsim_kshim hvsim_conformance hvsim_traces hvsim_devmshv
+install(TARGETS hvcall_abi hvcall hvsim_model hvsim_kshim hvsim_conformance hvsim_traces hvsim_devmshv
   EXPORT hvsim-targets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime
@@ -31,7 +32,7 @@ install(TARGETS hvsim_mshv_preload
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/hvsim COMPONENT runtime)
 
 # Public headers only: each library's include/ tree (src/ holds the private ones).
-foreach(dir hvcall/include sim/include sim/shim/include conformance/include conformance/traces/include
+foreach(dir hvcall/abi/include hvcall/include sim/include sim/shim/include conformance/include conformance/traces/include
             conformance/mshv/include conformance/capi/include)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev
           FILES_MATCHING PATTERN "*.hpp" PATTERN "*.h" PATTERN "*.def")

@@ -1,10 +1,9 @@
-// Helpers shared by the verbs: number parsing, hex and errno formatting, JSON output.
+// Helpers shared by the verbs: number parsing, hex formatting, JSON output.
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <iostream>
 
-#include "hvcall/errno_names.hpp"
 #include "hvsim/conformance/output_file.hpp"
 #include "verbs.hpp"
 
@@ -35,8 +34,6 @@ std::string hex(std::uint64_t value, int digits) {
     std::snprintf(buf, sizeof buf, "0x%0*llX", digits, static_cast<unsigned long long>(value));
     return buf;
 }
-
-std::string errno_name(int err) { return hvcall::errno_text(err); }
 
 std::vector<unsigned> set_bits(std::uint64_t bits) {
     std::vector<unsigned> out;

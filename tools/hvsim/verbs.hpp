@@ -45,7 +45,6 @@ public:
 [[nodiscard]] std::uint64_t parse_u64(std::string_view text, std::string_view what);
 
 [[nodiscard]] std::string hex(std::uint64_t value, int digits);    // "0x0046"
-[[nodiscard]] std::string errno_name(int err);                     // -22 -> "-EINVAL", 0 -> "0"
 [[nodiscard]] std::vector<unsigned> set_bits(std::uint64_t bits);  // lowest first
 // The run of contiguous `mask` bits holding `bit`, labelled as the TLFS does: "63:60".
 [[nodiscard]] std::string bit_run(std::uint64_t mask, unsigned bit);

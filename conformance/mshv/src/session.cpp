@@ -85,8 +85,6 @@ std::string_view to_string(FdKind kind) noexcept {
     return "?";
 }
 
-std::string errno_name(int negative_errno) { return hvcall::errno_text(negative_errno); }
-
 json Session::summary() const {
     json s = {{"ioctls", json::object()},      {"errors", json::object()},
               {"unknown", json::array()},      {"mmaps", mmaps_},
@@ -94,7 +92,7 @@ json Session::summary() const {
               {"rejections", cpu_.rejections}, {"rules", json::object()}};
     for (const auto& [name, n] : ioctls_) s["ioctls"][name] = n;
     for (const auto& [name, by] : errors_)
-        for (const auto& [e, n] : by) s["errors"][name][errno_name(e)] = n;
+        for (const auto& [e, n] : by) s["errors"][name][hvcall::errno_text(e)] = n;
     for (const auto& [key, n] : unknown_) {
         char request[24];
         std::snprintf(request, sizeof request, "0x%lX", key.second);

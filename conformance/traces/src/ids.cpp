@@ -1,7 +1,10 @@
-// The id table: offsets from the hv_input_* layouts (HDK, HDKMINI, HDK-2B, HDK-3B).
+// The id table: offsets from the hv_input_* layouts (HDK, HDKMINI, HDK-2B, HDK-3B); ids_test.cpp
+// checks each against hvcall's structs.
 #include "hvsim/traces/ids.hpp"
 
 #include <cstring>
+
+#include "hvcall/types/stats.hpp"
 
 namespace hvsim::traces {
 
@@ -14,9 +17,6 @@ std::uint32_t u32_at(std::span<const std::byte> in, std::size_t off) {
     if (off + 4 <= in.size()) std::memcpy(&v, in.data() + off, 4);
     return v;
 }
-
-constexpr std::uint32_t kStatsPartition = 0x00010001;  // HV_STATS_OBJECT_PARTITION
-constexpr std::uint32_t kStatsVp = 0x00010002;         // HV_STATS_OBJECT_VP
 
 }  // namespace
 
@@ -64,7 +64,7 @@ std::vector<IdField> input_id_fields(const hvcall::CallInfo& call, std::span<con
         case CallId::map_stats_page:
         case CallId::unmap_stats_page: {
             const std::uint32_t type = u32_at(input, 0);
-            if (type == kStatsPartition || type == kStatsVp) return {{8, P}};
+            if (type == hvcall::stats_type::partition || type == hvcall::stats_type::vp) return {{8, P}};
             return {};
         }
         case CallId::create_port:

@@ -387,39 +387,42 @@ bool is_model_kind(std::string_view kind) noexcept {
     return kind == "run" || kind == "faults" || kind == "strict" || kind == "guest_access";
 }
 
-std::string_view to_string(Form f) noexcept {
-    switch (f) {
-        case Form::memory:
-            return "memory";
-        case Form::fast:
-            return "fast";
-        case Form::xmm:
-            return "xmm";
-    }
+namespace {
+// Each enum's names, written once: to_string and the parser both read the table.
+template <typename E>
+struct Named {
+    E value;
+    std::string_view name;
+};
+constexpr Named<Form> kFormNames[] = {{Form::memory, "memory"}, {Form::fast, "fast"}, {Form::xmm, "xmm"}};
+constexpr Named<IdKind> kIdKindNames[] = {
+    {IdKind::partition, "partition"}, {IdKind::port, "port"}, {IdKind::connection, "connection"}};
+constexpr Named<Format> kFormatNames[] = {{Format::jsonl, "jsonl"}, {Format::cbor, "cbor"}};
+
+template <typename E, std::size_t N>
+std::string_view name_in(const Named<E> (&table)[N], E value) noexcept {
+    for (const auto& n : table)
+        if (n.value == value) return n.name;
     return "?";
 }
-std::optional<Form> form_from_string(std::string_view s) noexcept {
-    if (s == "memory") return Form::memory;
-    if (s == "fast") return Form::fast;
-    if (s == "xmm") return Form::xmm;
+template <typename E, std::size_t N>
+std::optional<E> value_in(const Named<E> (&table)[N], std::string_view name) noexcept {
+    for (const auto& n : table)
+        if (n.name == name) return n.value;
     return std::nullopt;
 }
-std::string_view to_string(IdKind k) noexcept {
-    switch (k) {
-        case IdKind::partition:
-            return "partition";
-        case IdKind::port:
-            return "port";
-        case IdKind::connection:
-            return "connection";
-    }
-    return "?";
-}
-std::optional<IdKind> id_kind_from_string(std::string_view s) noexcept {
-    if (s == "partition") return IdKind::partition;
-    if (s == "port") return IdKind::port;
-    if (s == "connection") return IdKind::connection;
-    return std::nullopt;
+}  // namespace
+
+std::string_view to_string(Form f) noexcept { return name_in(kFormNames, f); }
+std::optional<Form> form_from_string(std::string_view s) noexcept { return value_in(kFormNames, s); }
+std::string_view to_string(IdKind k) noexcept { return name_in(kIdKindNames, k); }
+std::optional<IdKind> id_kind_from_string(std::string_view s) noexcept { return value_in(kIdKindNames, s); }
+std::string_view to_string(Format f) noexcept { return name_in(kFormatNames, f); }
+std::optional<Format> format_from_string(std::string_view s) noexcept { return value_in(kFormatNames, s); }
+std::vector<std::string> format_names() {
+    std::vector<std::string> names;
+    for (const auto& n : kFormatNames) names.emplace_back(n.name);
+    return names;
 }
 
 std::optional<std::uint32_t> input_bytes_for(const hvcall::CallInfo* call, Form form,
@@ -432,8 +435,7 @@ std::optional<std::uint32_t> input_bytes_for(const hvcall::CallInfo* call, Form 
 
 std::uint32_t xmm_output_offset(const hvcall::CallInfo* call, hvcall::Control control) noexcept {
     if (call == nullptr) return hvcall::kFastXmmBytes;
-    const std::uint32_t in = call->input_size(control.varhead_qwords(), control.rep_count());
-    return std::min((in + 15u) & ~15u, hvcall::kFastXmmBytes);
+    return std::min(call->fast_output_offset(control.varhead_qwords(), control.rep_count()), hvcall::kFastXmmBytes);
 }
 
 std::uint32_t output_size_for(const hvcall::CallInfo* call, Form form, hvcall::Control control) noexcept {

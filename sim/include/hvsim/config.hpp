@@ -53,6 +53,11 @@ struct MachineConfig {
     std::uint32_t guest_address_bits = 48;  // child GPA space: GFNs below 2^(bits - 12)
     Costs costs;
 
+    // One past the highest GFN of a child's GPA space (guest_address_bits).
+    [[nodiscard]] constexpr std::uint64_t gfn_limit() const noexcept {
+        return guest_address_bits >= 64 ? ~0ull >> 12 : 1ull << (guest_address_bits - 12);
+    }
+
     // The MMIO ranges in force: `mmio`, or the default range above RAM.
     [[nodiscard]] std::vector<PfnRange> mmio_ranges() const {
         if (!mmio.empty()) return mmio;

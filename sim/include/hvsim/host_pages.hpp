@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "hvcall/calls/common.hpp"
+#include "hvcall/host_pages.hpp"
 #include "hvsim/machine.hpp"
 
 namespace hvsim {

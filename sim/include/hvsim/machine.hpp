@@ -86,6 +86,16 @@ private:
                                      hvcall::XmmRegisters* regs) noexcept;
     hvcall::HypercallResult run(const hvcall::CallInfo& call, const Handler& handler, hvcall::Control control,
                                 std::uint32_t cpu, Blocks& blocks) noexcept;
+    // dispatch's steps, in its error order; each returns the call's end, or nothing to go on.
+    using Step = std::optional<hvcall::HypercallResult>;
+    Step check_control(hvcall::Control control) noexcept;
+    Step find_handler(hvcall::Control control, const hvcall::CallInfo*& call, const Handler*& handler) noexcept;
+    Step check_shape(const hvcall::CallInfo& call, hvcall::Control control) noexcept;
+    Step fast_block(const hvcall::CallInfo& call, hvcall::Control control, std::uint64_t rdx, std::uint64_t r8,
+                    const hvcall::XmmRegisters* regs, Blocks& blocks) noexcept;
+    Step memory_blocks(const hvcall::CallInfo& call, hvcall::Control control, std::uint64_t in_gpa,
+                       std::uint64_t out_gpa, Blocks& blocks) noexcept;
+    Step poison_and_inject(const hvcall::CallInfo& call, hvcall::Control control, Blocks& blocks) noexcept;
     // The generic rules' ends, as CallContext's: an enforced rule rejects; a rule broken where
     // the call could go on returns the rejection breach() decides on, or nothing (proceed).
     hvcall::HypercallResult reject(EnforcedRule rule, Site site, std::uint64_t value, std::uint64_t bits = 0,

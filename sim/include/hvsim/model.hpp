@@ -13,17 +13,20 @@ namespace hvsim {
 // Partition lifecycle (WDK "Partition State"): created uninitialized, initialized to active,
 // finalized, then deleted (the id is invalid afterwards).
 enum class PartitionState : std::uint8_t { uninitialized, active, finalized };
+// Each enum's names are written once, in enumerator order: to_string reads them, and so do the
+// scenario language's assertions (conformance/src/load.cpp, runner.cpp).
+inline constexpr std::array<const char*, 3> kPartitionStateNames = {"uninitialized", "active", "finalized"};
+
+namespace detail {
+template <typename E, std::size_t N>
+[[nodiscard]] constexpr const char* name_of(E e, const std::array<const char*, N>& names) noexcept {
+    const auto i = static_cast<std::size_t>(e);
+    return i < N ? names[i] : "?";
+}
+}  // namespace detail
 
 [[nodiscard]] constexpr const char* to_string(PartitionState s) noexcept {
-    switch (s) {
-        case PartitionState::uninitialized:
-            return "uninitialized";
-        case PartitionState::active:
-            return "active";
-        case PartitionState::finalized:
-            return "finalized";
-    }
-    return "?";
+    return detail::name_of(s, kPartitionStateNames);
 }
 
 struct PartitionInfo {
@@ -40,6 +43,8 @@ struct PartitionInfo {
 };
 
 enum class GpaKind : std::uint8_t { ram, mmio, no_access };
+inline constexpr std::array<const char*, 3> kGpaKindNames = {"ram", "mmio", "no_access"};
+[[nodiscard]] constexpr const char* to_string(GpaKind k) noexcept { return detail::name_of(k, kGpaKindNames); }
 
 // What one guest page maps to.
 struct GpaMapping {
@@ -67,6 +72,9 @@ enum class PfnOwner : std::uint8_t {
     mmio,       // a device range
     none,       // no host memory at this PFN
 };
+inline constexpr std::array<const char*, 6> kPfnOwnerNames = {"free",   "reserved", "deposited",
+                                                              "mapped", "mmio",     "none"};
+[[nodiscard]] constexpr const char* to_string(PfnOwner o) noexcept { return detail::name_of(o, kPfnOwnerNames); }
 
 struct PfnState {
     PfnOwner owner{};

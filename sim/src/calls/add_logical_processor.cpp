@@ -12,16 +12,13 @@ namespace F = fields::add_logical_processor_in;  // offsets: sim/include/hvsim/f
 
 namespace {
 constexpr std::uint32_t kLpIndex = F::lp_index.offset, kProximityFlags = F::proximity_flags.offset;
-constexpr std::uint64_t kProximityReserved = 0x7FFFFFFE;
 }  // namespace
 
 Outcome add_logical_processor(CallContext& ctx) {
     state::State& s = model(ctx);
     auto& started = s.system.started_lps;
     const auto lp = ctx.in<std::uint32_t>(kLpIndex);
-    if (auto o = reserved(ctx, RuleId::lp_proximity_reserved, kProximityFlags, ctx.in<std::uint32_t>(kProximityFlags),
-                          kProximityReserved))
-        return *o;
+    if (auto o = check_proximity_flags(ctx, RuleId::lp_proximity_reserved, kProximityFlags)) return *o;
     if (lp >= started.size()) return ctx.reject(RuleId::lp_index_unknown, Site::input, kLpIndex, lp);
     if (started[lp]) return ctx.reject(RuleId::lp_already_started, Site::input, kLpIndex, lp);
     if (auto o = can_allocate(ctx, s.root(), s.costs().logical_processor, kLpIndex); !o.is_ok()) return o;

@@ -73,10 +73,7 @@ struct Need {
 }
 
 // One past the highest GFN of a child's GPA space.
-[[nodiscard]] inline std::uint64_t gfn_limit(const state::State& s) noexcept {
-    const unsigned bits = s.config().guest_address_bits;
-    return bits >= 64 ? ~0ull >> 12 : 1ull << (bits - 12);
-}
+[[nodiscard]] inline std::uint64_t gfn_limit(const state::State& s) noexcept { return s.config().gfn_limit(); }
 
 // The GFNs a map-like rep call walks: from `base`, `pages` per element (1, or 512 with a
 // large-page flag), below the GFN limit.
@@ -113,6 +110,23 @@ struct GfnSteps {
                                                      std::uint64_t value, std::uint64_t mask) noexcept {
     if ((value & mask) == 0) return std::nullopt;
     return ctx.violation(rule, Site::input, offset, value, value & mask);
+}
+
+// hv_proximity_domain_info's flags (the u32 at `offset`): bits 1-30 are reserved (HDKMINI).
+inline constexpr std::uint32_t kProximityFlagsReserved = 0x7FFFFFFE;
+[[nodiscard]] inline std::optional<Outcome> check_proximity_flags(CallContext& ctx, RuleId rule,
+                                                                  std::uint32_t offset) noexcept {
+    return reserved(ctx, rule, offset, ctx.in<std::uint32_t>(offset), kProximityFlagsReserved);
+}
+
+// hv_partition_isolation_properties (HDK): isolation type in bits 0-4, host type in bits 5-6.
+inline constexpr std::uint64_t kIsolationTypeMask = 0x1F, kIsolationSnp = 2, kIsolationTdx = 3;
+inline constexpr std::uint64_t kIsolationHostTypeShift = 5, kIsolationHostTypeMask = 0x3;
+[[nodiscard]] constexpr std::uint64_t isolation_type(std::uint64_t isolation) noexcept {
+    return isolation & kIsolationTypeMask;
+}
+[[nodiscard]] constexpr std::uint64_t isolation_host_type(std::uint64_t isolation) noexcept {
+    return (isolation >> kIsolationHostTypeShift) & kIsolationHostTypeMask;
 }
 
 // The VP `index` (u32 at `offset`) of p; rejects indices with no VP.

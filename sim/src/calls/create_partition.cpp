@@ -19,20 +19,16 @@ constexpr std::uint32_t kIsolation = F::isolation_properties.offset;
 
 // Bits 0, 1, 4, 8, 13, 19, 22 (HDK-2B, HDK-3B).
 constexpr std::uint64_t kDefinedFlags = 0x1 | 0x2 | 0x10 | 0x100 | 0x2000 | 0x80000 | 0x400000;
-constexpr std::uint64_t kProximityReserved = 0x7FFFFFFE;
 constexpr std::uint64_t kBank0Reserved = 1ull << 63;
 constexpr std::uint64_t kBank1Reserved = ~((1ull << 22) - 1);
 constexpr std::uint64_t kXsaveReserved = ~((1ull << 38) - 1);
-constexpr std::uint64_t kIsolationTypeMask = 0x1F, kHostTypeShift = 5, kHostTypeMask = 0x3;
 constexpr std::uint64_t kIsolationReserved = 0xF80;  // bits 7-11
 }  // namespace
 
 Outcome create_partition(CallContext& ctx) {
     const auto flags = ctx.in<std::uint64_t>(kFlags);
     if (auto o = reserved(ctx, RuleId::create_partition_flags_reserved, kFlags, flags, ~kDefinedFlags)) return *o;
-    if (auto o = reserved(ctx, RuleId::create_partition_proximity_reserved, kProximityFlags,
-                          ctx.in<std::uint32_t>(kProximityFlags), kProximityReserved))
-        return *o;
+    if (auto o = check_proximity_flags(ctx, RuleId::create_partition_proximity_reserved, kProximityFlags)) return *o;
     if (auto o =
             reserved(ctx, RuleId::create_partition_padding_nonzero, kPadding, ctx.in<std::uint32_t>(kPadding), ~0u))
         return *o;
@@ -41,11 +37,10 @@ Outcome create_partition(CallContext& ctx) {
                 reserved(ctx, RuleId::create_partition_features_reserved, offset, ctx.in<std::uint64_t>(offset), mask))
             return *o;
     const auto isolation = ctx.in<std::uint64_t>(kIsolation);
-    const std::uint64_t type = isolation & kIsolationTypeMask;
-    const std::uint64_t host_type = (isolation >> kHostTypeShift) & kHostTypeMask;
-    if ((type != 0 && type != 2 && type != 3) || host_type > 1)
+    const std::uint64_t type = isolation_type(isolation);
+    if ((type != 0 && type != kIsolationSnp && type != kIsolationTdx) || isolation_host_type(isolation) > 1)
         return ctx.reject(RuleId::create_partition_isolation_invalid, Site::input, kIsolation, isolation,
-                          isolation & (kIsolationTypeMask | kHostTypeMask << kHostTypeShift));
+                          isolation & (kIsolationTypeMask | kIsolationHostTypeMask << kIsolationHostTypeShift));
     if (auto o = reserved(ctx, RuleId::create_partition_isolation_reserved, kIsolation, isolation, kIsolationReserved))
         return *o;
 

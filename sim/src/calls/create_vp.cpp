@@ -18,7 +18,6 @@ constexpr std::uint32_t kPartition = F::partition_id.offset, kVpIndex = F::vp_in
                         kPadding = F::padding.offset, kSubnodeType = F::subnode_type.offset,
                         kProximityFlags = F::proximity_flags.offset, kFlags = F::flags.offset;
 constexpr std::uint8_t kMaxSubnodeType = 3;  // ANY, SOCKET, CLUSTER, L3
-constexpr std::uint64_t kProximityReserved = 0x7FFFFFFE;
 }  // namespace
 
 Outcome create_vp(CallContext& ctx) {
@@ -32,9 +31,7 @@ Outcome create_vp(CallContext& ctx) {
     const auto subnode = ctx.in<std::uint8_t>(kSubnodeType);
     if (subnode > kMaxSubnodeType)
         return ctx.reject(RuleId::create_vp_subnode_invalid, Site::input, kSubnodeType, subnode);
-    if (auto o = reserved(ctx, RuleId::create_vp_proximity_reserved, kProximityFlags,
-                          ctx.in<std::uint32_t>(kProximityFlags), kProximityReserved))
-        return *o;
+    if (auto o = check_proximity_flags(ctx, RuleId::create_vp_proximity_reserved, kProximityFlags)) return *o;
     if (auto o = reserved(ctx, RuleId::create_vp_flags_reserved, kFlags, ctx.in<std::uint64_t>(kFlags), ~0ull))
         return *o;
     if (index >= s.config().max_vps)

@@ -21,7 +21,6 @@ constexpr std::uint32_t kPartition = F::partition_id.offset, kVpIndex = F::vp_in
                         kRequested = F::requested_map_location.offset;
 constexpr std::uint8_t kLocationProvided = 0x1;
 constexpr std::uint16_t kGhcb = 2;
-constexpr std::uint64_t kIsolationTypeMask = 0x1F, kIsolationSnp = 2;
 }  // namespace
 
 Outcome map_vp_state_page(CallContext& ctx) {
@@ -30,7 +29,7 @@ Outcome map_vp_state_page(CallContext& ctx) {
     state::Vp* vp = nullptr;
     if (auto o = find_active_vp(ctx, kPartition, kVpIndex, p, vp); !o.is_ok()) return o;
     const auto type = ctx.in<std::uint16_t>(kType);
-    const bool snp = (p->isolation & kIsolationTypeMask) == kIsolationSnp;
+    const bool snp = isolation_type(p->isolation) == kIsolationSnp;
     if (type >= state::kStatePageTypes || (type == kGhcb && !snp))
         return ctx.reject(RuleId::vp_state_page_type_invalid, Site::input, kType, type);
     if (auto o = check_vtl(ctx, kVtl)) return *o;

@@ -105,10 +105,7 @@ private:
     }
 
     // The first GFN beyond the GPA space.
-    [[nodiscard]] std::uint64_t gfn_limit() const {
-        const unsigned bits = s_.config().guest_address_bits;
-        return bits >= 64 ? ~0ull >> 12 : 1ull << (bits - 12);
-    }
+    [[nodiscard]] std::uint64_t gfn_limit() const { return s_.config().gfn_limit(); }
 
     // Access bits sit on mapped pages only, and say accessed or dirty.
     void check_access_bits(std::uint64_t id, const Partition& p) {

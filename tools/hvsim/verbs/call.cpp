@@ -119,7 +119,7 @@ std::span<const std::byte> defined_output(const SimBackend& backend, hvcall::Con
     if (c == nullptr || !result.ok()) return {};
     const std::size_t n = c->output_bytes(control.rep_count());
     if (!control.fast()) return backend.output_page().first(n);
-    const std::size_t at = (c->input_size(control.varhead_qwords(), control.rep_count()) + 15u) & ~std::size_t{15};
+    const std::size_t at = c->fast_output_offset(control.varhead_qwords(), control.rep_count());
     return std::as_bytes(std::span(regs)).subspan(std::min(at, hvcall::kFastXmmBytes - n), n);
 }
 

@@ -6,6 +6,7 @@
 
 #include "hvcall/control.hpp"
 #include "hvcall/errno.hpp"
+#include "hvcall/errno_names.hpp"
 #include "hvcall/result.hpp"
 #include "verbs.hpp"
 
@@ -80,7 +81,7 @@ void decode_result(const DecodeArgs& args) {
             {"status_name", name},
             {"status_message", message},
             {"errno", err},
-            {"errno_name", errno_name(err)},
+            {"errno_name", hvcall::errno_text(err)},
             {"reps_completed", r.reps_completed()},
             {"reserved_bits", set_bits(r.reserved_bits())},
         });
@@ -90,7 +91,7 @@ void decode_result(const DecodeArgs& args) {
     std::printf("  status          %s %.*s: %.*s\n", hex(static_cast<std::uint16_t>(r.status()), 4).c_str(),
                 static_cast<int>(name.size()), name.data(), static_cast<int>(message.size()), message.data());
     const bool no_page = r.raw() == HypercallResult::kHypercallPageMissing;
-    std::printf("  errno           %s (Linux %s)\n", errno_name(err).c_str(),
+    std::printf("  errno           %s (Linux %s)\n", hvcall::errno_text(err).c_str(),
                 no_page ? "hv_do_hypercall: no hypercall page" : "hv_result_to_errno");
     std::printf("  reps completed  %u\n", r.reps_completed());
     print_reserved(r.reserved_bits(), HypercallResult::kReservedMask);

@@ -38,7 +38,7 @@ class Output {
 public:
     Output(const FuzzToTraceArgs& a, const MachineConfig& config) {
         const auto format = a.format.empty() ? traces::format_for_path(a.output)
-                                             : (a.format == "cbor" ? traces::Format::cbor : traces::Format::jsonl);
+                                             : traces::format_from_string(a.format).value_or(traces::Format::jsonl);
         const traces::Header header{traces::kFormatVersion, "hvsim " HVSIM_VERSION " fuzz-input-to-trace " + a.target,
                                     traces::profile_for(config)};
         try {
@@ -169,7 +169,7 @@ void add_fuzz_input_to_trace(CLI::App& app) {
     verb->add_option("FILE", a->input, "the fuzz input (a corpus file or a crash-* file)")->required();
     verb->add_option("-o,--output", a->output, "the trace file (.cbor: CBOR, else JSON Lines)")->required();
     verb->add_option("--format", a->format, "jsonl or cbor (default: by extension)")
-        ->check(CLI::IsMember({"jsonl", "cbor"}));
+        ->check(CLI::IsMember(traces::format_names()));
     verb->add_flag("--no-faults", a->no_faults,
                    "record the run without the input's fault plan (every call then replays on hardware)");
     verb->footer(

@@ -23,7 +23,7 @@ struct RecordArgs {
 };
 
 traces::Format output_format(const RecordArgs& a) {
-    if (!a.format.empty()) return a.format == "cbor" ? traces::Format::cbor : traces::Format::jsonl;
+    if (!a.format.empty()) return traces::format_from_string(a.format).value_or(traces::Format::jsonl);
     return a.split ? traces::Format::jsonl : traces::format_for_path(a.output);
 }
 
@@ -138,7 +138,7 @@ void add_record(CLI::App& app) {
         ->required();
     verb->add_flag("--split", a->split, "one trace per scenario file in the --output directory");
     verb->add_option("--format", a->format, "jsonl or cbor (default: by extension; jsonl with --split)")
-        ->check(CLI::IsMember({"jsonl", "cbor"}));
+        ->check(CLI::IsMember(traces::format_names()));
     verb->add_flag("--strict", a->strict, "workloads only: strict mode (poisoned pages)");
     verb->add_flag("--reject-spec-only", a->reject_spec_only,
                    "workloads only: spec-only rules reject (default: recorded as violations, the call proceeds)");

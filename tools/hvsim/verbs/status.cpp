@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "hvcall/errno.hpp"
+#include "hvcall/errno_names.hpp"
 #include "verbs.hpp"
 
 namespace hvsim::cli {
@@ -23,7 +24,7 @@ void add_status(CLI::App& app) {
                                {"linux_name", "HV_STATUS_" + std::string(s.name)},
                                {"message", s.message},
                                {"errno", err},
-                               {"errno_name", errno_name(err)}});
+                               {"errno_name", hvcall::errno_text(err)}});
             }
             return print_json(out);
         }
@@ -34,7 +35,7 @@ void add_status(CLI::App& app) {
                   << "MESSAGE\n";
         for (const auto& s : hvcall::kStatuses) {
             std::cout << std::setw(8) << hex(static_cast<std::uint16_t>(s.status), 4) << std::setw(w) << s.name
-                      << std::setw(9) << errno_name(hvcall::errno_for_status(s.status)) << s.message << '\n';
+                      << std::setw(9) << hvcall::errno_text(hvcall::errno_for_status(s.status)) << s.message << '\n';
         }
         std::cout << "ERRNO is what Linux's hv_result_to_errno() returns for the status\n";
     });

@@ -6,7 +6,7 @@
  * header records (MSHV_MAX_VPS, MSHV_MAX_GUEST_IRQS, the passthrough size bound). The
  * hypercall inputs passed through MSHV_ROOT_HVCALL (get/set partition property, get/set VP
  * registers, get VP CPUID values), the property and register names and the status values are
- * the hypervisor's ABI as hvcall/include/hvcall/types/{partition,vp}.hpp and status.def give it.
+ * the hypervisor's ABI as hvcall/abi/include/hvcall/types/{partition,vp}.hpp and status.def give it.
  * Written from those numbers, not from the kernel's header text; every size and offset is
  * pinned by a _Static_assert so that a wrong reading fails to compile. */
 #ifndef HVSIM_MSHV_ABI_H

@@ -114,6 +114,5 @@ private:
 // The summary for people: a first line of totals, then one line per kind of count.
 [[nodiscard]] std::string summary_text(const nlohmann::json& summary);
 [[nodiscard]] std::string_view to_string(FdKind kind) noexcept;
-[[nodiscard]] std::string errno_name(int negative_errno);
 
 }  // namespace hvsim::devmshv

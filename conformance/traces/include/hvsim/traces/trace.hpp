@@ -94,6 +94,9 @@ struct Header {
 [[nodiscard]] std::uint32_t xmm_output_offset(const hvcall::CallInfo* call, hvcall::Control control) noexcept;
 
 enum class Format : std::uint8_t { jsonl, cbor };
+[[nodiscard]] std::string_view to_string(Format f) noexcept;
+[[nodiscard]] std::optional<Format> format_from_string(std::string_view s) noexcept;
+[[nodiscard]] std::vector<std::string> format_names();  // every format's name, for a command line's choices
 // By extension: ".cbor" is CBOR, everything else JSON Lines.
 [[nodiscard]] Format format_for_path(std::string_view path) noexcept;
 

@@ -62,6 +62,13 @@ struct CallInfo {
     [[nodiscard]] constexpr std::uint32_t output_bytes(std::uint32_t rep_count) const noexcept {
         return output_size + rep_count * rep_output_size;
     }
+    // Fast (XMM) calls: where output starts in the register block (RDX, R8, XMM0..5), the first
+    // 16-byte boundary at or after the input (TLFS XMM Fast Hypercalls). Past
+    // kFastXmmBytes when the input alone fills the block: there is no room for output then.
+    [[nodiscard]] constexpr std::uint32_t fast_output_offset(std::uint32_t varhead_qwords,
+                                                             std::uint32_t rep_count) const noexcept {
+        return (input_size(varhead_qwords, rep_count) + 15u) & ~15u;
+    }
 };
 
 inline constexpr std::array kCalls = {

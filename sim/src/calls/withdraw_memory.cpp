@@ -13,7 +13,6 @@ namespace F = fields::withdraw_memory_in;  // offsets: sim/include/hvsim/fields.
 namespace {
 constexpr std::uint32_t kPartition = F::partition_id.offset, kDomainId = F::domain_id.offset,
                         kProximityFlags = F::proximity_flags.offset;
-constexpr std::uint32_t kProximityReserved = 0x7FFFFFFE;
 constexpr std::uint32_t kProximityValid = 0x80000000;
 
 struct Header {
@@ -23,9 +22,10 @@ struct Header {
 Outcome read_header(CallContext& ctx, Header& h) {
     if (auto o = find_partition(ctx, kPartition, Target::any, h.p); !o.is_ok()) return o;
     const auto flags = ctx.in<std::uint32_t>(kProximityFlags);
-    if ((flags & kProximityReserved) != 0)
+    // Enforced here, unlike the creation calls' reserved bits (check_proximity_flags).
+    if ((flags & kProximityFlagsReserved) != 0)
         return ctx.reject(RuleId::withdraw_memory_proximity_invalid, Site::input, kProximityFlags, flags,
-                          flags & kProximityReserved);
+                          flags & kProximityFlagsReserved);
     if ((flags & kProximityValid) != 0 && ctx.in<std::uint32_t>(kDomainId) != 0)
         return ctx.reject(RuleId::withdraw_memory_proximity_invalid, Site::input, kDomainId,
                           ctx.in<std::uint32_t>(kDomainId));

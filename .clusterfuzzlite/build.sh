@@ -1,5 +1,6 @@
 #!/bin/bash -eu
-# ClusterFuzzLite / OSS-Fuzz build (runs in the image with $CC, $CXX, $CXXFLAGS, $LIB_FUZZING_ENGINE,
+# ClusterFuzzLite / OSS-Fuzz build, for libFuzzer or AFL++ alike (tools/cflite-build.sh tries both
+# here; runs in the image with $CC, $CXX, $CXXFLAGS, $LIB_FUZZING_ENGINE,
 # $SRC, $WORK and $OUT set): every fuzz target linked with the engine, and next to each in $OUT
 # its seed corpus (<target>_seed_corpus.zip), dictionary (<target>.dict) and options (<target>.options).
 cmake -S "$SRC/hvsim" -B "$WORK/hvsim" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -21,7 +22,11 @@ for t in $targets; do
   esac
   printf '[libfuzzer]\nmax_len = %d\n' "$max_len" > "$OUT/$t.options"
 done
-# The catalogue's codes, statuses and control words help the model targets.
+# The catalogue's codes, statuses and control words help the model targets; the readers have
+# their grammars' keys and hostile tokens.
 for t in raw_dispatch_fuzz same_state_under_schedule_fuzz control_result_roundtrip_fuzz; do
   cp "$SRC/hvsim/corpus/hypercalls.dict" "$OUT/$t.dict"
+done
+for t in scenario_reader_fuzz trace_reader_fuzz; do
+  cp "$SRC/hvsim/corpus/$t.dict" "$OUT/$t.dict"
 done

@@ -5,7 +5,7 @@
 # whole fuzz builds take several minutes each).
 #   ./tools/cflite-build.sh libfuzzer   clang-14, -fsanitize=fuzzer (the engine ClusterFuzzLite runs)
 #   ./tools/cflite-build.sh afl         AFL++'s afl-clang-fast and its libAFLDriver.a (OSS-Fuzz's afl engine)
-# The build and $OUT go under build/cflite-<engine>/. Installs clang or afl++ when missing.
+# The build ($WORK) and $OUT go under build/cflite-<engine>/. Installs clang or afl++ when missing.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
@@ -37,10 +37,13 @@ else
     export LIB_FUZZING_ENGINE=/usr/lib/afl/libAFLDriver.a
 fi
 root="$hvsim_root/build/cflite-$engine"
-export SRC="$root/src" WORK="$root/work" OUT="$root/out" FUZZING_ENGINE="$engine"
-rm -rf "$OUT"
-mkdir -p "$SRC" "$WORK" "$OUT"
-ln -sfn "$hvsim_root" "$SRC/hvsim"
+# $SRC/hvsim is a link to this tree, kept outside it so that nothing walking the tree loops.
+SRC=$(mktemp -d)
+trap 'rm -rf "$SRC"' EXIT
+export SRC WORK="$root/work" OUT="$root/out" FUZZING_ENGINE="$engine"
+rm -rf "$OUT" "$WORK" "$root/src"  # a fresh build each time: the toolchain builds from scratch too
+mkdir -p "$WORK" "$OUT"
+ln -s "$hvsim_root" "$SRC/hvsim"
 LDFLAGS="$sanitizers" bash "$hvsim_root/.clusterfuzzlite/build.sh"
 
 # Each target once over its seeds: libFuzzer's own replay mode, or AFL++'s driver reading

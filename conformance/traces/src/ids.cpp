@@ -56,6 +56,8 @@ std::vector<IdField> input_id_fields(const hvcall::CallInfo& call, std::span<con
         case CallId::set_vp_state:
         case CallId::get_vp_cpuid_values:
         case CallId::get_vp_index_from_apic_id:
+        case CallId::map_device_interrupt:
+        case CallId::unmap_device_interrupt:
             return {{0, P}};
         // host access flags first, then the partition (only meaningful with make_exclusive)
         case CallId::acquire_sparse_spa_page_host_access:

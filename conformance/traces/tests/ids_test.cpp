@@ -61,6 +61,8 @@ TEST_CASE("id offsets are hvcall's struct offsets", "[ids]") {
         {CallId::get_vp_cpuid_values, {{offsetof(InputGetVpCpuidValues, partition_id), P}}},
         {CallId::translate_virtual_address, {{offsetof(InputTranslateVirtualAddress, partition_id), P}}},
         {CallId::dispatch_vp, {{offsetof(InputDispatchVp, partition_id), P}}},
+        {CallId::map_device_interrupt, {{offsetof(InputMapDeviceInterrupt, partition_id), P}}},
+        {CallId::unmap_device_interrupt, {{offsetof(InputUnmapDeviceInterrupt, partition_id), P}}},
         {CallId::signal_event_direct, {{offsetof(InputSignalEventDirect, target_partition), P}}},
         {CallId::post_message_direct, {{offsetof(InputPostMessageDirect, partition_id), P}}},
         {CallId::create_port,

@@ -14,11 +14,35 @@ std::optional<hvcall::Status> FaultState::begin_call(std::uint64_t /*call_index*
     return std::nullopt;
 }
 
+bool FaultState::planned_end(std::uint64_t call_index, std::uint32_t done_in_call) const noexcept {
+    return std::any_of(plan_.rep_ends.begin(), plan_.rep_ends.end(), [&](const FaultPlan::RepEnd& e) {
+        return (e.call == FaultPlan::kAnyCall || e.call == call_index) && e.after_elements == done_in_call;
+    });
+}
+
 bool FaultState::end_rep_early(std::uint64_t call_index, std::uint32_t done_in_call) {
-    for (const auto& e : plan_.rep_ends)
-        if ((e.call == FaultPlan::kAnyCall || e.call == call_index) && e.after_elements == done_in_call) return true;
+    if (planned_end(call_index, done_in_call)) return true;
     if (plan_.early_end_per_mille == 0) return false;
     return next_random() % 1000 < plan_.early_end_per_mille;
+}
+
+std::uint32_t FaultState::run_before_end(std::uint64_t call_index, std::uint32_t done_in_call,
+                                         std::uint32_t remaining) const noexcept {
+    // The planned ends first: the nearest one after done_in_call bounds the run.
+    std::uint64_t bound = remaining;
+    for (const auto& e : plan_.rep_ends)
+        if ((e.call == FaultPlan::kAnyCall || e.call == call_index) && e.after_elements > done_in_call)
+            bound = std::min<std::uint64_t>(bound, e.after_elements - done_in_call);
+    if (plan_.early_end_per_mille == 0 || bound <= 1) return static_cast<std::uint32_t>(bound);
+    // Then the random ones: the stream is a counter, so looking ahead needs no copy.
+    std::uint64_t state = rng_;
+    std::uint32_t run = 1;
+    while (run < bound && mix(state += kGolden) % 1000 >= plan_.early_end_per_mille) ++run;
+    return run;
+}
+
+void FaultState::skip_decisions(std::uint32_t n) noexcept {
+    if (plan_.early_end_per_mille != 0) rng_ += kGolden * n;
 }
 
 bool FaultState::allocation_fails(std::uint64_t index) const {
@@ -27,8 +51,7 @@ bool FaultState::allocation_fails(std::uint64_t index) const {
 }
 
 // splitmix64: tiny, fast and the same on every platform, so a seed names one schedule.
-std::uint64_t FaultState::next_random() {
-    std::uint64_t z = (rng_ += 0x9E3779B97F4A7C15ull);
+std::uint64_t FaultState::mix(std::uint64_t z) noexcept {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);

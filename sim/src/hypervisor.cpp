@@ -145,6 +145,7 @@ std::uint32_t Hypervisor::message_type(std::uint64_t id, std::uint32_t vp, std::
 }
 
 PfnState Hypervisor::pfn_state(std::uint64_t pfn) const { return state_->pfn_state(pfn); }
+std::uint64_t Hypervisor::free_ram_from(std::uint64_t pfn) const { return state_->free_ram_from(pfn); }
 HostAccess Hypervisor::host_access(std::uint64_t pfn) const { return state_->host_access_of(pfn); }
 
 std::uint8_t Hypervisor::page_access_state(std::uint64_t id, std::uint64_t gfn) const {

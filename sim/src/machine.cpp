@@ -245,15 +245,19 @@ HypercallResult Machine::run(const CallInfo& call, const Handler& handler, Contr
     RepHeader header;
     if (handler.header != nullptr)
         if (const Outcome o = handler.header(ctx, header); !o.is_ok()) return HypercallResult::make(o.status(), start);
-    for (std::uint32_t i = start; i < reps; ++i) {
-        const Outcome o = handler.element(ctx, header, i);
-        if (!o.is_ok()) return HypercallResult::make(o.status(), i);
-        if (i + 1 < reps && journal_.faults.active()) {
-            if (journal_.faults.end_rep_early(calls_, i + 1 - start))
-                return HypercallResult::make(Status::SUCCESS, i + 1);
-        } else if (handler.batch != nullptr && i + 1 < reps) {
-            // The first element ran alone; the bulk form takes what it can of the rest.
-            i += handler.batch(ctx, header, i + 1, reps - i - 1);
+    FaultState& faults = journal_.faults;
+    for (std::uint32_t i = start; i < reps;) {
+        if (const Outcome o = handler.element(ctx, header, i); !o.is_ok()) return HypercallResult::make(o.status(), i);
+        // Element i ran alone; the bulk form, where there is one, takes what it can of the
+        // rest, up to where the fault plan would end the call.
+        for (++i; i < reps;) {
+            if (faults.active() && faults.end_rep_early(calls_, i - start)) return HypercallResult::make(Status::SUCCESS, i);
+            if (handler.batch == nullptr) break;
+            const std::uint32_t room = faults.active() ? faults.run_before_end(calls_, i - start, reps - i) : reps - i;
+            const std::uint32_t ran = handler.batch(ctx, header, i, room);
+            if (ran == 0) break;
+            faults.skip_decisions(ran - 1);
+            i += ran;
         }
     }
     return HypercallResult::make(Status::SUCCESS, reps);

@@ -1,5 +1,6 @@
 #include <catch2/catch_test_macros.hpp>
 
+#include <algorithm>
 #include <vector>
 
 #include "test_machine.hpp"
@@ -114,4 +115,42 @@ TEST_CASE("failing allocation indices count from the plan's start, as Machine::a
     m.set_fault_plan(plan);
     CHECK(m.call(0, c, kIn, kOut).ok());
     CHECK(m.call(0, c, kIn, kOut).status() == Status::INSUFFICIENT_MEMORY);
+}
+
+TEST_CASE("a bulk run bounded by run_before_end ends where asking after every element ends", "[faults][bulk]") {
+    // Where each call of a workload ends, asked after every element, or with runs of elements
+    // in between that take a varying part of what run_before_end allowed.
+    auto ends = [](const FaultPlan& plan, bool bulk) {
+        FaultState f(plan);
+        std::vector<std::uint32_t> out;
+        for (std::uint32_t call = 0; call < 200; ++call) {
+            const std::uint32_t reps = 1 + (call * 37) % 90;
+            std::uint32_t done = 1;
+            while (done < reps && !f.end_rep_early(call, done)) {
+                std::uint32_t step = 1;
+                if (bulk) {
+                    const std::uint32_t room = f.run_before_end(call, done, reps - done);
+                    REQUIRE(room >= 1);
+                    REQUIRE(room <= reps - done);
+                    step = 1 + (call + done) % room;
+                    f.skip_decisions(step - 1);
+                }
+                done += step;
+            }
+            out.push_back(done);
+        }
+        return out;
+    };
+    for (const std::uint32_t per_mille : {0u, 1u, 40u, 500u, 1000u})
+        for (const std::uint64_t seed : {1ull, 7ull, 1234ull}) {
+            FaultPlan plan;
+            plan.seed = seed;
+            plan.early_end_per_mille = per_mille;
+            plan.rep_ends = {{FaultPlan::kAnyCall, 17}, {5, 3}};
+            INFO("per mille " << per_mille << ", seed " << seed);
+            const auto one_by_one = ends(plan, false);
+            CHECK(ends(plan, true) == one_by_one);
+            if (per_mille <= 40)  // the planned end is reached, not only random ones
+                CHECK(std::count(one_by_one.begin(), one_by_one.end(), 17u) > 0);
+        }
 }

@@ -232,16 +232,25 @@ TEST_CASE("a time-slice end after every element gives the same state as one pass
     CHECK(run(every) == run({}));
 }
 
-TEST_CASE("the bulk form of map gives the element handler's results, rejections included", "[memory][bulk]") {
-    // An active plan that never fires keeps the engine element by element.
-    FaultPlan inert;
-    inert.failing_allocations = {~0ull};
-    auto run = [](FaultPlan plan) {
-        Model md(false, true, std::move(plan));
-        const auto id = md.create();
-        md.deposit(id, 203);  // initialization, then three table pages
+TEST_CASE("the bulk forms of map, unmap and deposit give the element handler's results, rejections included",
+          "[memory][bulk]") {
+    auto run = [](bool bulk) {
+        Model md;
+        if (!bulk)  // the same handlers without their bulk steps: element by element
+            for (const CallId call : {CallId::map_gpa_pages, CallId::unmap_gpa_pages, CallId::deposit_memory}) {
+                Handler h = md.hv().handler(call);
+                h.batch = nullptr;
+                md.hv().set_handler(call, h);
+            }
+        const auto id = md.create(kSuperPages);
+        md.deposit(id, 204);  // initialization, then four table pages
         REQUIRE(md.fast(CallId::initialize_partition, id).ok());
         std::vector<std::uint64_t> results;
+        auto map = [&](std::uint64_t gfn, const std::vector<std::uint64_t>& pfns, std::uint32_t flags = kRW) {
+            const auto r = md.raw(CallId::map_gpa_pages, md.map_input(id, gfn, flags, pfns),
+                                  static_cast<std::uint32_t>(pfns.size()));
+            results.push_back(r.raw());
+        };
         auto pfns = md.take_pages(1500);
         pfns[300] = pfns[299];                                   // an alias: breaks the run, still valid
         pfns[400] = md.m.input_page_gpa(0) / hvcall::kPageSize;  // in use: rejected
@@ -250,17 +259,38 @@ TEST_CASE("the bulk form of map gives the element handler's results, rejections 
                 const std::vector<std::uint64_t> chunk(
                     pfns.begin() + static_cast<std::ptrdiff_t>(at),
                     pfns.begin() + static_cast<std::ptrdiff_t>(std::min(at + 500, pfns.size())));
-                const auto r = md.raw(CallId::map_gpa_pages, md.map_input(id, gfn + at, kRW, chunk),
-                                      static_cast<std::uint32_t>(chunk.size()));
-                results.push_back(r.raw());
+                map(gfn + at, chunk);
             }
         }
+        // Deposits: a run that meets a mapped page, and one that runs off the end of RAM.
+        auto deposit = pfns;
+        deposit.erase(deposit.begin(), deposit.begin() + 10);
+        deposit.resize(20);
+        for (auto& pfn : deposit) pfn += 1500;  // fresh pages, then a mapped one
+        deposit.push_back(pfns[2]);
+        results.push_back(md.deposit_pfns(id, deposit).raw());
+        const std::uint64_t ram_end = kRam / hvcall::kPageSize;
+        results.push_back(md.deposit_pfns(id, {ram_end - 2, ram_end - 1, ram_end}).raw());
+        // Remapping: fresh pages over 4 KiB mappings and holes, then over a 2 MiB page.
+        md.deposit(id, 8);
+        map(0x1F0 + 450, md.take_pages(200), kMapRead);
+        map(0x8000, {md.take_large_page()}, kRW | kMapLarge);
+        map(0x8000 - 100, md.take_pages(150));
+        // Unmapping across 4 KiB mappings, holes and into the 2 MiB page, then the 2 MiB page.
+        for (auto [gfn, count] : {std::pair{0x1F0ull + 100, 900u}, {0x8000ull - 120, 200u}}) {
+            const auto r = md.raw(CallId::unmap_gpa_pages, Bytes{}.at(0, id).at(8, gfn), count);
+            results.push_back(r.raw());
+        }
+        results.push_back(md.raw(CallId::unmap_gpa_pages,
+                                 Bytes{}.at(0, id).at(8, std::uint64_t{0x8000}).at(16, std::uint32_t{2}), 1)
+                              .raw());
         md.check();
         return std::pair{results, md.hv().digest()};
     };
-    const auto bulk = run({});
-    CHECK(bulk == run(inert));
-    // The schedule meets each path: the in-use page, a success, and the pool running dry.
+    const auto bulk = run(true);
+    CHECK(bulk == run(false));
+    // The schedule meets each path: the in-use page, a success, the pool running dry, a split
+    // 2 MiB page refused.
     CHECK(bulk.first[0] == hvcall::HypercallResult::make(Status::OPERATION_DENIED, 400).raw());
     auto saw = [&](Status st) {
         return std::any_of(bulk.first.begin(), bulk.first.end(),
@@ -268,4 +298,12 @@ TEST_CASE("the bulk form of map gives the element handler's results, rejections 
     };
     CHECK(saw(Status::SUCCESS));
     CHECK(saw(Status::INSUFFICIENT_MEMORY));
+    REQUIRE(bulk.first.size() == 14);
+    CHECK(bulk.first[6] == hvcall::HypercallResult::make(Status::OPERATION_DENIED, 20).raw());  // the mapped page
+    CHECK(hvcall::HypercallResult::from_raw(bulk.first[7]).reps_completed() == 2);            // past RAM
+    for (const std::size_t at : {10, 12}) {  // the map and the unmap that run into the 2 MiB page
+        const auto r = hvcall::HypercallResult::from_raw(bulk.first[at]);
+        CHECK(r.status() == Status::INVALID_PARAMETER);
+        CHECK(r.reps_completed() == (at == 10 ? 100 : 120));
+    }
 }

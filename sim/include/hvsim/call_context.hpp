@@ -125,6 +125,8 @@ public:
                                                    std::uint64_t bits = 0) noexcept;
     // Every allocation from deposited memory asks first: the fault plan may make it fail.
     [[nodiscard]] bool allocation_fails() noexcept { return model_.journal.allocation_fails(); }
+    // The same question without asking: a bulk step stops before an allocation that would fail.
+    [[nodiscard]] bool next_allocation_fails() const noexcept { return model_.journal.next_allocation_fails(); }
 
 private:
     void check(bool input, std::size_t offset, std::size_t size) const noexcept {
@@ -181,7 +183,9 @@ using SimpleHandler = Outcome (*)(CallContext&);
 // `index`. `batch`, optional, is the bulk form: it runs elements [first, first + count) in one
 // go where it can, with exactly the effects the element step would have, and returns how many
 // it ran (a prefix; 0 is always allowed). It never rejects: whatever it cannot do is left to
-// the element step. The engine uses it only when no fault plan is active.
+// the element step, which also means it stops before an allocation the fault plan fails
+// (CallContext::next_allocation_fails). The engine hands it no more elements than the fault
+// plan lets run before it ends the call (FaultState::run_before_end).
 using RepHeaderHandler = Outcome (*)(CallContext&, RepHeader&);
 using RepHandler = Outcome (*)(CallContext&, const RepHeader&, std::uint32_t index);
 using RepBatchHandler = std::uint32_t (*)(CallContext&, const RepHeader&, std::uint32_t first, std::uint32_t count);

@@ -54,6 +54,14 @@ public:
     std::optional<hvcall::Status> begin_call(std::uint64_t call_index, std::uint16_t code);
     // After `done_in_call` elements of this call ran and more remain: end it now?
     bool end_rep_early(std::uint64_t call_index, std::uint32_t done_in_call);
+    // For a bulk run of elements after end_rep_early(call_index, done_in_call) said no: how
+    // many of the next `remaining` may run in a row, that is 1 plus the number of the
+    // decisions after them that would say no. Changes nothing; skip_decisions() then takes
+    // the decisions the run went past.
+    [[nodiscard]] std::uint32_t run_before_end(std::uint64_t call_index, std::uint32_t done_in_call,
+                                               std::uint32_t remaining) const noexcept;
+    // Takes `n` decisions that said no, as end_rep_early would have.
+    void skip_decisions(std::uint32_t n) noexcept;
     // Called for every allocation from deposited memory with its index (Machine::allocations()
     // before it); true means it fails.
     [[nodiscard]] bool allocation_fails(std::uint64_t index) const;
@@ -61,7 +69,10 @@ public:
     [[nodiscard]] const FaultPlan& plan() const noexcept { return plan_; }
 
 private:
-    std::uint64_t next_random();
+    std::uint64_t next_random() noexcept { return mix(rng_ += kGolden); }
+    static constexpr std::uint64_t kGolden = 0x9E3779B97F4A7C15ull;
+    [[nodiscard]] static std::uint64_t mix(std::uint64_t z) noexcept;
+    [[nodiscard]] bool planned_end(std::uint64_t call_index, std::uint32_t done_in_call) const noexcept;
 
     FaultPlan plan_;
     bool active_ = false;

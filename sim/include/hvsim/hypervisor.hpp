@@ -64,6 +64,8 @@ public:
 
     // Host pages: RAM is [0, MachineConfig::ram_bytes), MMIO the configured ranges.
     [[nodiscard]] PfnState pfn_state(std::uint64_t pfn) const;
+    // How many pages from `pfn` on are free RAM (0 when `pfn` is not).
+    [[nodiscard]] std::uint64_t free_ram_from(std::uint64_t pfn) const;
     [[nodiscard]] HostAccess host_access(std::uint64_t pfn) const;
 
     // Guest page access state bits (kPageAccessed | kPageDirty), 0 for unmapped pages.

@@ -29,6 +29,10 @@ struct CallJournal {
         const std::uint64_t index = allocations++;
         return faults.active() && faults.allocation_fails(index);
     }
+    // Whether the next allocation would fail, without counting it (a bulk step stops there).
+    [[nodiscard]] bool next_allocation_fails() const noexcept {
+        return faults.active() && faults.allocation_fails(allocations);
+    }
     // A new call: no diagnostic, no violations yet.
     void begin_call() noexcept {
         last.reset();

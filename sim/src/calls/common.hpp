@@ -2,7 +2,9 @@
 #pragma once
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
+#include <span>
 
 #include "hvsim/call_context.hpp"
 #include "state/state.hpp"
@@ -73,7 +75,37 @@ struct Need {
 }
 
 // One past the highest GFN of a child's GPA space.
+// How many of the 8-byte little-endian values in `list` run first, first + 1, ... from its
+// start: the test a bulk step makes of a PFN list. Eight values per comparison, which the
+// compiler unrolls, and which a build tracing comparisons (libFuzzer's) records once per eight.
+[[nodiscard]] inline std::uint64_t consecutive_prefix(std::span<const std::byte> list, std::uint64_t first) noexcept {
+    const std::size_t n = list.size() / sizeof(std::uint64_t);
+    const auto value = [&](std::size_t k) {
+        std::uint64_t v = 0;
+        std::memcpy(&v, list.data() + k * sizeof v, sizeof v);
+        return v;
+    };
+    std::size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        std::uint64_t differs = 0;
+        for (std::size_t j = 0; j < 8; ++j) differs |= value(k + j) ^ (first + k + j);
+        if (differs != 0) break;
+    }
+    while (k < n && value(k) == first + k) ++k;
+    return k;
+}
+
 [[nodiscard]] inline std::uint64_t gfn_limit(const state::State& s) noexcept { return s.config().gfn_limit(); }
+
+// How many of the `count` GFNs from `gfn` on come before the first one a 2 MiB mapping holds:
+// the 4 KiB pages a map or unmap may replace without splitting a large page.
+[[nodiscard]] inline std::uint64_t small_pages_from(const Partition& p, std::uint64_t gfn, std::uint64_t count) {
+    std::uint64_t n = count;
+    p.gpa.for_each_in(gfn, count, [&](const state::ExtentMap<state::GpaValue>::Extent& e) {
+        if (e.value.large) n = std::min(n, e.start - gfn);
+    });
+    return n;
+}
 
 // The GFNs a map-like rep call walks: from `base`, `pages` per element (1, or 512 with a
 // large-page flag), below the GFN limit.
@@ -83,6 +115,12 @@ struct GfnSteps {
     std::uint64_t limit = 0;
 
     [[nodiscard]] bool large() const noexcept { return pages != 1; }
+    // How many of `count` elements from `first` on lie below the limit (a bulk step's bound).
+    [[nodiscard]] std::uint64_t in_range(std::uint32_t first, std::uint64_t count) const noexcept {
+        const std::uint64_t start = std::uint64_t{first} * pages;
+        if (base >= limit || limit - base <= start) return 0;
+        return std::min(count, (limit - base - start) / pages);
+    }
     // Element `index`'s first GFN, when all its pages lie below the limit.
     [[nodiscard]] std::optional<std::uint64_t> gfn(std::uint32_t index) const noexcept {
         const std::uint64_t step = std::uint64_t{index} * pages;

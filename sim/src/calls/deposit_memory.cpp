@@ -40,8 +40,22 @@ Outcome deposit(CallContext& ctx, const Header& h, std::uint32_t index) {
     return Outcome::ok();
 }
 
+// The bulk form: consecutive free RAM pages with the root's default access, in two extent
+// operations. Anything else stops the run for the element step to judge.
+std::uint32_t deposit_run(CallContext& ctx, const Header& h, std::uint32_t first, std::uint32_t count) {
+    state::State& s = model(ctx);
+    const std::size_t at = ctx.rep_input_offset(first);
+    const auto pfn = ctx.in<std::uint64_t>(at);
+    std::uint64_t n = std::min<std::uint64_t>(count, s.free_ram_from(pfn));
+    if (n != 0) n = consecutive_prefix(ctx.in_bytes(at, n * sizeof(std::uint64_t)), pfn);
+    if (n == 0 || s.host_access.any_in(pfn, n)) return 0;
+    s.owners.assign(pfn, n, state::OwnerValue{h.p->id, 0, PfnOwner::deposited});
+    h.p->pool.assign(pfn, n, state::Unit{});
+    return static_cast<std::uint32_t>(n);
+}
+
 }  // namespace
 
-constinit const Handler deposit_memory = rep_handler<Header, read_header, deposit>();
+constinit const Handler deposit_memory = rep_handler<Header, read_header, deposit, deposit_run>();
 
 }  // namespace hvsim::calls

@@ -122,27 +122,24 @@ Outcome map(CallContext& ctx, const Header& h, std::uint32_t index) {
     return Outcome::ok();
 }
 
-// The bulk form for the common case, 4 KiB RAM pages with consecutive PFNs onto unmapped
-// GFNs: a whole run in a few extent operations. Anything else stops the run, and the element
-// handler takes over from there with the same rules.
+// The bulk form for the common case, 4 KiB RAM pages with consecutive free PFNs onto GFNs
+// that are unmapped or hold 4 KiB pages (remapping): a whole run in a few extent operations.
+// Element by element, each page's old mapping goes and the new one comes; all at once, the
+// old ones go first, which ends the same, since none of the new PFNs is in use and the run
+// splits no 2 MiB page. Anything else stops the run, and the element handler takes over from
+// there with the same rules.
 std::uint32_t map_run(CallContext& ctx, const Header& h, std::uint32_t first, std::uint32_t count) {
     if (h.gfns.large() || h.no_access()) return 0;
     state::State& s = model(ctx);
     Partition* p = h.p;
     const std::uint64_t gfn = h.gfns.base + first;
-    const std::uint64_t limit = h.gfns.limit;
-    if (gfn >= limit) return 0;
-    const std::size_t list = ctx.rep_input_offset(first);
-    const auto pfn = ctx.in<std::uint64_t>(list);
-    std::uint64_t n = std::min<std::uint64_t>(count, limit - gfn);
-    for (std::uint64_t k = 1; k < n; ++k)
-        if (ctx.in<std::uint64_t>(list + 8 * k) != pfn + k) {
-            n = k;
-            break;
-        }
-    if (!s.is_ram(pfn)) return 0;
-    n = std::min(n, s.config().ram_bytes / hvcall::kPageSize - pfn);
-    n = std::min({n, p->gpa.free_from(gfn), s.owners.free_from(pfn)});
+    std::uint64_t n = h.gfns.in_range(first, count);
+    if (n == 0) return 0;
+    const std::size_t at = ctx.rep_input_offset(first);
+    const auto pfn = ctx.in<std::uint64_t>(at);
+    n = std::min(n, s.free_ram_from(pfn));
+    if (n != 0) n = consecutive_prefix(ctx.in_bytes(at, n * sizeof(std::uint64_t)), pfn);
+    if (n != 0) n = small_pages_from(*p, gfn, n);
     if (n == 0) return 0;
     // Table pages: one per 2 MiB block not yet holding one; stop before a block the pool
     // cannot pay for, so the element handler reports it.
@@ -153,14 +150,15 @@ std::uint32_t map_run(CallContext& ctx, const Header& h, std::uint32_t first, st
     const std::uint64_t last_block = (gfn + n - 1) >> state::kTableShift;
     for (std::uint64_t b = first_block; b <= last_block; ++b) {
         if (p->tables_4k.any_in(b, 1)) continue;
-        if (free < cost) {
+        if (free < cost || ctx.next_allocation_fails()) {
             n = (b << state::kTableShift) - gfn;
             break;
         }
-        (void)ctx.allocation_fails();  // counted as the element handler would; no plan is active here
+        (void)ctx.allocation_fails();  // counted as the element handler counts it
         free -= cost;
     }
     if (n == 0) return 0;
+    s.unmap_range(*p, gfn, n);
     p->gpa.assign(gfn, n, state::GpaValue{pfn, h.flags, GpaKind::ram, false});
     s.owners.assign(pfn, n, state::OwnerValue{p->id, 1, PfnOwner::mapped});
     p->tables_4k.assign(first_block, ((gfn + n - 1) >> state::kTableShift) - first_block + 1, state::Unit{});

@@ -197,6 +197,10 @@ public:
     [[nodiscard]] bool is_ram(std::uint64_t pfn, std::uint64_t count = 1) const noexcept {
         return pfn < ram_pfns_ && count <= ram_pfns_ - pfn;
     }
+    // How many pages from `pfn` on are RAM that nothing owns (0 when `pfn` is not).
+    [[nodiscard]] std::uint64_t free_ram_from(std::uint64_t pfn) const {
+        return pfn < ram_pfns_ ? std::min(owners.free_from(pfn), ram_pfns_ - pfn) : 0;
+    }
     [[nodiscard]] bool is_mmio(std::uint64_t pfn, std::uint64_t count = 1) const noexcept;
     [[nodiscard]] PfnState pfn_state(std::uint64_t pfn) const;
     [[nodiscard]] HostAccess host_access_of(std::uint64_t pfn) const;

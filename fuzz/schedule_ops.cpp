@@ -56,9 +56,10 @@ ScheduleInput decode_schedule(Bytes& in) {
     s.config.strict = true;
     const std::uint8_t shape = in.take<std::uint8_t>();
     s.plan.seed = in.take<std::uint8_t>();
-    s.plan.early_end_per_mille = (shape & 1) != 0 ? 1u << in.below(10) : 0;
+    s.plan.early_end_per_mille = (shape & 1) != 0 ? 1 + in.below(500) : 0;
     if ((shape & 2) != 0) s.plan.rep_ends.push_back({FaultPlan::kAnyCall, 1 + in.below(600)});
     for (int i = 0; i < ((shape >> 2) & 3); ++i) s.plan.failing_allocations.push_back(in.below(64));
+    s.plan.max_ends_per_loop = kMinEndsPerLoop + (shape >> 5);
     s.faulty = s.config;
     s.faulty.hypervisor_restarts_reps = (shape & 16) != 0;
     s.ops = decode_ops(in);

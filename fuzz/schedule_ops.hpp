@@ -17,6 +17,10 @@ namespace hvsim::fuzz {
 inline constexpr int kMaxOps = 12;
 inline constexpr std::uint64_t kMaxPagesPerOp = 1100;  // above 1024: crosses a batch of rep elements
 inline constexpr std::uint64_t kGfnSpace = 0x8000;
+// Early ends per rep loop: 2 to 9. A resume bug shows at a loop's first or second restart;
+// "every call ends after one element" over 1,100 pages made 1,100 calls of one op and a
+// hundred times the cost of an execution, for no state the first restarts did not reach.
+inline constexpr std::uint32_t kMinEndsPerLoop = 2;
 
 // Root RAM. Maps take fresh guest RAM from the lower half, from kGuestRamFirstPfn up; deposits
 // take pages from the upper half (HostPageSource). The halves must never meet: a deposit the

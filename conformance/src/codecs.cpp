@@ -258,7 +258,8 @@ json write_machine(const MachineConfig& c) {
 }
 
 FaultPlan read_fault_plan(const json& j) {
-    check_object(j, "", {"rep_ends", "failing_allocations", "statuses", "random_ends"}, "a fault plan");
+    check_object(j, "", {"rep_ends", "failing_allocations", "statuses", "random_ends", "max_ends_per_loop"},
+                 "a fault plan");
     FaultPlan p;
     if (j.contains("rep_ends")) {
         const json& list = read_list(j.at("rep_ends"), "/rep_ends");
@@ -303,6 +304,8 @@ FaultPlan read_fault_plan(const json& j) {
         p.early_end_per_mille =
             read_u32(required_key(r, "/random_ends", "per_mille", "the random ends"), "/random_ends/per_mille", 1000);
     }
+    if (j.contains("max_ends_per_loop"))
+        p.max_ends_per_loop = read_u32(j.at("max_ends_per_loop"), "/max_ends_per_loop", hvcall::Control::kMaxRepCount);
     return p;
 }
 
@@ -321,6 +324,7 @@ json write_fault_plan(const FaultPlan& p) {
         j["statuses"] = std::move(a);
     }
     if (p.early_end_per_mille != 0) j["random_ends"] = {{"seed", p.seed}, {"per_mille", p.early_end_per_mille}};
+    if (p.max_ends_per_loop != 0) j["max_ends_per_loop"] = p.max_ends_per_loop;
     return j;
 }
 

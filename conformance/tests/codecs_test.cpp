@@ -191,8 +191,9 @@ TEST_CASE("a fault plan round-trips every field", "[codecs]") {
     p.statuses = {{0x46, 2, hvcall::Status::INVALID_PARAMETER}, {0xFFFF, 0, static_cast<hvcall::Status>(0xFFFF)}};
     p.seed = 99;
     p.early_end_per_mille = 1000;
+    p.max_ends_per_loop = 3;
     const json written = conf::write_fault_plan(p);
-    CHECK(written.size() == 4);
+    CHECK(written.size() == 5);
     const hvsim::FaultPlan q = conf::read_fault_plan(written);
     REQUIRE(q.rep_ends.size() == 2);
     for (std::size_t i = 0; i < 2; ++i) {
@@ -208,6 +209,7 @@ TEST_CASE("a fault plan round-trips every field", "[codecs]") {
     }
     CHECK(q.seed == p.seed);
     CHECK(q.early_end_per_mille == p.early_end_per_mille);
+    CHECK(q.max_ends_per_loop == p.max_ends_per_loop);
     CHECK(conf::write_fault_plan(q) == written);
     CHECK(conf::write_fault_plan(hvsim::FaultPlan{}) == json::object());
     CHECK(conf::read_fault_plan(json::object()).empty());
@@ -255,6 +257,8 @@ TEST_CASE("a fault plan refuses each bad value, naming its field", "[codecs]") {
         {R"({"random_ends": {"per_mille": 1, "rate": 2}})", "/random_ends/rate",
          "unknown key 'rate' in the random ends"},
         {R"({"random_ends": 5})", "/random_ends", "expected the random ends (an object)"},
+        {R"({"max_ends_per_loop": 4096})", "/max_ends_per_loop", "exceeds 4095"},
+        {R"({"max_ends_per_loop": -1})", "/max_ends_per_loop", "negative number"},
     };
     for (const auto& r : cases) check_refused(r, conf::read_fault_plan);
 }

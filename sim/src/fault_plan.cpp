@@ -21,13 +21,16 @@ bool FaultState::planned_end(std::uint64_t call_index, std::uint32_t done_in_cal
 }
 
 bool FaultState::end_rep_early(std::uint64_t call_index, std::uint32_t done_in_call) {
-    if (planned_end(call_index, done_in_call)) return true;
-    if (plan_.early_end_per_mille == 0) return false;
-    return next_random() % 1000 < plan_.early_end_per_mille;
+    if (loop_spent()) return false;  // no decision is taken, and no random number drawn
+    const bool end = planned_end(call_index, done_in_call) ||
+                     (plan_.early_end_per_mille != 0 && next_random() % 1000 < plan_.early_end_per_mille);
+    if (end) ++ends_in_loop_;
+    return end;
 }
 
 std::uint32_t FaultState::run_before_end(std::uint64_t call_index, std::uint32_t done_in_call,
                                          std::uint32_t remaining) const noexcept {
+    if (loop_spent()) return remaining;
     // The planned ends first: the nearest one after done_in_call bounds the run.
     std::uint64_t bound = remaining;
     for (const auto& e : plan_.rep_ends)
@@ -42,7 +45,7 @@ std::uint32_t FaultState::run_before_end(std::uint64_t call_index, std::uint32_t
 }
 
 void FaultState::skip_decisions(std::uint32_t n) noexcept {
-    if (plan_.early_end_per_mille != 0) rng_ += kGolden * n;
+    if (plan_.early_end_per_mille != 0 && !loop_spent()) rng_ += kGolden * n;
 }
 
 bool FaultState::allocation_fails(std::uint64_t index) const {

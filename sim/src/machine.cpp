@@ -246,6 +246,7 @@ HypercallResult Machine::run(const CallInfo& call, const Handler& handler, Contr
     if (handler.header != nullptr)
         if (const Outcome o = handler.header(ctx, header); !o.is_ok()) return HypercallResult::make(o.status(), start);
     FaultState& faults = journal_.faults;
+    faults.begin_rep_call(start);
     for (std::uint32_t i = start; i < reps;) {
         if (const Outcome o = handler.element(ctx, header, i); !o.is_ok()) return HypercallResult::make(o.status(), i);
         // Element i ran alone; the bulk form, where there is one, takes what it can of the

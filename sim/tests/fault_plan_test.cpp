@@ -154,3 +154,31 @@ TEST_CASE("a bulk run bounded by run_before_end ends where asking after every el
                 CHECK(std::count(one_by_one.begin(), one_by_one.end(), 17u) > 0);
         }
 }
+
+TEST_CASE("max_ends_per_loop bounds the early ends of each rep loop, counted afresh at rep start 0",
+          "[faults]") {
+    FaultPlan plan;
+    plan.rep_ends.push_back({FaultPlan::kAnyCall, 1});  // every call would end after one element
+    plan.max_ends_per_loop = 3;
+    auto m = make_machine(false, true, plan);
+    for (int loop = 0; loop < 2; ++loop) {
+        auto c = word(code_of(CallId::get_vp_registers), 10, 0);
+        std::vector<std::uint32_t> completed;
+        for (;;) {
+            const auto r = m.call(0, c, kIn, kOut);
+            REQUIRE(r.ok());
+            completed.push_back(r.reps_completed());
+            if (r.reps_completed() == 10) break;
+            c = *c.with_rep_start(r.reps_completed());
+        }
+        CHECK(completed == std::vector<std::uint32_t>{1, 2, 3, 10});  // three ends, then the rest at once
+    }
+    // The bound applies to random ends too, and without one they go on.
+    FaultPlan random;
+    random.early_end_per_mille = 1000;
+    random.max_ends_per_loop = 2;
+    auto r = make_machine(false, true, random);
+    CHECK(r.call(0, word(code_of(CallId::get_vp_registers), 10, 0), kIn, kOut).reps_completed() == 1);
+    CHECK(r.call(0, word(code_of(CallId::get_vp_registers), 10, 1), kIn, kOut).reps_completed() == 2);
+    CHECK(r.call(0, word(code_of(CallId::get_vp_registers), 10, 2), kIn, kOut).reps_completed() == 10);
+}

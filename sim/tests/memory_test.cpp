@@ -232,12 +232,13 @@ TEST_CASE("a time-slice end after every element gives the same state as one pass
     CHECK(run(every) == run({}));
 }
 
-TEST_CASE("the bulk forms of map, unmap and deposit give the element handler's results, rejections included",
+TEST_CASE("the bulk forms of map, unmap, deposit and access states give the element handler's results",
           "[memory][bulk]") {
     auto run = [](bool bulk) {
         Model md;
         if (!bulk)  // the same handlers without their bulk steps: element by element
-            for (const CallId call : {CallId::map_gpa_pages, CallId::unmap_gpa_pages, CallId::deposit_memory}) {
+            for (const CallId call : {CallId::map_gpa_pages, CallId::unmap_gpa_pages, CallId::deposit_memory,
+                                      CallId::get_gpa_pages_access_states}) {
                 Handler h = md.hv().handler(call);
                 h.batch = nullptr;
                 md.hv().set_handler(call, h);
@@ -276,6 +277,19 @@ TEST_CASE("the bulk forms of map, unmap and deposit give the element handler's r
         map(0x1F0 + 450, md.take_pages(200), kMapRead);
         map(0x8000, {md.take_large_page()}, kRW | kMapLarge);
         map(0x8000 - 100, md.take_pages(150));
+        // Access states across mapped and unmapped pages and the 2 MiB page: report and clear
+        // dirty, then report and set accessed; every output byte counts.
+        md.hv().guest_access(id, 0x1F0 + 440, 300, true);
+        md.hv().guest_access(id, 0x1F0 + 800, 40, false);
+        for (const std::uint64_t flags : {0x4ull, 0x2ull}) {
+            const std::uint32_t count = 2000;
+            const auto r = md.raw(CallId::get_gpa_pages_access_states,
+                                  Bytes{}.at(0, id).at(8, flags).at(16, std::uint64_t{0x1F0 + 400}), count);
+            results.push_back(r.raw());
+            std::vector<std::byte> states(count);
+            md.m.memory().read(Model::kOut, states);
+            for (const std::byte b : states) results.push_back(static_cast<std::uint64_t>(b));
+        }
         // Unmapping across 4 KiB mappings, holes and into the 2 MiB page, then the 2 MiB page.
         for (auto [gfn, count] : {std::pair{0x1F0ull + 100, 900u}, {0x8000ull - 120, 200u}}) {
             const auto r = md.raw(CallId::unmap_gpa_pages, Bytes{}.at(0, id).at(8, gfn), count);
@@ -298,10 +312,18 @@ TEST_CASE("the bulk forms of map, unmap and deposit give the element handler's r
     };
     CHECK(saw(Status::SUCCESS));
     CHECK(saw(Status::INSUFFICIENT_MEMORY));
-    REQUIRE(bulk.first.size() == 14);
+    REQUIRE(bulk.first.size() == 14 + 2 * 2001);
+    // The first report saw written pages (accessed and dirty) and read ones (accessed); the
+    // second sees them all accessed only: the first cleared dirty.
+    const auto first_report = bulk.first.begin() + 12, second_report = first_report + 2001;
+    const auto written = std::count(first_report, first_report + 2000, 3);
+    const auto read = std::count(first_report, first_report + 2000, 1);
+    CHECK(written > 100);
+    CHECK(read > 0);
+    CHECK(std::count(second_report, second_report + 2000, 1) == written + read);
     CHECK(bulk.first[6] == hvcall::HypercallResult::make(Status::OPERATION_DENIED, 20).raw());  // the mapped page
     CHECK(hvcall::HypercallResult::from_raw(bulk.first[7]).reps_completed() == 2);            // past RAM
-    for (const std::size_t at : {10, 12}) {  // the map and the unmap that run into the 2 MiB page
+    for (const std::size_t at : {std::size_t{10}, std::size_t{12 + 2 * 2001}}) {  // the map and unmap into the 2 MiB page
         const auto r = hvcall::HypercallResult::from_raw(bulk.first[at]);
         CHECK(r.status() == Status::INVALID_PARAMETER);
         CHECK(r.reps_completed() == (at == 10 ? 100 : 120));

@@ -38,8 +38,15 @@ struct FaultPlan {
     std::uint64_t seed = 0;
     std::uint32_t early_end_per_mille = 0;
 
+    // At most this many early ends (planned or random) per rep loop, 0 for no bound. A loop
+    // starts with a rep call at rep start 0 and goes on through the calls that resume it.
+    // A schedule fuzzer bounds its restarts this way: the first restarts of every loop are
+    // where resume bugs show, and a thousand more of the same loop only cost time.
+    std::uint32_t max_ends_per_loop = 0;
+
     [[nodiscard]] bool empty() const noexcept {
         return rep_ends.empty() && failing_allocations.empty() && statuses.empty() && early_end_per_mille == 0;
+        // max_ends_per_loop alone changes nothing: it only bounds the other early ends.
     }
 };
 
@@ -52,6 +59,10 @@ public:
     [[nodiscard]] bool active() const noexcept { return active_; }
     // Called once per call that reaches its handler; returns a status to inject, if any.
     std::optional<hvcall::Status> begin_call(std::uint64_t call_index, std::uint16_t code);
+    // A rep call reached its handler; one at rep start 0 begins a loop (max_ends_per_loop).
+    void begin_rep_call(std::uint32_t rep_start) noexcept {
+        if (rep_start == 0) ends_in_loop_ = 0;
+    }
     // After `done_in_call` elements of this call ran and more remain: end it now?
     bool end_rep_early(std::uint64_t call_index, std::uint32_t done_in_call);
     // For a bulk run of elements after end_rep_early(call_index, done_in_call) said no: how
@@ -73,10 +84,14 @@ private:
     static constexpr std::uint64_t kGolden = 0x9E3779B97F4A7C15ull;
     [[nodiscard]] static std::uint64_t mix(std::uint64_t z) noexcept;
     [[nodiscard]] bool planned_end(std::uint64_t call_index, std::uint32_t done_in_call) const noexcept;
+    [[nodiscard]] bool loop_spent() const noexcept {
+        return plan_.max_ends_per_loop != 0 && ends_in_loop_ >= plan_.max_ends_per_loop;
+    }
 
     FaultPlan plan_;
     bool active_ = false;
     std::uint64_t rng_ = 0;
+    std::uint32_t ends_in_loop_ = 0;
     std::unordered_map<std::uint16_t, std::uint64_t> calls_per_code_;
 };
 

@@ -252,7 +252,8 @@ HypercallResult Machine::run(const CallInfo& call, const Handler& handler, Contr
         // Element i ran alone; the bulk form, where there is one, takes what it can of the
         // rest, up to where the fault plan would end the call.
         for (++i; i < reps;) {
-            if (faults.active() && faults.end_rep_early(calls_, i - start)) return HypercallResult::make(Status::SUCCESS, i);
+            if (faults.active() && faults.end_rep_early(calls_, i - start))
+                return HypercallResult::make(Status::SUCCESS, i);
             if (handler.batch == nullptr) break;
             const std::uint32_t room = faults.active() ? faults.run_before_end(calls_, i - start, reps - i) : reps - i;
             const std::uint32_t ran = handler.batch(ctx, header, i, room);

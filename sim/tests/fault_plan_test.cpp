@@ -155,8 +155,7 @@ TEST_CASE("a bulk run bounded by run_before_end ends where asking after every el
         }
 }
 
-TEST_CASE("max_ends_per_loop bounds the early ends of each rep loop, counted afresh at rep start 0",
-          "[faults]") {
+TEST_CASE("max_ends_per_loop bounds the early ends of each rep loop, counted afresh at rep start 0", "[faults]") {
     FaultPlan plan;
     plan.rep_ends.push_back({FaultPlan::kAnyCall, 1});  // every call would end after one element
     plan.max_ends_per_loop = 3;

@@ -295,9 +295,9 @@ TEST_CASE("the bulk forms of map, unmap, deposit and access states give the elem
             const auto r = md.raw(CallId::unmap_gpa_pages, Bytes{}.at(0, id).at(8, gfn), count);
             results.push_back(r.raw());
         }
-        results.push_back(md.raw(CallId::unmap_gpa_pages,
-                                 Bytes{}.at(0, id).at(8, std::uint64_t{0x8000}).at(16, std::uint32_t{2}), 1)
-                              .raw());
+        results.push_back(
+            md.raw(CallId::unmap_gpa_pages, Bytes{}.at(0, id).at(8, std::uint64_t{0x8000}).at(16, std::uint32_t{2}), 1)
+                .raw());
         md.check();
         return std::pair{results, md.hv().digest()};
     };
@@ -322,8 +322,9 @@ TEST_CASE("the bulk forms of map, unmap, deposit and access states give the elem
     CHECK(read > 0);
     CHECK(std::count(second_report, second_report + 2000, 1) == written + read);
     CHECK(bulk.first[6] == hvcall::HypercallResult::make(Status::OPERATION_DENIED, 20).raw());  // the mapped page
-    CHECK(hvcall::HypercallResult::from_raw(bulk.first[7]).reps_completed() == 2);            // past RAM
-    for (const std::size_t at : {std::size_t{10}, std::size_t{12 + 2 * 2001}}) {  // the map and unmap into the 2 MiB page
+    CHECK(hvcall::HypercallResult::from_raw(bulk.first[7]).reps_completed() == 2);              // past RAM
+    for (const std::size_t at :
+         {std::size_t{10}, std::size_t{12 + 2 * 2001}}) {  // the map and unmap into the 2 MiB page
         const auto r = hvcall::HypercallResult::from_raw(bulk.first[at]);
         CHECK(r.status() == Status::INVALID_PARAMETER);
         CHECK(r.reps_completed() == (at == 10 ? 100 : 120));

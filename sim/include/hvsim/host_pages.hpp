@@ -31,8 +31,8 @@ public:
         }
         while (n < out.size() && next_ < end_) {
             // A run of free pages at a time; a page in use is stepped over.
-            const std::uint64_t run = std::min({machine_.hypervisor().free_ram_from(next_), end_ - next_,
-                                                std::uint64_t{out.size() - n}});
+            const std::uint64_t run =
+                std::min({machine_.hypervisor().free_ram_from(next_), end_ - next_, std::uint64_t{out.size() - n}});
             if (run == 0) ++next_;
             for (std::uint64_t k = 0; k < run; ++k) out[n++] = next_++;
         }

@@ -125,11 +125,35 @@ Header header(Bytes& in) {
     return h;
 }
 
-// Where this process writes its traces: one file per format, rewritten every execution.
-std::string scratch_path(Format f) {
-    return (std::filesystem::temp_directory_path() /
-            ("hvsim-trace-roundtrip-" + std::to_string(::getpid()) + (f == Format::cbor ? ".cbor" : ".jsonl")))
-        .string();
+// Where this process writes its traces: one file per format, truncated and rewritten every
+// execution and removed at exit. Creating and deleting a file per execution cost more than the
+// round trip (ext4 looks for a free inode each time), so the files stay, in memory where the
+// machine has /dev/shm.
+class ScratchFiles {
+public:
+    ScratchFiles() {
+        const std::filesystem::path dir =
+            std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : std::filesystem::temp_directory_path();
+        const std::string stem = "hvsim-trace-roundtrip-" + std::to_string(::getpid());
+        jsonl_ = (dir / (stem + ".jsonl")).string();
+        cbor_ = (dir / (stem + ".cbor")).string();
+    }
+    ScratchFiles(const ScratchFiles&) = delete;
+    ScratchFiles& operator=(const ScratchFiles&) = delete;
+    ~ScratchFiles() {
+        std::error_code ignored;
+        std::filesystem::remove(jsonl_, ignored);
+        std::filesystem::remove(cbor_, ignored);
+    }
+    [[nodiscard]] const std::string& path(Format f) const { return f == Format::cbor ? cbor_ : jsonl_; }
+
+private:
+    std::string jsonl_, cbor_;
+};
+
+const std::string& scratch_path(Format f) {
+    static const ScratchFiles files;
+    return files.path(f);
 }
 
 [[noreturn]] void fail(Format f, const std::string& what) {
@@ -138,7 +162,7 @@ std::string scratch_path(Format f) {
 }
 
 void round_trip(const Header& h, const std::vector<Record>& records, Format f) {
-    const std::string path = scratch_path(f);
+    const std::string& path = scratch_path(f);
     {
         TraceWriter w(path, f, h);
         for (const Record& r : records) w.write(r);
@@ -149,7 +173,6 @@ void round_trip(const Header& h, const std::vector<Record>& records, Format f) {
     } catch (const TraceError& e) {
         fail(f, std::string("the reader rejected what the writer wrote: ") + e.what());
     }
-    std::filesystem::remove(path);
     if (back.format != f) fail(f, "read back as the other format");
     if (!(back.header == h)) fail(f, "the header differs");
     if (back.warning) fail(f, "a warning for a whole trace: " + *back.warning);

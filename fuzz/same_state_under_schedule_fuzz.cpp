@@ -3,6 +3,7 @@
 // ends, failing allocations, the hypervisor restarting reps) as without faults.
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,21 @@ namespace {
 
 using hvsim::fuzz::ScheduleRun;
 
+// One machine per configuration for the whole process, reset for each run, as
+// raw_dispatch_fuzz does: reset() gives a new machine's state and keeps its memory. The
+// configurations decode_schedule makes differ only in hypervisor_restarts_reps.
+hvsim::Machine& machine_for(const hvsim::MachineConfig& config, hvsim::FaultPlan plan) {
+    static std::optional<hvsim::Machine> machines[2];
+    auto& m = machines[config.hypervisor_restarts_reps ? 1 : 0];
+    if (m)
+        m->reset(std::move(plan));
+    else
+        m.emplace(config, std::move(plan));
+    return *m;
+}
+
 ScheduleRun run(const std::vector<hvsim::fuzz::Op>& ops, const hvsim::MachineConfig& config, hvsim::FaultPlan plan) {
-    hvsim::Machine m(config, std::move(plan));
+    hvsim::Machine& m = machine_for(config, std::move(plan));
     hvsim::SimBackend backend(m);
     return hvsim::fuzz::run_schedule(m, backend, ops);
 }

@@ -193,6 +193,15 @@ TEST_CASE("extent map: runs inserted in order, in reverse and in the middle fill
     CHECK(forward.bytes() < kRuns * entry * 11 / 10);
     CHECK(backward.bytes() < kRuns * entry * 11 / 10);
     CHECK(middle.bytes() < kRuns * entry * 2);
+    // In order below a few runs that stay put (the owners map below its pool pages): the
+    // chunks split where the keys go and stay full, rather than half full.
+    ExtentMap<Base> below;
+    for (std::uint64_t k = 0; k < 3; ++k) below.assign(1'000'000 + 2 * k, 1, Base{k, 1});
+    for (std::uint64_t i = 0; i < kRuns; ++i) below.assign(2 * i, 1, Base{1000 * i, 0});
+    REQUIRE(below.well_formed());
+    CHECK(below.size() == kRuns + 3);
+    CHECK(below.bytes() < kRuns * entry * 11 / 10);
+    CHECK(below.at(1'000'004)->base == 2);
     // runs() walks every chunk both ways.
     std::uint64_t expect = 0, seen = 0;
     for (const auto& [key, run] : forward.runs()) {

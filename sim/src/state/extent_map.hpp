@@ -359,21 +359,35 @@ private:
                 firsts_.insert(firsts_.begin() + static_cast<std::ptrdiff_t>(c), e.first);
                 return {c, 0};
             }
-            split(p.c);
-            if (p.i > kChunk / 2) p = {p.c + 1, p.i - kChunk / 2};
+            // Keys arriving in order just before a few runs that stay put, like the pool at the
+            // top of the owners map, would leave every chunk half full if split in the middle:
+            // near its end, the chunk splits where the key goes.
+            const std::size_t at = p.i > kChunk - kChunk / 16 ? p.i : kChunk / 2;
+            split(p.c, at);
+            if (p.i > at) p = {p.c + 1, p.i - at};
         }
         Chunk& ch = chunks_[p.c];
+        if (ch.size() == ch.capacity()) ch.reserve(std::min(kChunk, 2 * ch.size()));  // never past a chunk
         ch.insert(ch.begin() + static_cast<std::ptrdiff_t>(p.i), e);
         if (p.i == 0) firsts_[p.c] = e.first;
         return p;
     }
-    // Moves the upper half of chunk c into a new chunk after it.
-    void split(std::size_t c) {
-        const auto half = static_cast<std::ptrdiff_t>(kChunk / 2);
-        Chunk upper_half(chunks_[c].begin() + half, chunks_[c].end());
-        chunks_[c].erase(chunks_[c].begin() + half, chunks_[c].end());
-        firsts_.insert(firsts_.begin() + static_cast<std::ptrdiff_t>(c) + 1, upper_half.front().first);
-        chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(c) + 1, std::move(upper_half));
+    // Moves the entries of chunk c from `at` on into the next chunk when they fit there (keys
+    // arriving in reverse then fill it instead of leaving a chunk per run), else into a new one.
+    void split(std::size_t c, std::size_t at) {
+        const auto from = chunks_[c].begin() + static_cast<std::ptrdiff_t>(at);
+        if (c + 1 < chunks_.size() && chunks_[c + 1].size() + (kChunk - at) <= kChunk) {
+            Chunk& after = chunks_[c + 1];
+            after.reserve(kChunk);
+            after.insert(after.begin(), from, chunks_[c].end());
+            firsts_[c + 1] = after.front().first;
+            chunks_[c].erase(from, chunks_[c].end());
+            return;
+        }
+        Chunk upper_part(from, chunks_[c].end());
+        chunks_[c].erase(from, chunks_[c].end());
+        firsts_.insert(firsts_.begin() + static_cast<std::ptrdiff_t>(c) + 1, upper_part.front().first);
+        chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(c) + 1, std::move(upper_part));
     }
 
     // Drops the runs in [a, b), which may span chunks.

@@ -4,6 +4,7 @@
 //      caller's list and written to the input page);
 //  (b) mapping 1 TiB with 2 MiB pages: the time, and the model's GPA map memory (< 1 MiB);
 //  (c) 1 million discontiguous 4 KiB mappings: the model's memory (< 128 MiB).
+// Issue 17 tightens (a) to >= 0.9 of the copy reference and (c) to <= 32 MiB of model memory.
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 
@@ -53,14 +54,14 @@ struct Setup {
     std::uint64_t id = 0;
 };
 
-// `per_element`: an active fault plan that never fires keeps the engine on the element
-// handler (no bulk form), as under the fuzzers' schedules.
+// `per_element`: the handler's bulk step is taken away, so the engine runs the element handler
+// rep by rep. (A fault plan no longer does that: the engine takes bulk steps under one.)
 void map_contiguous_4k(benchmark::State& state, bool per_element) {
     Setup s(16ull << 30, kPages4k / 512 + 16);  // one table page per 2 MiB, deposited up front
     if (per_element) {
-        hvsim::FaultPlan plan;
-        plan.failing_allocations = {~0ull};
-        s.machine.set_fault_plan(plan);
+        hvsim::Handler h = s.machine.hypervisor().handler(hvcall::CallId::map_gpa_pages);
+        h.batch = nullptr;
+        s.machine.hypervisor().set_handler(hvcall::CallId::map_gpa_pages, h);
     }
     std::vector<std::uint64_t> pfns(kPages4k);
     for (std::uint64_t i = 0; i < kPages4k; ++i) pfns[i] = kFirstPfn + i;
@@ -182,11 +183,16 @@ int main(int argc, char** argv) {
                     reporter.map_rate / 1e6, reporter.map_rate >= 100e6 ? "met" : "NOT met");
         if (reporter.copy_rate > 0) {
             const double ratio = reporter.map_rate / reporter.copy_rate;
-            std::printf("    16-byte-per-rep copy reference: %.1f million reps/s; ratio %.2f (goal >= 0.25): %s\n",
-                        reporter.copy_rate / 1e6, ratio, ratio >= 0.25 ? "met" : "NOT met");
+            std::printf(
+                "    16-byte-per-rep copy reference: %.1f million reps/s; ratio %.2f (goal >= 0.25, issue 17: >= 0.9): "
+                "%s\n",
+                reporter.copy_rate / 1e6, ratio,
+                ratio >= 0.9    ? "met"
+                : ratio >= 0.25 ? "issue 4's met"
+                                : "NOT met");
         }
         if (reporter.element_rate > 0)
-            std::printf("    element by element (a fault plan active, no bulk form): %.1f million reps/s\n",
+            std::printf("    element by element (the bulk step taken away): %.1f million reps/s\n",
                         reporter.element_rate / 1e6);
     }
     if (reporter.tib_ms > 0)
@@ -198,8 +204,10 @@ int main(int argc, char** argv) {
     if (g_sparse_model_bytes > 0)
         std::printf(
             "(c) 1 million discontiguous 4 KiB mappings: model %.1f MiB (estimate), heap growth %.1f MiB "
-            "(goal < 128 MiB): %s\n",
+            "(goal < 128 MiB, issue 17: model <= 32 MiB): %s\n",
             g_sparse_model_bytes / (1 << 20), g_sparse_heap_bytes / (1 << 20),
-            g_sparse_heap_bytes < 128.0 * (1 << 20) ? "met" : "NOT met");
+            g_sparse_model_bytes <= 32.0 * (1 << 20) && g_sparse_heap_bytes < 128.0 * (1 << 20) ? "met"
+            : g_sparse_heap_bytes < 128.0 * (1 << 20)                                           ? "issue 4's met"
+                                                                                                : "NOT met");
     return 0;
 }

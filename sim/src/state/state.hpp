@@ -37,14 +37,14 @@ struct GpaValue {
 
 // A host page's holder (absent from the map: free root RAM, or MMIO, or nothing).
 struct OwnerValue {
-    std::uint64_t partition = 0;  // first: 16 bytes in all, so a run is one 64-byte tree node
+    std::uint64_t partition = 0;  // first: 16 bytes in all, so a run is a 32-byte entry
     std::uint32_t map_count = 0;
     PfnOwner owner = PfnOwner::free;
     [[nodiscard]] OwnerValue advanced(std::uint64_t) const noexcept { return *this; }
     friend bool operator==(const OwnerValue&, const OwnerValue&) = default;
 };
 
-static_assert(sizeof(GpaValue) == 16 && sizeof(OwnerValue) == 16, "one 64-byte tree node per run");
+static_assert(sizeof(GpaValue) == 16 && sizeof(OwnerValue) == 16, "one 32-byte extent map entry per run");
 
 struct AccessBits {
     std::uint8_t bits = 0;

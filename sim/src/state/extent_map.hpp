@@ -42,6 +42,8 @@ private:
     // chunks' first keys. An insert moves at most one chunk's entries (and, on a split, the
     // chunk handles), so the store stays dense without a tree node per run.
     static constexpr std::size_t kChunk = 256;
+    static constexpr std::size_t kFirstChunk = 8;   // runs a new chunk has room for
+    static constexpr std::size_t kSpareChunk = 32;  // the most runs a kept spare chunk has room for
     using Chunk = std::vector<Entry>;
     struct Pos {
         std::size_t c = 0, i = 0;  // chunk, entry; the end is {chunks, 0}
@@ -159,7 +161,7 @@ public:
         std::size_t n = chunks_.capacity() * sizeof(Chunk) + firsts_.capacity() * sizeof(std::uint64_t) +
                         pieces_.capacity() * sizeof(Piece);
         for (const Chunk& ch : chunks_) n += ch.capacity() * sizeof(Entry);
-        return n;
+        return n + spare_.capacity() * sizeof(Entry);
     }
 
     // Sorted, non-overlapping, no empty runs, no neighbours that should have merged; and the
@@ -190,6 +192,7 @@ public:
     }
 
     void clear() noexcept {
+        if (!chunks_.empty()) retire(std::move(chunks_.front()));
         chunks_.clear();
         firsts_.clear();
         size_ = 0;
@@ -344,7 +347,8 @@ private:
     Pos insert(Pos p, const Entry& e) {
         ++size_;
         if (chunks_.empty()) {
-            chunks_.emplace_back().push_back(e);
+            chunks_.push_back(fresh());
+            chunks_.back().push_back(e);
             firsts_.push_back(e.first);
             return {};
         }
@@ -355,7 +359,7 @@ private:
         if (chunks_[p.c].size() == kChunk) {
             if (p.i == kChunk || p.i == 0) {  // at either end of a full chunk: a new chunk of its own
                 const std::size_t c = p.i == 0 ? p.c : p.c + 1;
-                chunks_.emplace(chunks_.begin() + static_cast<std::ptrdiff_t>(c))->push_back(e);
+                chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(c), fresh())->push_back(e);
                 firsts_.insert(firsts_.begin() + static_cast<std::ptrdiff_t>(c), e.first);
                 return {c, 0};
             }
@@ -415,6 +419,7 @@ private:
     void tidy(std::size_t c) {
         for (std::size_t k = std::min(c + 2, chunks_.size()); k-- > c;) {
             if (!chunks_[k].empty()) continue;
+            retire(std::move(chunks_[k]));
             chunks_.erase(chunks_.begin() + static_cast<std::ptrdiff_t>(k));
             firsts_.erase(firsts_.begin() + static_cast<std::ptrdiff_t>(k));
         }
@@ -425,6 +430,7 @@ private:
                 continue;
             }
             chunks_[k].insert(chunks_[k].end(), chunks_[k + 1].begin(), chunks_[k + 1].end());
+            retire(std::move(chunks_[k + 1]));
             chunks_.erase(chunks_.begin() + static_cast<std::ptrdiff_t>(k) + 1);
             firsts_.erase(firsts_.begin() + static_cast<std::ptrdiff_t>(k) + 1);
         }
@@ -434,6 +440,21 @@ private:
             chunks_.shrink_to_fit();
             firsts_.shrink_to_fit();
         }
+    }
+
+    // A chunk to fill: the spare one when there is one. A map that empties and fills again
+    // (every fuzz input resets the machine) then allocates nothing.
+    Chunk fresh() {
+        Chunk c = std::move(spare_);
+        spare_ = Chunk{};
+        c.clear();
+        if (c.capacity() == 0) c.reserve(kFirstChunk);
+        return c;
+    }
+    // Keeps the larger of a chunk that goes and the spare one, up to a small size: a map that
+    // shrank still gives its memory back.
+    void retire(Chunk&& c) noexcept {
+        if (c.capacity() <= kSpareChunk && c.capacity() > spare_.capacity()) spare_ = std::move(c);
     }
 
     // Replaces the run at p by its part from `end` on.
@@ -518,6 +539,7 @@ private:
     Pos hint_ = kNoHint;           // the run last built or extended: where the next page likely goes
     std::uint64_t hint_next_ = 0;  // start of the run after hint_ (UINT64_MAX: none)
     std::vector<Piece> pieces_;    // scratch for update(), kept to avoid an allocation per call
+    Chunk spare_;                  // a chunk that went, kept for the next one (fresh())
 };
 
 }  // namespace hvsim::state

@@ -8,14 +8,9 @@
 #   fuzz/compare-engines.sh [SECONDS] [TARGET...]    default: 60 s, every target but kernel_tree_fuzz
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-seconds=60
-if [ $# -gt 0 ] && [[ "$1" =~ ^[0-9]+$ ]]; then
-    seconds=$1
-    shift
-fi
-targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(raw_dispatch_fuzz same_state_under_schedule_fuzz trace_roundtrip_fuzz
-    devmshv_ioctl_fuzz control_result_roundtrip_fuzz scenario_reader_fuzz trace_reader_fuzz)
+# shellcheck source=fuzz/script-args.sh
+. fuzz/script-args.sh
+fuzz_parse_args "$@"
 for t in "${targets[@]}"; do
     for b in build/fuzz build/fuzz-afl; do
         if [ ! -x "$b/fuzz/$t" ]; then
@@ -31,17 +26,9 @@ command -v afl-fuzz >/dev/null || {
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-dict_for() {
-    case $1 in
-        raw_dispatch_fuzz | same_state_under_schedule_fuzz | control_result_roundtrip_fuzz) echo corpus/hypercalls.dict ;;
-        scenario_reader_fuzz | trace_reader_fuzz) echo "corpus/$1.dict" ;;
-        *) echo "" ;;
-    esac
-}
-
 printf '%-32s %14s %14s %8s\n' target "libFuzzer/s" "AFL++/s" ratio
 for t in "${targets[@]}"; do
-    dict=$(dict_for "$t")
+    dict=$(fuzz_dict "$t")
     max_len=4096
     case $t in scenario_reader_fuzz | trace_reader_fuzz) max_len=65536 ;; esac
     mkdir -p "$work/lf-$t"

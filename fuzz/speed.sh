@@ -9,14 +9,9 @@
 #   fuzz/speed.sh [SECONDS] [TARGET...]    default: 60 s, every target but kernel_tree_fuzz
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-seconds=60
-if [ $# -gt 0 ] && [[ "$1" =~ ^[0-9]+$ ]]; then
-    seconds=$1
-    shift
-fi
-targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(raw_dispatch_fuzz same_state_under_schedule_fuzz trace_roundtrip_fuzz
-    devmshv_ioctl_fuzz control_result_roundtrip_fuzz scenario_reader_fuzz trace_reader_fuzz)
+# shellcheck source=fuzz/script-args.sh
+. fuzz/script-args.sh
+fuzz_parse_args "$@"
 for t in "${targets[@]}"; do
     [ -d "corpus/$t" ] || {
         echo "speed: no corpus/$t: not a fuzz target (see fuzz/README.md)" >&2
@@ -34,11 +29,10 @@ trap 'rm -rf "$work"' EXIT
 
 args_for() {
     local args=(-seed=1 -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048)
-    case $1 in
-        raw_dispatch_fuzz | same_state_under_schedule_fuzz | control_result_roundtrip_fuzz)
-            args+=(-dict=corpus/hypercalls.dict) ;;
-        scenario_reader_fuzz | trace_reader_fuzz) args+=(-dict="corpus/$1.dict" -max_len=65536) ;;
-    esac
+    local dict
+    dict=$(fuzz_dict "$1")
+    [ -z "$dict" ] || args+=(-dict="$dict")
+    case $1 in scenario_reader_fuzz | trace_reader_fuzz) args+=(-max_len=65536) ;; esac
     echo "${args[@]}"
 }
 
